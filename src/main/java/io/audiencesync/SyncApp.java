@@ -1,0 +1,48 @@
+package io.audiencesync;
+
+import io.audiencesync.sync.RunLedger;
+import io.audiencesync.sync.RunLifecycle;
+import org.apache.camel.main.Main;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Runs the sync on Camel main: the embedded application.properties, overridden key by key by a
+ * properties file of the user's, then by environment variables and system properties.
+ */
+public final class SyncApp {
+
+    /** Exit code for a configuration or authorization error. */
+    public static final int CONFIG_ERROR = 2;
+
+    private SyncApp() {
+    }
+
+    /**
+     * Runs until stopped, or with {@code sync.once=true} until the inbox is drained.
+     *
+     * @param config    a properties file layered over the embedded defaults (it may not exist)
+     * @param overrides settings that win over both files (the command line's)
+     * @return 0 when every run succeeded, 1 when a batch or snapshot failed, 2 on a configuration or
+     *         authorization error
+     */
+    public static int run(Path config, Map<String, String> overrides) {
+        Main main = new Main();
+        main.configure().addConfiguration(SyncConfiguration.class);
+        // The first location that has a key wins: the user's file overrides the embedded defaults key by key.
+        main.setPropertyPlaceholderLocations("file:" + config.toAbsolutePath()
+                + ";optional=true,classpath:application.properties;optional=true");
+        overrides.forEach(main::addOverrideProperty);
+        RunLedger ledger = new RunLedger();
+        ledger.onCompletion(main::completed);
+        main.bind("ledger", ledger);
+        try {
+            main.run();
+        } catch (Exception e) {
+            System.err.println("pinterest-audience-sync: " + RunLifecycle.explain(e));
+            return CONFIG_ERROR;
+        }
+        return ledger.exitCode();
+    }
+}

@@ -1,0 +1,37 @@
+package io.audiencesync.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar pinterest-audience-sync.jar <command>}. */
+@Command(name = "pinterest-audience-sync",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cli.Version.class,
+        description = "Keeps a Pinterest Ads customer list audience equal to a model (CSV files dropped in a directory).",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class Cli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new Cli()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Cli.class.getPackage().getImplementationVersion();
+            return new String[] {"pinterest-audience-sync " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

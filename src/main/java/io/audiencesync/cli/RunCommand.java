@@ -1,0 +1,39 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.SyncApp;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Syncs every CSV snapshot dropped in the inbox (source.file.dir) to the Pinterest customer list audience.",
+            "Without --once it keeps polling the inbox until stopped."},
+        exitCodeListHeading = "%nExit codes (--once):%n",
+        exitCodeList = {
+            "0:every batch was acknowledged (rejected input values do not fail a run)",
+            "1:some batches ended in the dead letter, or a snapshot could not be read to the end",
+            "2:a configuration or authorization error (explained on stderr)"})
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--once", description = "Sync the files now in the inbox (in file-name order), then exit.")
+    boolean once;
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
+            description = "Properties file layered over the embedded defaults (default: ${DEFAULT-VALUE} in the working directory).")
+    Path config;
+
+    @Override
+    public Integer call() {
+        Map<String, String> overrides = new HashMap<>();
+        if (once) {
+            overrides.put("sync.once", "true");
+        }
+        return SyncApp.run(config, overrides);
+    }
+}

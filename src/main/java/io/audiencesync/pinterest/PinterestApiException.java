@@ -1,0 +1,66 @@
+package io.audiencesync.pinterest;
+
+/**
+ * Pinterest refused a call or could not be reached. Carries what a person needs to follow it up
+ * (HTTP status, Pinterest's code and message, the {@code x-pinterest-rid} request id) and never a token
+ * or a record value.
+ */
+public class PinterestApiException extends RuntimeException {
+
+    private final String call;
+    private final int status;
+    private final Integer code;
+    private final String pinterestMessage;
+    private final String requestId;
+
+    public PinterestApiException(String call, int status, Integer code, String pinterestMessage, String requestId,
+                                 Throwable cause) {
+        super(describe(call, status, code, pinterestMessage, requestId), cause);
+        this.call = call;
+        this.status = status;
+        this.code = code;
+        this.pinterestMessage = pinterestMessage;
+        this.requestId = requestId;
+    }
+
+    private static String describe(String call, int status, Integer code, String message, String requestId) {
+        StringBuilder out = new StringBuilder(call).append(": ");
+        if (status == 0) {
+            out.append("no answer from Pinterest (").append(message).append(')');
+        } else {
+            out.append("Pinterest answered HTTP ").append(status);
+            if (code != null) {
+                out.append(" code ").append(code);
+            }
+            if (message != null && !message.isBlank()) {
+                out.append(": ").append(message);
+            }
+        }
+        if (requestId != null) {
+            out.append(" (request id ").append(requestId).append(')');
+        }
+        return out.toString();
+    }
+
+    /** What was being done, e.g. {@code PATCH customer list 123 ADD}. */
+    public String call() {
+        return call;
+    }
+
+    /** The HTTP status, or 0 when no answer came (connection refused, timeout). */
+    public int status() {
+        return status;
+    }
+
+    public Integer code() {
+        return code;
+    }
+
+    public String pinterestMessage() {
+        return pinterestMessage;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+}

@@ -1,0 +1,197 @@
+package io.audiencesync.pinterest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.plan.Operation;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The Pinterest API v5 calls this tool makes, with the wire format of Pinterest's OpenAPI description:
+ * JSON bodies, {@code records} as ONE comma-separated string, {@code Authorization: Bearer}. Only the
+ * headers set here go on the wire. Thread-safe; callers serialize writes to one customer list.
+ */
+public final class PinterestClient {
+
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+    private static final int PAGE_SIZE = 250;
+    private static final String USER_AGENT = "pinterest-audience-sync";
+
+    private final URI apiUrl;
+    private final String adAccountId;
+    private final Supplier<String> accessToken;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    public PinterestClient(URI apiUrl, String adAccountId, Supplier<String> accessToken, Duration connectTimeout,
+                           Duration requestTimeout) {
+        String base = apiUrl.toString();
+        this.apiUrl = URI.create(base.endsWith("/") ? base : base + "/");
+        this.adAccountId = adAccountId;
+        this.accessToken = accessToken;
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    public String adAccountId() {
+        return adAccountId;
+    }
+
+    record CreateListBody(String name, String records, IdentifierType listType) {
+    }
+
+    record UpdateListBody(Operation operationType, String records) {
+    }
+
+    record CreateAudienceBody(String name, String audienceType, Audience.Rule rule, String description) {
+    }
+
+    /** {@code POST /ad_accounts/{id}/customer_lists}: a list cannot be created empty, so it comes with its first records. */
+    public CustomerList createCustomerList(String name, IdentifierType listType, List<String> records) {
+        requireRecords(records);
+        return send("POST customer list", "POST", accountPath("customer_lists"),
+                new CreateListBody(name, String.join(",", records), listType), CustomerList.class);
+    }
+
+    /** {@code PATCH /ad_accounts/{id}/customer_lists/{list}} with ADD or REMOVE. */
+    public CustomerList updateCustomerList(String customerListId, Operation operation, List<String> records) {
+        requireRecords(records);
+        return send("PATCH customer list " + customerListId + " " + operation, "PATCH",
+                accountPath("customer_lists/" + digits(customerListId)),
+                new UpdateListBody(operation, String.join(",", records)), CustomerList.class);
+    }
+
+    public CustomerList getCustomerList(String customerListId) {
+        return send("GET customer list " + customerListId, "GET",
+                accountPath("customer_lists/" + digits(customerListId)), null, CustomerList.class);
+    }
+
+    /** Every customer list of the ad account, following {@code bookmark} until the last page. */
+    public List<CustomerList> listCustomerLists() {
+        return allPages("GET customer lists", "customer_lists", CustomerList.class);
+    }
+
+    public Audience createAudience(String name, String customerListId, String description) {
+        return send("POST audience", "POST", accountPath("audiences"),
+                new CreateAudienceBody(name, "CUSTOMER_LIST", new Audience.Rule(digits(customerListId)), description),
+                Audience.class);
+    }
+
+    public Audience getAudience(String audienceId) {
+        return send("GET audience " + audienceId, "GET", accountPath("audiences/" + digits(audienceId)), null,
+                Audience.class);
+    }
+
+    /** Every audience the ad account owns, following {@code bookmark} until the last page. */
+    public List<Audience> listAudiences() {
+        return allPages("GET audiences", "audiences", Audience.class);
+    }
+
+    private <T> List<T> allPages(String call, String collection, Class<T> type) {
+        List<T> items = new ArrayList<>();
+        String bookmark = null;
+        do {
+            String query = "?page_size=" + PAGE_SIZE
+                    + (bookmark == null ? "" : "&bookmark=" + URLEncoder.encode(bookmark, StandardCharsets.UTF_8));
+            JsonNode page = send(call, "GET", accountPath(collection) + query, null, JsonNode.class);
+            for (JsonNode item : page.path("items")) {
+                items.add(JSON.convertValue(item, type));
+            }
+            JsonNode next = page.get("bookmark");
+            bookmark = next == null || next.isNull() || next.asText().isEmpty() ? null : next.asText();
+        } while (bookmark != null);
+        return items;
+    }
+
+    private String accountPath(String rest) {
+        return "ad_accounts/" + digits(adAccountId) + "/" + rest;
+    }
+
+    private <T> T send(String call, String method, String path, Object body, Class<T> answerType) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
+                .timeout(requestTimeout)
+                .header("Authorization", "Bearer " + accessToken.get())
+                .header("Accept", "application/json")
+                .header("User-Agent", USER_AGENT);
+        try {
+            if (body == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json")
+                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the request body for " + call, e);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new PinterestApiException(call, 0, null, e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PinterestApiException(call, 0, null, "interrupted", null, e);
+        }
+        String requestId = response.headers().firstValue("x-pinterest-rid").orElse(null);
+        int status = response.statusCode();
+        if (status / 100 == 2) {
+            try {
+                return JSON.readValue(response.body(), answerType);
+            } catch (IOException e) {
+                throw new PinterestApiException(call, status, null, "unreadable answer (" + e.getClass().getSimpleName() + ")",
+                        requestId, e);
+            }
+        }
+        Integer code = null;
+        String message = null;
+        try {
+            JsonNode error = JSON.readTree(response.body());
+            if (error != null && error.has("code")) {
+                code = error.get("code").asInt();
+            }
+            if (error != null && error.hasNonNull("message")) {
+                message = error.get("message").asText();
+            }
+        } catch (IOException e) {
+            message = "error answer without a JSON body";
+        }
+        if (status == 401 || status == 403 || status == 404) {
+            throw new PinterestAccessException(call, status, code, message, requestId);
+        }
+        throw new PinterestApiException(call, status, code, message, requestId, null);
+    }
+
+    private static void requireRecords(List<String> records) {
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("a customer list call needs at least one record");
+        }
+    }
+
+    private static String digits(String id) {
+        if (id == null || !id.matches("\\d{1,18}")) {
+            throw new IllegalArgumentException("Pinterest ids are 1-18 digits");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,39 @@
+package io.audiencesync.report;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens. */
+public record RunReport(
+        String runId,
+        String source,
+        String syncName,
+        Instant startedAt,
+        Instant finishedAt,
+        long durationMs,
+        Outcome outcome,
+        String error,
+        long rowsRead,
+        Map<String, Long> valuesByType,
+        long distinctValues,
+        long emptyCells,
+        long rejected,
+        Map<String, Long> rejectedByReason,
+        String rejectsFile,
+        Counts adds,
+        Counts removes,
+        long removalsWithheld,
+        String removalsWithheldBecause,
+        String customerListId,
+        String customerListName,
+        boolean customerListCreated,
+        String audienceId,
+        String audienceName,
+        boolean audienceCreated,
+        long deadLetterBatches,
+        String deadLetterFile) {
+
+    /** Values planned, acknowledged by Pinterest, and sent to the dead letter. */
+    public record Counts(long planned, long sent, long failed) {
+    }
+}

@@ -1,0 +1,40 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.pinterest.PinterestApiException;
+import io.audiencesync.plan.Batch;
+import io.audiencesync.report.DeadLetter;
+import io.audiencesync.report.DeadLetterWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+
+/**
+ * The dead-letter channel for batches Pinterest did not acknowledge. The batch stays out of the state, so
+ * the next run plans and sends it again; here it is written down with Pinterest's answer and counted.
+ */
+public final class DeadLetters {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+    private final DeadLetterWriter writer;
+
+    public DeadLetters(DeadLetterWriter writer) {
+        this.writer = writer;
+    }
+
+    public void write(SyncRun run, Batch batch, Exception failure) {
+        PinterestApiException api = failure instanceof PinterestApiException e ? e : null;
+        DeadLetter letter = new DeadLetter(run.id, batch.operation().name(), run.target.customerListId(), batch.values(),
+                api == null ? 0 : api.status(),
+                api == null ? null : api.code(),
+                api == null ? String.valueOf(failure.getMessage()) : api.pinterestMessage(),
+                api == null ? null : api.requestId(),
+                1, Instant.now());
+        run.deadLetterFile = writer.write(letter);
+        run.deadLetterBatches++;
+        run.count(run.failed, batch.operation(), batch.lines().size());
+        LOG.warn("Batch {} ({} {} values) went to the dead letter {}: {}", batch.number(), batch.operation(),
+                batch.lines().size(), run.deadLetterFile, failure.getMessage());
+    }
+}

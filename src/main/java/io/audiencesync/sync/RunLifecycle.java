@@ -1,0 +1,224 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.config.ConfigException;
+import io.audiencesync.config.SyncSettings;
+import io.audiencesync.pinterest.PinterestAccessException;
+import io.audiencesync.pinterest.PinterestApiException;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.plan.SnapshotCollector;
+import io.audiencesync.plan.StateCorruptedException;
+import io.audiencesync.report.Json;
+import io.audiencesync.report.Outcome;
+import io.audiencesync.report.RejectsWriter;
+import io.audiencesync.report.RunReport;
+import io.audiencesync.source.SnapshotReadException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/** Starts and ends runs: the run id, the report, the one-paragraph summary and the exit code ledger. */
+public final class RunLifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunLifecycle.class);
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final SyncSettings settings;
+    private final RunLedger ledger;
+
+    public RunLifecycle(SyncSettings settings, RunLedger ledger) {
+        this.settings = settings;
+        this.ledger = ledger;
+    }
+
+    public SyncRun begin(String source) {
+        String id = RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+        Path workDir = settings.dataDir().resolve("work").resolve(id);
+        SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
+                new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
+        LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+        return run;
+    }
+
+    /** The source stopped part-way: adds of what was read still go out, removals do not. */
+    public void snapshotFailed(SyncRun run, Exception failure) {
+        run.snapshotFailure = failure.getMessage();
+        LOG.warn("Run {}: snapshot incomplete, no value will be removed this run: {}", run.id, failure.getMessage());
+    }
+
+    /**
+     * Ends a run that got through every stage: folds the journal into the state, writes the report and logs
+     * the summary. A run whose snapshot was incomplete then fails, so the file goes to {@code .failed}.
+     */
+    public RunReport finish(SyncRun run) {
+        if (run.state != null) {
+            run.state.compact();
+        }
+        Outcome outcome = run.snapshotFailure != null ? Outcome.SNAPSHOT_FAILED
+                : run.deadLetterBatches > 0 ? Outcome.DEAD_LETTERS : Outcome.SUCCEEDED;
+        RunReport report = end(run, outcome, run.snapshotFailure);
+        if (run.snapshotFailure != null) {
+            throw new SnapshotReadException(run.snapshotFailure, null);
+        }
+        return report;
+    }
+
+    /** Ends a run that an error stopped; the error stays on the exchange (the file goes to {@code .failed}). */
+    public void abort(SyncRun run, Exception failure) {
+        Outcome outcome = stopsEveryRun(failure) ? Outcome.STOPPED : Outcome.FAILED;
+        if (!expected(failure)) {
+            LOG.error("Run {} stopped by an unexpected error", run == null ? "(not started)" : run.id, failure);
+        }
+        if (run == null) {
+            ledger.record(outcome);
+            LOG.error("Run failed before it started: {}", explain(failure));
+        } else if (!run.finished) {
+            try {
+                if (run.state != null) {
+                    run.state.compact();
+                }
+            } finally {
+                end(run, outcome, explain(failure));
+            }
+        }
+        if (outcome == Outcome.STOPPED && settings.once()) {
+            ledger.complete();
+        }
+    }
+
+    /** The inbox has nothing more: a run-once process ends here. */
+    public void idle() {
+        if (settings.once()) {
+            ledger.complete();
+        }
+    }
+
+    /** Errors no retry or later file can fix: a person has to change a setting or a grant. */
+    static boolean stopsEveryRun(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PinterestAccessException || t instanceof ConfigException || t instanceof StateCorruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Failures this tool explains in one line; anything else is a bug or an environment problem worth a stack trace. */
+    private static boolean expected(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PinterestApiException || t instanceof ConfigException || t instanceof StateCorruptedException
+                    || t instanceof SnapshotReadException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A one-line explanation for logs and stderr: the message, and what to do for access errors. */
+    public static String explain(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PinterestAccessException access) {
+                return access.getMessage() + " — " + access.advice();
+            }
+            if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException) {
+                return t.getMessage();
+            }
+        }
+        return String.valueOf(failure.getMessage());
+    }
+
+    private RunReport end(SyncRun run, Outcome outcome, String error) {
+        run.finished = true;
+        run.rejects.close();
+        Instant finishedAt = Instant.now();
+        Plan plan = run.plan;
+        Target target = run.target;
+        RunReport report = new RunReport(
+                run.id, run.source, settings.name(), run.startedAt, finishedAt,
+                Duration.between(run.startedAt, finishedAt).toMillis(), outcome, error,
+                run.rowsRead, names(run.valuesByType), run.distinctValues, run.emptyCells,
+                run.rejectedByReason.values().stream().mapToLong(Long::longValue).sum(), names(run.rejectedByReason),
+                pathOrNull(run.rejects.file()),
+                new RunReport.Counts(plan == null ? 0 : plan.addCount(), run.sent.getOrDefault(Operation.ADD, 0L),
+                        run.failed.getOrDefault(Operation.ADD, 0L)),
+                new RunReport.Counts(plan == null ? 0 : plan.removeCount(), run.sent.getOrDefault(Operation.REMOVE, 0L),
+                        run.failed.getOrDefault(Operation.REMOVE, 0L)),
+                plan == null ? 0 : plan.removalsWithheld(), plan == null ? null : plan.withheldBecause(),
+                target == null ? null : target.customerListId(), target == null ? settings.customerListName() : target.customerListName(),
+                target != null && target.customerListCreated(),
+                target == null ? null : target.audienceId(), target == null ? settings.audienceDisplayName() : target.audienceName(),
+                target != null && target.audienceCreated(),
+                run.deadLetterBatches, pathOrNull(run.deadLetterFile));
+        Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id + ".json"), report);
+        deleteWorkDir(run.workDir);
+        ledger.record(outcome);
+        String summary = summary(report);
+        if (outcome == Outcome.SUCCEEDED) {
+            LOG.info(summary);
+        } else {
+            LOG.warn(summary);
+        }
+        return report;
+    }
+
+    static String summary(RunReport r) {
+        StringBuilder out = new StringBuilder();
+        out.append("Run ").append(r.runId()).append(" (").append(r.source()).append(") ").append(r.outcome())
+                .append(" in ").append(String.format("%.1f s", r.durationMs() / 1000.0)).append(": ")
+                .append(r.rowsRead()).append(" rows read; values ").append(r.valuesByType().isEmpty() ? "none" : r.valuesByType())
+                .append(", ").append(r.distinctValues()).append(" distinct; ")
+                .append(r.rejected()).append(" rejected").append(r.rejected() == 0 ? "" : " " + r.rejectedByReason())
+                .append("; adds planned ").append(r.adds().planned()).append(", sent ").append(r.adds().sent())
+                .append(", failed ").append(r.adds().failed())
+                .append("; removes planned ").append(r.removes().planned()).append(", sent ").append(r.removes().sent())
+                .append(", failed ").append(r.removes().failed());
+        if (r.removalsWithheld() > 0) {
+            out.append(" (").append(r.removalsWithheld()).append(" removals withheld: ").append(r.removalsWithheldBecause()).append(')');
+        }
+        out.append("; customer list ").append(r.customerListId() == null ? "(none yet)" : r.customerListId())
+                .append(" '").append(r.customerListName()).append('\'').append(r.customerListCreated() ? " created" : "")
+                .append(", audience ").append(r.audienceId() == null ? "(none yet)" : r.audienceId())
+                .append(" '").append(r.audienceName()).append('\'').append(r.audienceCreated() ? " created" : "");
+        if (r.deadLetterBatches() > 0) {
+            out.append("; ").append(r.deadLetterBatches()).append(" batches in the dead letter ").append(r.deadLetterFile());
+        }
+        if (r.error() != null) {
+            out.append("; error: ").append(r.error());
+        }
+        return out.append('.').toString();
+    }
+
+    private static <E extends Enum<E>> Map<String, Long> names(Map<E, Long> counts) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        counts.forEach((k, v) -> out.put(k.name(), v));
+        return out;
+    }
+
+    private static String pathOrNull(Path path) {
+        return path == null ? null : path.toString();
+    }
+
+    private static void deleteWorkDir(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean up " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.identity.RejectReason;
+import io.audiencesync.plan.ListState;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.plan.SnapshotCollector;
+import io.audiencesync.report.RejectsWriter;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
+ * exchange property {@code run}; every stage runs on the route's thread, one after the other.
+ */
+public final class SyncRun {
+
+    final String id;
+    final String source;
+    final Instant startedAt = Instant.now();
+    final Path workDir;
+    final SnapshotCollector snapshot;
+    final RejectsWriter rejects;
+
+    long rowsRead;
+    long emptyCells;
+    final Map<IdentifierType, Long> valuesByType = new EnumMap<>(IdentifierType.class);
+    final Map<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
+    final Map<Operation, Long> sent = new EnumMap<>(Operation.class);
+    final Map<Operation, Long> failed = new EnumMap<>(Operation.class);
+    long deadLetterBatches;
+    Path deadLetterFile;
+    long distinctValues;
+
+    String snapshotFailure;
+    Target target;
+    ListState state;
+    Plan plan;
+    boolean finished;
+
+    SyncRun(String id, String source, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
+        this.id = id;
+        this.source = source;
+        this.workDir = workDir;
+        this.snapshot = snapshot;
+        this.rejects = rejects;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    /** The reason the snapshot is incomplete, or null when it was read to the end. */
+    public String snapshotFailure() {
+        return snapshotFailure;
+    }
+
+    void count(Map<Operation, Long> counter, Operation op, long n) {
+        counter.merge(op, n, Long::sum);
+    }
+
+    @Override
+    public String toString() {
+        return "run " + id + " (" + source + ")";
+    }
+}

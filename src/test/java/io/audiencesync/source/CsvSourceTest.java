@@ -1,0 +1,95 @@
+package io.audiencesync.source;
+
+import io.audiencesync.identity.IdentifierMapping;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CsvSourceTest {
+
+    @TempDir
+    Path dir;
+
+    private final CsvSource source = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2);
+
+    @Test
+    void readsMappedColumnsWithBomCrlfAndRfc4180Quoting() throws IOException {
+        Path file = write("\uFEFFid,Email,name,maid\r\n"
+                + "1,a@example.com,\"Doe, Jane\",m1\r\n"
+                + "2,\"b@example.com\",\"multi\nline\",\r\n"
+                + "\r\n"
+                + "3,,\"say \"\"hi\"\"\",m3\r\n");
+        List<Row> rows = readAll(file);
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0).cells()).containsExactly("a@example.com", "m1");
+        assertThat(rows.get(1).cells()).containsExactly("b@example.com", "");
+        assertThat(rows.get(2).cells()).containsExactly("", "m3");
+        assertThat(rows).extracting(Row::line).containsExactly(2L, 3L, 6L);
+    }
+
+    @Test
+    void chunksHoldAtMostChunkSizeRows() throws IOException {
+        Path file = write("email,maid\na,1\nb,2\nc,3\nd,4\ne,5\n");
+        List<Integer> sizes = new ArrayList<>();
+        source.chunks(file).forEachRemaining(chunk -> sizes.add(chunk.size()));
+        assertThat(sizes).containsExactly(2, 2, 1);
+    }
+
+    @Test
+    void aMissingMappedColumnNamesTheColumn() throws IOException {
+        Path file = write("email,phone\na@example.com,1\n");
+        assertThatThrownBy(() -> source.chunks(file)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("no column 'maid'").hasMessageContaining(file.getFileName().toString());
+    }
+
+    @Test
+    void anEmptyFileIsAFailedSnapshot() throws IOException {
+        Path file = write("");
+        assertThatThrownBy(() -> source.chunks(file)).isInstanceOf(SnapshotReadException.class).hasMessageContaining("empty");
+    }
+
+    @Test
+    void aRowWithAnotherNumberOfFieldsStopsTheReadNamingItsLine() throws IOException {
+        Path file = write("email,maid\na,1\nb,2\nc\nd,4\n");
+        Iterator<List<Row>> chunks = source.chunks(file);
+        assertThat(chunks.next()).hasSize(2);
+        assertThatThrownBy(chunks::next).isInstanceOf(SnapshotReadException.class).hasMessageContaining("line 4");
+    }
+
+    @Test
+    void badQuotingStopsTheReadNamingItsLine() throws IOException {
+        Path file = write("email,maid\na,1\n\"b\"x,2\n");
+        Iterator<List<Row>> chunks = source.chunks(file);
+        assertThatThrownBy(() -> chunks.forEachRemaining(c -> { })).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("line 3");
+    }
+
+    @Test
+    void bytesThatAreNotUtf8StopTheRead() throws IOException {
+        Path file = dir.resolve("latin1.csv");
+        Files.write(file, "email,maid\na,1\nb\u00e9,2\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(SnapshotReadException.class).hasMessageContaining("not valid UTF-8");
+    }
+
+    private List<Row> readAll(Path file) {
+        List<Row> rows = new ArrayList<>();
+        source.chunks(file).forEachRemaining(rows::addAll);
+        return rows;
+    }
+
+    private Path write(String text) throws IOException {
+        Path file = dir.resolve("model.csv");
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+}
