@@ -2,7 +2,10 @@ package io.audiencesync;
 
 import io.audiencesync.sync.RunLedger;
 import io.audiencesync.sync.RunLifecycle;
+import org.apache.camel.component.properties.PropertiesComponent;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,11 +31,35 @@ public final class SyncApp {
      *         authorization error
      */
     public static int run(Path config, Map<String, String> overrides) {
+        return run(config, overrides, false);
+    }
+
+    /**
+     * Runs with exactly the embedded defaults and {@code settings}: no properties file, environment variable
+     * or system property can redirect it (the demo and the tests must never reach a real ad account).
+     */
+    public static int runIsolated(Map<String, String> settings) {
+        return run(null, settings, true);
+    }
+
+    private static int run(Path config, Map<String, String> overrides, boolean isolated) {
         Main main = new Main();
         main.configure().addConfiguration(SyncConfiguration.class);
-        // The first location that has a key wins: the user's file overrides the embedded defaults key by key.
-        main.setPropertyPlaceholderLocations("file:" + config.toAbsolutePath()
-                + ";optional=true,classpath:application.properties;optional=true");
+        if (isolated) {
+            main.setPropertyPlaceholderLocations("classpath:application.properties");
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void beforeConfigure(BaseMainSupport support) {
+                    var properties = (PropertiesComponent) support.getCamelContext().getPropertiesComponent();
+                    properties.setEnvironmentVariableMode(PropertiesComponent.ENVIRONMENT_VARIABLES_MODE_NEVER);
+                    properties.setSystemPropertiesMode(PropertiesComponent.SYSTEM_PROPERTIES_MODE_NEVER);
+                }
+            });
+        } else {
+            // The first location that has a key wins: the user's file overrides the embedded defaults key by key.
+            main.setPropertyPlaceholderLocations("file:" + config.toAbsolutePath()
+                    + ";optional=true,classpath:application.properties;optional=true");
+        }
         overrides.forEach(main::addOverrideProperty);
         RunLedger ledger = new RunLedger();
         ledger.onCompletion(main::completed);

@@ -1,0 +1,476 @@
+package io.audiencesync.pinterest.emulator;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Routes, checks and answers every request; also keeps the call log and write counters. */
+final class ApiHandler implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+    static final Pattern ID = Pattern.compile("\\d{1,18}");
+    private static final Set<String> AUDIENCE_TYPES = Set.of("CUSTOMER_LIST", "VISITOR", "ENGAGEMENT", "ACTALIKE",
+            "PERSONA");
+
+    private enum Route {
+        LISTS("customer_lists", false, "GET, POST"),
+        LIST("customer_lists", true, "GET, PATCH"),
+        AUDIENCES("audiences", false, "GET, POST"),
+        AUDIENCE("audiences", true, "GET");
+
+        final String collection;
+        final boolean item;
+        final String methods;
+
+        Route(String collection, boolean item, String methods) {
+            this.collection = collection;
+            this.item = item;
+            this.methods = methods;
+        }
+
+        /** Segments of {@code /v5/ad_accounts/{id}/<collection>[/{id}]}, or null. */
+        static Route match(String[] seg) {
+            if ((seg.length != 4 && seg.length != 5) || !seg[1].equals("ad_accounts")) {
+                return null;
+            }
+            for (Route r : values()) {
+                if (r.collection.equals(seg[3]) && r.item == (seg.length == 5)) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        boolean allows(String method) {
+            return List.of(methods.split(", ")).contains(method);
+        }
+    }
+
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final Store store;
+    private final Set<String> accessTokens;
+    private final Set<String> adAccounts;
+    private final int maxRecordsPerRequest;
+    private final Duration writeDelay;
+    private final List<RecordedCall> calls = new ArrayList<>();
+    private final AtomicLong writeCalls = new AtomicLong();
+    private final AtomicInteger concurrentWriteViolations = new AtomicInteger();
+    private final Set<String> writesInFlight = ConcurrentHashMap.newKeySet();
+
+    ApiHandler(Store store, Set<String> accessTokens, Set<String> adAccounts, int maxRecordsPerRequest,
+            Duration writeDelay) {
+        this.store = store;
+        this.accessTokens = Set.copyOf(accessTokens);
+        this.adAccounts = Set.copyOf(adAccounts);
+        this.maxRecordsPerRequest = maxRecordsPerRequest;
+        this.writeDelay = writeDelay;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        Instant at = Instant.now();
+        String requestId = String.format("%016x", ThreadLocalRandom.current().nextLong());
+        int status = 200;
+        JsonNode body;
+        String allow = null;
+        try {
+            body = dispatch(exchange);
+        } catch (ApiException e) {
+            status = e.status();
+            body = error(e.code(), e.getMessage());
+            allow = e.allow();
+        } catch (RuntimeException e) {
+            LOG.error("Emulator failed on {} {} (rid {})", exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(), requestId, e);
+            status = 500;
+            body = error(500, "Internal emulator error.");
+        }
+        String query = exchange.getRequestURI().getRawQuery();
+        String path = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
+        // Recorded before answering so a client that has its answer always finds the call in calls().
+        synchronized (calls) {
+            calls.add(new RecordedCall(exchange.getRequestMethod(), path, status, requestId, at));
+        }
+        LOG.debug("{} {} -> {} (rid {})", exchange.getRequestMethod(), path, status, requestId);
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        Headers headers = exchange.getResponseHeaders();
+        headers.set("Content-Type", "application/json");
+        headers.set("x-pinterest-rid", requestId);
+        if (allow != null) {
+            headers.set("Allow", allow);
+        }
+        try (exchange) {
+            boolean head = exchange.getRequestMethod().equals("HEAD");
+            exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+            if (!head) {
+                exchange.getResponseBody().write(bytes);
+            }
+        }
+    }
+
+    List<RecordedCall> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    long writeCalls() {
+        return writeCalls.get();
+    }
+
+    int concurrentWriteViolations() {
+        return concurrentWriteViolations.get();
+    }
+
+    int writesInFlight() {
+        return writesInFlight.size();
+    }
+
+    private JsonNode dispatch(HttpExchange exchange) {
+        String method = exchange.getRequestMethod();
+        String[] seg = exchange.getRequestURI().getRawPath().replaceFirst("^/", "").split("/", -1);
+        if (seg[0].equals("_emulator")) {
+            return admin(method, seg);
+        }
+        if (!seg[0].equals("v5")) {
+            throw ApiException.noRoute();
+        }
+        Route route = Route.match(seg);
+        if (route != null && (method.equals("POST") || method.equals("PATCH"))) {
+            writeCalls.incrementAndGet();
+        }
+        // Authentication comes first so an unauthenticated caller learns nothing about the routes.
+        authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (route == null) {
+            throw ApiException.noRoute();
+        }
+        if (!route.allows(method)) {
+            throw ApiException.methodNotAllowed(route.methods);
+        }
+        String account = pathId(seg[2], "ad_account_id");
+        if (!adAccounts.contains(account)) {
+            throw ApiException.forbidden();
+        }
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        boolean get = method.equals("GET");
+        return switch (route) {
+            case LISTS -> get ? listLists(account, query) : createList(account, exchange);
+            case LIST -> {
+                String listId = pathId(seg[4], "customer_list_id");
+                yield get ? render(store.list(account, listId).orElseThrow(ApiException::listNotFound))
+                        : updateList(account, listId, exchange);
+            }
+            case AUDIENCES -> get ? listAudiences(account, query) : createAudience(account, exchange);
+            case AUDIENCE -> render(store.audience(account, pathId(seg[4], "audience_id"))
+                    .orElseThrow(ApiException::audienceNotFound));
+        };
+    }
+
+    private void authenticate(String authorization) {
+        String prefix = "Bearer ";
+        if (authorization == null || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())
+                || !accessTokens.contains(authorization.substring(prefix.length()))) {
+            throw ApiException.unauthenticated();
+        }
+    }
+
+    private static String pathId(String segment, String name) {
+        if (!ID.matcher(segment).matches()) {
+            throw ApiException.invalid(name + " must be a numeric id of at most 18 digits");
+        }
+        return segment;
+    }
+
+    private JsonNode createList(String account, HttpExchange exchange) {
+        ObjectNode body = body(exchange, Set.of("name", "records", "list_type"));
+        String name = requiredName(body);
+        String records = requiredString(body, "records");
+        String typeName = optionalString(body, "list_type");
+        ListType type = typeName == null ? ListType.EMAIL : ListType.parse(typeName);
+        if (type == null) {
+            throw ApiException.invalid("list_type must be one of " + ListType.NAMES);
+        }
+        List<String> values = Records.parse(records, type, maxRecordsPerRequest);
+        pauseForWrite();
+        return render(store.createList(account, name, type, values));
+    }
+
+    private JsonNode updateList(String account, String listId, HttpExchange exchange) {
+        EmulatorList list = store.list(account, listId).orElseThrow(ApiException::listNotFound);
+        // Pinterest refuses overlapping writes to one object with 429 code 8; clients must serialize them.
+        if (!writesInFlight.add(listId)) {
+            concurrentWriteViolations.incrementAndGet();
+            throw ApiException.concurrentWrite();
+        }
+        try {
+            ObjectNode body = body(exchange, Set.of("operation_type", "records"));
+            String operation = requiredString(body, "operation_type");
+            if (!operation.equals("ADD") && !operation.equals("REMOVE")) {
+                throw ApiException.invalid("operation_type must be ADD or REMOVE");
+            }
+            String records = requiredString(body, "records");
+            List<String> values = Records.parse(records, ListType.valueOf(list.listType()), maxRecordsPerRequest);
+            pauseForWrite();
+            return render(store.update(listId, operation.equals("ADD"), values));
+        } finally {
+            writesInFlight.remove(listId);
+        }
+    }
+
+    private JsonNode createAudience(String account, HttpExchange exchange) {
+        // ad_account_id is tolerated because the spec's AudienceCommon carries it.
+        ObjectNode body = body(exchange, Set.of("ad_account_id", "name", "audience_type", "rule", "description"));
+        String name = requiredName(body);
+        String type = requiredString(body, "audience_type");
+        JsonNode rule = body.get("rule");
+        if (rule == null || rule.isNull()) {
+            throw ApiException.invalid("rule is required");
+        }
+        if (!rule.isObject()) {
+            throw ApiException.invalid("rule must be an object");
+        }
+        if (!AUDIENCE_TYPES.contains(type)) {
+            throw ApiException.invalid("audience_type must be one of CUSTOMER_LIST, VISITOR, ENGAGEMENT, ACTALIKE, "
+                    + "PERSONA (case-sensitive)");
+        }
+        if (!type.equals("CUSTOMER_LIST")) {
+            throw ApiException.invalid("audience_type " + type + " is not supported by the emulator; "
+                    + "only CUSTOMER_LIST is");
+        }
+        String bodyAccount = optionalString(body, "ad_account_id");
+        if (bodyAccount != null && !bodyAccount.equals(account)) {
+            throw ApiException.invalid("ad_account_id in the body does not match the path");
+        }
+        String description = optionalString(body, "description");
+        rejectUnknownFields((ObjectNode) rule, Set.of("customer_list_id"), "rule.");
+        String listId = requiredString((ObjectNode) rule, "customer_list_id", "rule.customer_list_id");
+        if (!ID.matcher(listId).matches() || store.list(account, listId).isEmpty()) {
+            throw ApiException.invalid("rule.customer_list_id is not a customer list of this ad account");
+        }
+        pauseForWrite();
+        return render(store.createAudience(account, name, listId, description));
+    }
+
+    private JsonNode listLists(String account, Map<String, String> query) {
+        return pageJson(Paging.page(store.lists(account), query, "customer_lists|" + account), this::render);
+    }
+
+    private JsonNode listAudiences(String account, Map<String, String> query) {
+        String ownership = query.getOrDefault("ownership_type", "OWNED");
+        if (!ownership.equals("OWNED") && !ownership.equals("RECEIVED")) {
+            throw ApiException.invalid("ownership_type must be OWNED or RECEIVED");
+        }
+        // Nobody shares audiences with an emulated account, so RECEIVED is always empty.
+        List<EmulatorAudience> all = ownership.equals("OWNED") ? store.audiences(account) : List.of();
+        return pageJson(Paging.page(all, query, "audiences|" + ownership + "|" + account), this::render);
+    }
+
+    private <T> JsonNode pageJson(Paging.Slice<T> page, Function<T, JsonNode> render) {
+        ObjectNode out = mapper.createObjectNode();
+        ArrayNode items = out.putArray("items");
+        page.items().forEach(item -> items.add(render.apply(item)));
+        out.put("bookmark", page.bookmark());
+        return out;
+    }
+
+    private JsonNode admin(String method, String[] seg) {
+        boolean allLists = seg.length == 2 && seg[1].equals("lists");
+        boolean members = seg.length == 4 && seg[1].equals("lists") && seg[3].equals("members");
+        if (!allLists && !members) {
+            throw ApiException.noRoute();
+        }
+        if (!method.equals("GET")) {
+            throw ApiException.methodNotAllowed("GET");
+        }
+        ArrayNode out = mapper.createArrayNode();
+        if (members) {
+            store.members(pathId(seg[2], "customer_list_id")).orElseThrow(ApiException::listNotFound)
+                    .forEach(out::add);
+            return out;
+        }
+        for (EmulatorList list : store.lists(null)) {
+            ObjectNode n = out.addObject();
+            n.put("id", list.id());
+            n.put("ad_account_id", list.adAccountId());
+            n.put("name", list.name());
+            n.put("list_type", list.listType());
+            n.put("member_count", list.memberCount());
+            ArrayNode audienceIds = n.putArray("audience_ids");
+            store.audienceIdsOf(list.id()).forEach(audienceIds::add);
+        }
+        return out;
+    }
+
+    private ObjectNode render(EmulatorList list) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("id", list.id());
+        n.put("name", list.name());
+        n.put("ad_account_id", list.adAccountId());
+        n.put("created_time", list.createdTime());
+        n.put("updated_time", list.updatedTime());
+        n.put("num_batches", list.numBatches());
+        n.put("num_uploaded_user_records", list.numUploadedUserRecords());
+        n.put("num_removed_user_records", list.numRemovedUserRecords());
+        n.put("status", list.status());
+        n.putObject("exceptions");
+        n.put("type", "customerlist");
+        n.put("list_type", list.listType());
+        return n;
+    }
+
+    private ObjectNode render(EmulatorAudience audience) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("id", audience.id());
+        n.put("ad_account_id", audience.adAccountId());
+        n.put("name", audience.name());
+        n.put("audience_type", audience.audienceType());
+        n.putObject("rule").put("customer_list_id", audience.customerListId());
+        n.put("description", audience.description());
+        // Pinterest fills size in 24-48 hours later, counting only matched users; it starts out null.
+        n.putNull("size");
+        boolean ready = store.memberCount(audience.customerListId()) >= EmulatorList.READY_THRESHOLD;
+        n.put("status", ready ? "READY" : "TOO_SMALL");
+        n.put("type", "audience");
+        n.put("created_timestamp", audience.createdTimestamp());
+        n.put("updated_timestamp", audience.createdTimestamp());
+        return n;
+    }
+
+    private ObjectNode error(int code, String message) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("code", code);
+        n.put("message", message);
+        return n;
+    }
+
+    private ObjectNode body(HttpExchange exchange, Set<String> allowed) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(exchange.getRequestBody().readAllBytes());
+        } catch (JsonProcessingException e) {
+            // Jackson's own message can quote the body, which may hold records: report the position only.
+            var at = e.getLocation();
+            throw ApiException.invalid("request body is not valid JSON"
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.invalid("request body must be a JSON object");
+        }
+        rejectUnknownFields((ObjectNode) node, allowed, "");
+        return (ObjectNode) node;
+    }
+
+    private static void rejectUnknownFields(ObjectNode node, Set<String> allowed, String prefix) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+                throw ApiException.invalid("unknown field '" + prefix + shown + "'");
+            }
+        }
+    }
+
+    private static String requiredName(ObjectNode body) {
+        String name = requiredString(body, "name");
+        if (name.isBlank()) {
+            throw ApiException.invalid("name must not be blank");
+        }
+        return name;
+    }
+
+    private static String requiredString(ObjectNode node, String field) {
+        return requiredString(node, field, field);
+    }
+
+    private static String requiredString(ObjectNode node, String field, String label) {
+        String value = optionalString(node, field, label);
+        if (value == null) {
+            throw ApiException.invalid(label + " is required");
+        }
+        if (value.isEmpty()) {
+            throw ApiException.invalid(label + " must not be empty");
+        }
+        return value;
+    }
+
+    private static String optionalString(ObjectNode node, String field) {
+        return optionalString(node, field, field);
+    }
+
+    private static String optionalString(ObjectNode node, String field, String label) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw ApiException.invalid(label + " must be a string");
+        }
+        return value.asText();
+    }
+
+    /** Empty values count as absent, so {@code ?bookmark=} on a first page is harmless. */
+    private static Map<String, String> query(String raw) {
+        Map<String, String> params = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return params;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            try {
+                String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                if (!value.isEmpty()) {
+                    params.putIfAbsent(key, value);
+                }
+            } catch (IllegalArgumentException e) {
+                throw ApiException.invalid("query string is not properly percent-encoded");
+            }
+        }
+        return params;
+    }
+
+    /** Holds a write open for {@code writeDelay}, keeping its in-flight mark, to let tests overlap writes. */
+    private void pauseForWrite() {
+        if (writeDelay.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(writeDelay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Emulator is shutting down", e);
+        }
+    }
+}

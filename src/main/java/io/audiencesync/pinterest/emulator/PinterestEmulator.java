@@ -1,0 +1,245 @@
+package io.audiencesync.pinterest.emulator;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: customer
+ * lists and CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is
+ * stricter than Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a
+ * real audience. A read-only admin view is served without authentication under {@code /_emulator/}.
+ */
+public final class PinterestEmulator implements AutoCloseable {
+
+    public static final String DEFAULT_ACCESS_TOKEN = "emulator-token";
+    public static final String DEFAULT_AD_ACCOUNT_ID = "549755885175";
+    public static final int DEFAULT_MAX_RECORDS_PER_REQUEST = 100_000;
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Store store;
+    private final ApiHandler api;
+    private final Set<String> adAccounts;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private PinterestEmulator(HttpServer server, ExecutorService executor, Store store, ApiHandler api,
+            Set<String> adAccounts) {
+        this.server = server;
+        this.executor = executor;
+        this.store = store;
+        this.api = api;
+        this.adAccounts = adAccounts;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Base URL including {@code /v5}, e.g. {@code http://127.0.0.1:53127/v5}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port() + "/v5";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** Stops at once: requests still running are cut off. Safe to call more than once. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+    }
+
+    /** Current members of a list, sorted; a copy. */
+    public Set<String> members(String customerListId) {
+        return Collections.unmodifiableSortedSet(store.members(customerListId)
+                .orElseThrow(() -> new IllegalArgumentException("No customer list " + customerListId)));
+    }
+
+    /** Every list of every ad account, ascending by id. */
+    public List<EmulatorList> customerLists() {
+        return store.lists(null);
+    }
+
+    /** Every audience of every ad account, ascending by id. */
+    public List<EmulatorAudience> audiences() {
+        return store.audiences(null);
+    }
+
+    /** Every request answered so far, in the order the answers were decided. */
+    public List<RecordedCall> calls() {
+        return api.calls();
+    }
+
+    /** POST and PATCH requests to customer list and audience paths, whatever their answer was. */
+    public long writeCalls() {
+        return api.writeCalls();
+    }
+
+    /** Writes refused with 429 code 8 because another write to the same list was still in flight. */
+    public int concurrentWriteViolations() {
+        return api.concurrentWriteViolations();
+    }
+
+    /** List writes now holding their in-flight mark; lets tests overlap writes without guessing timings. */
+    int writesInFlight() {
+        return api.writesInFlight();
+    }
+
+    /**
+     * Creates a list directly, as if made earlier through the API (one batch, every member uploaded once).
+     * Members must pass the same checks as {@code records}; unlike the API, an empty list is allowed.
+     *
+     * @return the new list's id
+     */
+    public String seedCustomerList(String adAccountId, String name, String listType, Collection<String> members) {
+        requireKnownAccount(adAccountId);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("Name must not be blank");
+        }
+        ListType type = ListType.parse(listType);
+        if (type == null) {
+            throw new IllegalArgumentException("List type must be one of " + ListType.NAMES);
+        }
+        List<String> values = List.copyOf(members);
+        for (int i = 0; i < values.size(); i++) {
+            String problem = values.get(i).isEmpty() ? "is empty" : Records.problem(values.get(i), type);
+            if (problem != null) {
+                throw new IllegalArgumentException("members[" + i + "] " + problem);
+            }
+        }
+        return store.createList(adAccountId, name, type, values).id();
+    }
+
+    /**
+     * Creates a CUSTOMER_LIST audience directly over a list of the same ad account.
+     *
+     * @return the new audience's id
+     */
+    public String seedAudience(String adAccountId, String name, String customerListId) {
+        requireKnownAccount(adAccountId);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("Name must not be blank");
+        }
+        if (store.list(adAccountId, customerListId).isEmpty()) {
+            throw new IllegalArgumentException("No customer list " + customerListId + " in ad account " + adAccountId);
+        }
+        return store.createAudience(adAccountId, name, customerListId, null).id();
+    }
+
+    private void requireKnownAccount(String adAccountId) {
+        if (!adAccounts.contains(adAccountId)) {
+            throw new IllegalArgumentException("Ad account " + adAccountId + " is not one the emulator serves");
+        }
+    }
+
+    /** Options for {@link PinterestEmulator}; token and account options add to a set when repeated. */
+    public static final class Builder {
+
+        private int port;
+        private final Set<String> accessTokens = new LinkedHashSet<>();
+        private final Set<String> adAccountIds = new LinkedHashSet<>();
+        private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
+        private Duration writeDelay = Duration.ZERO;
+
+        private Builder() {
+        }
+
+        /** Port on 127.0.0.1; 0 (the default) picks a free one. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("Port must be 0-65535");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Accepts this bearer token; call again to accept several. Without any call: "emulator-token". */
+        public Builder accessToken(String token) {
+            if (token == null || token.isBlank() || token.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("Access token must be non-empty and without whitespace");
+            }
+            accessTokens.add(token);
+            return this;
+        }
+
+        /** Serves this ad account; call again to serve several. Without any call: "549755885175". */
+        public Builder adAccountId(String adAccountId) {
+            if (adAccountId == null || !ApiHandler.ID.matcher(adAccountId).matches()) {
+                throw new IllegalArgumentException("Ad account id must be 1-18 digits");
+            }
+            adAccountIds.add(adAccountId);
+            return this;
+        }
+
+        /** Larger {@code records} values are refused with 400 (Pinterest states no limit). */
+        public Builder maxRecordsPerRequest(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("Max records per request must be at least 1");
+            }
+            this.maxRecordsPerRequest = max;
+            return this;
+        }
+
+        /**
+         * Makes every successful write wait this long before it applies, still holding its in-flight
+         * mark, so tests can provoke overlapping writes and client timeouts. Default zero.
+         */
+        public Builder writeDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("Write delay must not be negative");
+            }
+            this.writeDelay = delay;
+            return this;
+        }
+
+        /** Binds and starts serving; fails with UncheckedIOException when the port is taken. */
+        public PinterestEmulator start() {
+            Set<String> tokens = accessTokens.isEmpty() ? Set.of(DEFAULT_ACCESS_TOKEN) : Set.copyOf(accessTokens);
+            Set<String> accounts = adAccountIds.isEmpty() ? Set.of(DEFAULT_AD_ACCOUNT_ID) : Set.copyOf(adAccountIds);
+            Store store = new Store();
+            ApiHandler api = new ApiHandler(store, tokens, accounts, maxRecordsPerRequest, writeDelay);
+            // The JDK server writes headers and body separately; with Nagle on, every answer then waits
+            // ~40 ms for a delayed ACK. The flag is read once per JVM, so respect a value set elsewhere.
+            if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+                System.setProperty("sun.net.httpserver.nodelay", "true");
+            }
+            HttpServer server;
+            try {
+                InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+                server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot bind the Pinterest emulator to 127.0.0.1:" + port, e);
+            }
+            AtomicInteger threadNumber = new AtomicInteger();
+            // Small: a sync talks to one list at a time. Daemon: a handler cut off by close() must not hold the JVM.
+            ExecutorService executor = Executors.newFixedThreadPool(4, task -> {
+                Thread t = new Thread(task, "pinterest-emulator-" + threadNumber.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            server.setExecutor(executor);
+            server.createContext("/", api);
+            server.start();
+            return new PinterestEmulator(server, executor, store, api, accounts);
+        }
+    }
+}

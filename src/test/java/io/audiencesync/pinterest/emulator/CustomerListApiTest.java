@@ -1,0 +1,186 @@
+package io.audiencesync.pinterest.emulator;
+
+import static io.audiencesync.pinterest.emulator.EmulatorClient.ACCOUNT;
+import static io.audiencesync.pinterest.emulator.EmulatorClient.LISTS;
+import static io.audiencesync.pinterest.emulator.EmulatorClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.audiencesync.pinterest.emulator.EmulatorClient.Answer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CustomerListApiTest {
+
+    private static final String SHA256 = "a".repeat(64);
+
+    private PinterestEmulator emu;
+    private EmulatorClient client;
+
+    @BeforeEach
+    void start() {
+        emu = PinterestEmulator.builder().start();
+        client = new EmulatorClient(emu);
+    }
+
+    @AfterEach
+    void stop() {
+        emu.close();
+    }
+
+    static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void createAnswersTheCustomerListShape() {
+        long before = Instant.now().getEpochSecond();
+        Answer answer = client.post(LISTS, json("name", "Leads", "records", "a@x.com,b@x.com," + SHA256 + ","));
+        assertThat(answer.status()).isEqualTo(200);
+        JsonNode list = answer.json();
+        assertThat(fieldNames(list)).containsExactlyInAnyOrder("id", "name", "ad_account_id", "created_time",
+                "updated_time", "num_batches", "num_uploaded_user_records", "num_removed_user_records", "status",
+                "exceptions", "type", "list_type");
+        assertThat(list.get("id").isTextual()).isTrue();
+        assertThat(list.get("id").asText()).matches("\\d{1,18}");
+        assertThat(list.get("name").asText()).isEqualTo("Leads");
+        assertThat(list.get("ad_account_id").asText()).isEqualTo(ACCOUNT);
+        assertThat(list.get("created_time").isNumber()).isTrue();
+        assertThat(list.get("created_time").asLong()).isBetween(before, before + 60);
+        assertThat(list.get("updated_time").asLong()).isEqualTo(list.get("created_time").asLong());
+        assertThat(list.get("num_batches").asLong()).isEqualTo(1);
+        assertThat(list.get("num_uploaded_user_records").asLong()).isEqualTo(3);
+        assertThat(list.get("num_removed_user_records").asLong()).isZero();
+        assertThat(list.get("status").asText()).isEqualTo("TOO_SMALL");
+        assertThat(list.get("exceptions").isObject()).isTrue();
+        assertThat(list.get("exceptions").size()).isZero();
+        assertThat(list.get("type").asText()).isEqualTo("customerlist");
+        assertThat(list.get("list_type").asText()).isEqualTo("EMAIL");
+        assertThat(emu.members(list.get("id").asText())).containsExactly("a@x.com", SHA256, "b@x.com");
+    }
+
+    @Test
+    void idsAreUniqueAndCountUp() {
+        String first = client.createList("one", "a@x.com");
+        String second = client.createList("two", "a@x.com");
+        assertThat(Long.parseLong(second)).isGreaterThan(Long.parseLong(first));
+    }
+
+    @Test
+    void explicitListTypeIsKept() {
+        Answer answer = client.post(LISTS, json("name", "ids", "records", "ABC-1:x", "list_type", "LR_ID"));
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().get("list_type").asText()).isEqualTo("LR_ID");
+        assertThat(emu.customerLists()).singleElement().extracting(EmulatorList::listType).isEqualTo("LR_ID");
+    }
+
+    @Test
+    void listWithHundredMembersIsReady() {
+        String records = IntStream.range(0, 100).mapToObj(i -> "u" + i + "@x.com").collect(Collectors.joining(","));
+        Answer answer = client.post(LISTS, json("name", "big", "records", records));
+        assertThat(answer.json().get("status").asText()).isEqualTo("READY");
+    }
+
+    @Test
+    void createRefusesMissingOrBadFieldsNamingThem() {
+        assertBadRequest(client.post(LISTS, json("records", "a@x.com")), "name");
+        assertBadRequest(client.post(LISTS, json("name", "n")), "records");
+        assertBadRequest(client.post(LISTS, json("name", "", "records", "a@x.com")), "name");
+        assertBadRequest(client.post(LISTS, json("name", 5, "records", "a@x.com")), "name");
+        assertBadRequest(client.post(LISTS, json("name", "n", "records", List.of("a@x.com"))), "records");
+        assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "list_type", "PHONE")),
+                "list_type");
+        assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "list_type", "email")),
+                "list_type");
+        assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "description", "d")),
+                "description");
+        assertThat(emu.customerLists()).isEmpty();
+    }
+
+    private static void assertBadRequest(Answer answer, String field) {
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.code()).isEqualTo(1);
+        assertThat(answer.message()).startsWith("Invalid parameters: ").contains(field);
+    }
+
+    @Test
+    void patchAddAndRemoveChangeMembershipAndCounters() {
+        String id = client.createList("l", "a@x.com,b@x.com");
+        Answer add = client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "b@x.com,c@x.com"));
+        assertThat(add.status()).isEqualTo(200);
+        assertThat(add.json().get("num_batches").asLong()).isEqualTo(2);
+        assertThat(add.json().get("num_uploaded_user_records").asLong()).isEqualTo(4);
+        assertThat(emu.members(id)).containsExactly("a@x.com", "b@x.com", "c@x.com");
+
+        Answer remove = client.patch(LISTS + "/" + id,
+                json("operation_type", "REMOVE", "records", "a@x.com,zz@x.com,yy@x.com"));
+        assertThat(remove.status()).isEqualTo(200);
+        assertThat(remove.json().get("num_batches").asLong()).isEqualTo(3);
+        assertThat(remove.json().get("num_removed_user_records").asLong()).isEqualTo(3);
+        assertThat(remove.json().get("num_uploaded_user_records").asLong()).isEqualTo(4);
+        assertThat(remove.json().get("id").asText()).isEqualTo(id);
+        assertThat(emu.members(id)).containsExactly("b@x.com", "c@x.com");
+
+        EmulatorList snapshot = emu.customerLists().get(0);
+        assertThat(snapshot.memberCount()).isEqualTo(2);
+        assertThat(snapshot.numBatches()).isEqualTo(3);
+        assertThat(snapshot.numUploadedUserRecords()).isEqualTo(4);
+        assertThat(snapshot.numRemovedUserRecords()).isEqualTo(3);
+    }
+
+    @Test
+    void patchRefusesListTypeMissingFieldsAndBadOperation() {
+        String id = client.createList("l", "a@x.com");
+        String path = LISTS + "/" + id;
+        assertBadRequest(client.patch(path, json("operation_type", "ADD", "records", "b@x.com", "list_type", "EMAIL")),
+                "list_type");
+        assertBadRequest(client.patch(path, json("records", "b@x.com")), "operation_type");
+        assertBadRequest(client.patch(path, json("operation_type", "ADD")), "records");
+        assertBadRequest(client.patch(path, json("operation_type", "add", "records", "b@x.com")), "operation_type");
+        assertBadRequest(client.patch(path, json("operation_type", "REPLACE", "records", "b@x.com")),
+                "operation_type");
+        assertThat(emu.members(id)).containsExactly("a@x.com");
+        assertThat(emu.customerLists().get(0).numBatches()).isEqualTo(1);
+    }
+
+    @Test
+    void patchOfUnknownListIs404WithCode2001() {
+        Answer answer = client.patch(LISTS + "/999", json("operation_type", "ADD", "records", "a@x.com"));
+        assertThat(answer.status()).isEqualTo(404);
+        assertThat(answer.code()).isEqualTo(2001);
+        assertThat(answer.message()).isEqualTo("Customer list not found.");
+    }
+
+    @Test
+    void getOneAnswersTheListAndUnknownIs404() {
+        String id = client.createList("l", "a@x.com");
+        Answer one = client.get(LISTS + "/" + id);
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(one.json().get("id").asText()).isEqualTo(id);
+        assertThat(one.json().get("name").asText()).isEqualTo("l");
+        Answer missing = client.get(LISTS + "/" + (Long.parseLong(id) + 1));
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.code()).isEqualTo(2001);
+    }
+
+    @Test
+    void listsAreInvisibleFromAnotherAdAccount() {
+        try (PinterestEmulator two = PinterestEmulator.builder().adAccountId("111").adAccountId("222").start()) {
+            EmulatorClient c = new EmulatorClient(two);
+            String id = two.seedCustomerList("111", "mine", "EMAIL", List.of("a@x.com"));
+            assertThat(c.get("/ad_accounts/222/customer_lists/" + id).status()).isEqualTo(404);
+            assertThat(c.patch("/ad_accounts/222/customer_lists/" + id,
+                    json("operation_type", "ADD", "records", "b@x.com")).status()).isEqualTo(404);
+            assertThat(c.get("/ad_accounts/222/customer_lists").json().get("items")).isEmpty();
+            assertThat(c.get("/ad_accounts/111/customer_lists/" + id).status()).isEqualTo(200);
+        }
+    }
+}
