@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
     private static RunReport latestReport(Path data) throws IOException {
         try (Stream<Path> files = Files.list(data.resolve("runs"))) {
             Path newest = files.filter(p -> p.toString().endsWith(".json")).max(Comparator.naturalOrder()).orElseThrow();
-            return Json.MAPPER.readValue(newest.toFile(), RunReport.class);
+            return Json.read(newest, RunReport.class);
         }
     }
 

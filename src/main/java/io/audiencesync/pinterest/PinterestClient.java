@@ -50,7 +50,12 @@ public final class PinterestClient {
         this.adAccountId = adAccountId;
         this.accessToken = accessToken;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        // Plain http (the emulator) gets HTTP/1.1: no h2c upgrade headers on the wire. TLS negotiates HTTP/2.
+        this.http = HttpClient.newBuilder()
+                .version("http".equals(this.apiUrl.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     public String adAccountId() {

@@ -41,6 +41,7 @@ public final class SnapshotCollector {
     public SortedSnapshot finish() {
         Path out = workDir.resolve("snapshot.sorted");
         try {
+            Files.createDirectories(workDir);
             spill();
             long count;
             if (runs.isEmpty()) {

@@ -28,6 +28,15 @@ public final class Json {
     private Json() {
     }
 
+    /** Reads one of this tool's JSON files. */
+    public static <T> T read(Path file, Class<T> type) {
+        try {
+            return MAPPER.readValue(file.toFile(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     /** Writes {@code value} to {@code file} through a temporary file and an atomic rename. */
     public static void writeAtomically(Path file, Object value) {
         try {

@@ -47,6 +47,7 @@ public final class CsvSource {
         private int[] columnIndex;
         private long lastLine = 1;
         private boolean closed;
+        private SnapshotReadException pending;
 
         ChunkIterator(Path file) {
             this.file = file;
@@ -86,8 +87,12 @@ public final class CsvSource {
             return index;
         }
 
+        /** A read failure is handed out by {@link #next()} so that the rows read before it are processed first. */
         @Override
         public boolean hasNext() {
+            if (pending != null) {
+                return true;
+            }
             if (closed) {
                 return false;
             }
@@ -96,8 +101,9 @@ public final class CsvSource {
                     return true;
                 }
             } catch (UncheckedIOException | CsvParseException e) {
+                pending = failure(describe(e), e);
                 close();
-                throw failure(describe(e), e);
+                return true;
             }
             close();
             return false;
@@ -108,6 +114,7 @@ public final class CsvSource {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
+            throwPending();
             List<Row> chunk = new ArrayList<>(chunkSize);
             try {
                 while (chunk.size() < chunkSize && records.hasNext()) {
@@ -120,10 +127,21 @@ public final class CsvSource {
                     chunk.add(new Row(lastLine, cells));
                 }
             } catch (UncheckedIOException | CsvParseException e) {
+                pending = failure(describe(e), e);
                 close();
-                throw failure(describe(e), e);
+                if (chunk.isEmpty()) {
+                    throwPending();
+                }
             }
             return chunk;
+        }
+
+        private void throwPending() {
+            if (pending != null) {
+                SnapshotReadException failure = pending;
+                pending = null;
+                throw failure;
+            }
         }
 
         private String describe(Exception e) {

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
 public final class RunLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLifecycle.class);
-    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final SyncSettings settings;
     private final RunLedger ledger;

@@ -1,0 +1,110 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.SyncApp;
+import io.audiencesync.identity.Normalizer;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.report.Json;
+import io.audiencesync.report.RunReport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Runs the real application (Camel main, YAML routes, beans) once over an inbox, against an emulator over HTTP. */
+final class SyncHarness {
+
+    final PinterestEmulator emulator;
+    final Path data;
+    final Path inbox;
+    final Map<String, String> settings = new HashMap<>();
+
+    SyncHarness(PinterestEmulator emulator, Path dir) {
+        this.emulator = emulator;
+        this.data = dir.resolve("data");
+        this.inbox = data.resolve("inbox");
+        settings.put("pinterest.api-url", emulator.baseUrl());
+        settings.put("pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
+        settings.put("pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN);
+        settings.put("sync.name", "Users 1");
+        settings.put("sync.identifiers", "email=EMAIL,maid=MAID,idfa=IDFA");
+        settings.put("sync.data-dir", data.toString());
+        settings.put("source.file.dir", inbox.toString());
+        settings.put("source.file.read-lock-check-interval-ms", "50");
+        settings.put("source.file.poll-delay-ms", "50");
+        settings.put("sync.once", "true");
+    }
+
+    SyncHarness set(String key, String value) {
+        settings.put(key, value);
+        return this;
+    }
+
+    /** Drops {@code csv} as {@code name} in the inbox and runs {@code run --once}; returns the exit code. */
+    int sync(String name, String csv) {
+        drop(name, csv);
+        return SyncApp.runIsolated(settings);
+    }
+
+    void drop(String name, String csv) {
+        try {
+            Files.createDirectories(inbox);
+            Files.writeString(inbox.resolve(name), csv, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    RunReport lastReport() {
+        return Json.read(newest(data.resolve("runs"), ".json"), RunReport.class);
+    }
+
+    List<RunReport> reports() {
+        try (Stream<Path> files = Files.list(data.resolve("runs"))) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted()
+                    .map(p -> Json.read(p, RunReport.class)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String onlyListId() {
+        var lists = emulator.customerLists();
+        if (lists.size() != 1) {
+            throw new AssertionError("expected one customer list, found " + lists);
+        }
+        return lists.get(0).id();
+    }
+
+    List<String> filesIn(String subdir) {
+        Path dir = inbox.resolve(subdir);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String email(String raw) {
+        return Normalizer.sha256(raw.strip().toLowerCase(Locale.ROOT));
+    }
+
+    static Path newest(Path dir, String suffix) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(suffix)).max(Comparator.naturalOrder())
+                    .orElseThrow(() -> new AssertionError("no " + suffix + " file in " + dir));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
