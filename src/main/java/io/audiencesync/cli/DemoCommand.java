@@ -2,7 +2,10 @@ package io.audiencesync.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.NamedCsvRecord;
 import io.audiencesync.SyncApp;
+import io.audiencesync.identity.RejectReason;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
@@ -115,9 +118,13 @@ final class DemoCommand implements Callable<Integer> {
         int code = SyncApp.runIsolated(settings);
         RunReport report = latestReport(data);
         out.printf("  rows read %d, values %s, rejected %d%n", report.rowsRead(), report.valuesByType(), report.rejected());
-        if (report.rejected() > 0) {
-            for (String line : Files.readAllLines(Path.of(report.rejectsFile())).subList(1, (int) report.rejected() + 1)) {
-                out.println("    reject: " + line);
+        if (report.rejectsFile() != null) {
+            try (CsvReader<NamedCsvRecord> rejects = CsvReader.builder().ofNamedCsvRecord(Path.of(report.rejectsFile()))) {
+                for (NamedCsvRecord r : rejects) {
+                    out.printf("    rejected: line %s, column %s (%s): %s, %s; sample %s%n", r.getField("row"), r.getField("column"),
+                            r.getField("type"), r.getField("reason"), RejectReason.valueOf(r.getField("reason")).description(),
+                            r.getField("sample"));
+                }
             }
         }
         out.printf("  customer list %s '%s'%s, audience %s '%s'%s%n",

@@ -1,0 +1,133 @@
+package io.audiencesync.pinterest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.plan.Operation;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What exactly goes on the wire: captured by a bare HTTP server on loopback, not by the emulator. */
+class PinterestClientWireTest {
+
+    record Captured(String method, String path, Map<String, List<String>> headers, String body) {
+    }
+
+    private final List<Captured> captured = new CopyOnWriteArrayList<>();
+    private final List<String> answers = new ArrayList<>();
+    private int status = 200;
+    private HttpServer server;
+    private PinterestClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            exchange.getRequestHeaders().forEach(headers::put);
+            captured.add(new Captured(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers,
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            byte[] answer = (answers.isEmpty() ? "{\"id\":\"123\",\"name\":\"n\"}" : answers.remove(0)).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("x-pinterest-rid", "rid-" + captured.size());
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        client = new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
+                () -> "secret-token", Duration.ofSeconds(5), Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void anUpdateIsAPatchWithOperationTypeAndOneCommaSeparatedRecordsString() throws IOException {
+        client.updateCustomerList("777", Operation.REMOVE, List.of("a1", "b2", "c3"));
+        Captured call = captured.get(0);
+        assertThat(call.method()).isEqualTo("PATCH");
+        assertThat(call.path()).isEqualTo("/v5/ad_accounts/549755885175/customer_lists/777");
+        JsonNode body = new ObjectMapper().readTree(call.body());
+        assertThat(body.properties()).extracting(Map.Entry::getKey).containsExactly("operation_type", "records");
+        assertThat(body.get("operation_type").asText()).isEqualTo("REMOVE");
+        assertThat(body.get("records").asText()).isEqualTo("a1,b2,c3");
+    }
+
+    @Test
+    void aCreateCarriesNameRecordsAndListType() throws IOException {
+        client.createCustomerList("Customer List-Users 1", IdentifierType.MAID, List.of("x"));
+        Captured call = captured.get(0);
+        assertThat(call.method()).isEqualTo("POST");
+        assertThat(call.path()).isEqualTo("/v5/ad_accounts/549755885175/customer_lists");
+        JsonNode body = new ObjectMapper().readTree(call.body());
+        assertThat(body.properties()).extracting(Map.Entry::getKey).containsExactlyInAnyOrder("name", "records", "list_type");
+        assertThat(body.get("list_type").asText()).isEqualTo("MAID");
+    }
+
+    @Test
+    void anAudienceWrapsTheListThroughItsRule() throws IOException {
+        client.createAudience("Audience-Users 1", "777", "why");
+        JsonNode body = new ObjectMapper().readTree(captured.get(0).body());
+        assertThat(body.get("audience_type").asText()).isEqualTo("CUSTOMER_LIST");
+        assertThat(body.get("rule").get("customer_list_id").asText()).isEqualTo("777");
+        assertThat(body.get("name").asText()).isEqualTo("Audience-Users 1");
+    }
+
+    @Test
+    void onlyTheHeadersThisClientSetsGoOnTheWire() {
+        client.updateCustomerList("777", Operation.ADD, List.of("a1"));
+        Map<String, List<String>> headers = captured.get(0).headers();
+        assertThat(headers.get("Authorization")).containsExactly("Bearer secret-token");
+        assertThat(headers.get("Content-Type")).containsExactly("application/json");
+        assertThat(headers.keySet()).allSatisfy(name -> assertThat(name.toLowerCase())
+                .isIn("authorization", "content-type", "accept", "user-agent", "host", "content-length", "connection"));
+    }
+
+    @Test
+    void listingFollowsTheBookmarkToTheLastPage() {
+        answers.add("{\"items\":[{\"id\":\"1\",\"name\":\"a\"}],\"bookmark\":\"b+/2=\"}");
+        answers.add("{\"items\":[{\"id\":\"2\",\"name\":\"b\"}],\"bookmark\":null}");
+        assertThat(client.listCustomerLists()).extracting(CustomerList::id).containsExactly("1", "2");
+        assertThat(captured.get(0).path()).endsWith("/customer_lists?page_size=250");
+        assertThat(captured.get(1).path()).endsWith("/customer_lists?page_size=250&bookmark=b%2B%2F2%3D");
+    }
+
+    @Test
+    void refusalsCarryStatusCodeMessageAndRequestIdButNeverTheToken() {
+        status = 400;
+        answers.add("{\"code\":1,\"message\":\"Invalid parameters\"}");
+        assertThatThrownBy(() -> client.updateCustomerList("777", Operation.ADD, List.of("a1")))
+                .isExactlyInstanceOf(PinterestApiException.class)
+                .hasMessage("PATCH customer list 777 ADD: Pinterest answered HTTP 400 code 1: Invalid parameters (request id rid-1)")
+                .hasMessageNotContaining("secret-token");
+    }
+
+    @Test
+    void accessErrorsAreTheirOwnKind() {
+        for (int s : new int[] {401, 403, 404}) {
+            status = s;
+            answers.add("{\"code\":2,\"message\":\"Authentication failed.\"}");
+            assertThatThrownBy(() -> client.getCustomerList("777")).isInstanceOf(PinterestAccessException.class)
+                    .satisfies(e -> assertThat(((PinterestAccessException) e).status()).isEqualTo(s));
+        }
+    }
+}
