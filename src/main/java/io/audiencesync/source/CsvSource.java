@@ -35,9 +35,19 @@ public final class CsvSource {
         this.chunkSize = chunkSize;
     }
 
-    /** The rows of {@code file}, {@code chunkSize} at a time; the file closes when the iteration ends. */
-    public Iterator<List<Row>> chunks(Path file) {
-        return new ChunkIterator(file);
+    /** A CSV file as a snapshot: opened when its chunks are read, closed when the iteration ends. */
+    public Snapshot snapshot(Path file) {
+        return new Snapshot() {
+            @Override
+            public String name() {
+                return file.getFileName().toString();
+            }
+
+            @Override
+            public Iterator<List<Row>> chunks() {
+                return new ChunkIterator(file);
+            }
+        };
     }
 
     private final class ChunkIterator implements Iterator<List<Row>> {

@@ -41,27 +41,27 @@ class CsvSourceTest {
     void chunksHoldAtMostChunkSizeRows() throws IOException {
         Path file = write("email,maid\na,1\nb,2\nc,3\nd,4\ne,5\n");
         List<Integer> sizes = new ArrayList<>();
-        source.chunks(file).forEachRemaining(chunk -> sizes.add(chunk.size()));
+        source.snapshot(file).chunks().forEachRemaining(chunk -> sizes.add(chunk.size()));
         assertThat(sizes).containsExactly(2, 2, 1);
     }
 
     @Test
     void aMissingMappedColumnNamesTheColumn() throws IOException {
         Path file = write("email,phone\na@example.com,1\n");
-        assertThatThrownBy(() -> source.chunks(file)).isInstanceOf(SnapshotReadException.class)
+        assertThatThrownBy(() -> source.snapshot(file).chunks()).isInstanceOf(SnapshotReadException.class)
                 .hasMessageContaining("no column 'maid'").hasMessageContaining(file.getFileName().toString());
     }
 
     @Test
     void anEmptyFileIsAFailedSnapshot() throws IOException {
         Path file = write("");
-        assertThatThrownBy(() -> source.chunks(file)).isInstanceOf(SnapshotReadException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> source.snapshot(file).chunks()).isInstanceOf(SnapshotReadException.class).hasMessageContaining("empty");
     }
 
     @Test
     void aRowWithAnotherNumberOfFieldsStopsTheReadNamingItsLine() throws IOException {
         Path file = write("email,maid\na,1\nb,2\nc\nd,4\n");
-        Iterator<List<Row>> chunks = source.chunks(file);
+        Iterator<List<Row>> chunks = source.snapshot(file).chunks();
         assertThat(chunks.next()).hasSize(2);
         assertThatThrownBy(chunks::next).isInstanceOf(SnapshotReadException.class).hasMessageContaining("line 4");
     }
@@ -69,7 +69,7 @@ class CsvSourceTest {
     @Test
     void badQuotingStopsTheReadNamingItsLine() throws IOException {
         Path file = write("email,maid\na,1\n\"b\"x,2\n");
-        Iterator<List<Row>> chunks = source.chunks(file);
+        Iterator<List<Row>> chunks = source.snapshot(file).chunks();
         assertThatThrownBy(() -> chunks.forEachRemaining(c -> { })).isInstanceOf(SnapshotReadException.class)
                 .hasMessageContaining("line 3");
     }
@@ -83,7 +83,7 @@ class CsvSourceTest {
 
     private List<Row> readAll(Path file) {
         List<Row> rows = new ArrayList<>();
-        source.chunks(file).forEachRemaining(rows::addAll);
+        source.snapshot(file).chunks().forEachRemaining(rows::addAll);
         return rows;
     }
 
