@@ -8,6 +8,7 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,7 +32,16 @@ public final class SyncApp {
      *         authorization error
      */
     public static int run(Path config, Map<String, String> overrides) {
+        return run(config, overrides, false).exitCode();
+    }
+
+    /** Like {@link #run(Path, Map)}, and says which runs there were and where their files are. */
+    public static Result runWithSettings(Path config, Map<String, String> overrides) {
         return run(config, overrides, false);
+    }
+
+    /** What a run of the application left: its exit code, the ids of its runs, the data directory (null if it never started). */
+    public record Result(int exitCode, List<String> runIds, Path dataDir) {
     }
 
     /**
@@ -39,10 +49,10 @@ public final class SyncApp {
      * or system property can redirect it (the demo and the tests must never reach a real ad account).
      */
     public static int runIsolated(Map<String, String> settings) {
-        return run(null, settings, true);
+        return run(null, settings, true).exitCode();
     }
 
-    private static int run(Path config, Map<String, String> overrides, boolean isolated) {
+    private static Result run(Path config, Map<String, String> overrides, boolean isolated) {
         Main main = new Main();
         main.configure().addConfiguration(SyncConfiguration.class);
         if (isolated) {
@@ -68,8 +78,8 @@ public final class SyncApp {
             main.run();
         } catch (Exception e) {
             System.err.println("pinterest-audience-sync: " + RunLifecycle.explain(e));
-            return CONFIG_ERROR;
+            return new Result(CONFIG_ERROR, ledger.runIds(), ledger.dataDir());
         }
-        return ledger.exitCode();
+        return new Result(ledger.exitCode(), ledger.runIds(), ledger.dataDir());
     }
 }

@@ -32,7 +32,7 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("ledger", ledger);
         }
         PinterestClient pinterest = new PinterestClient(settings.apiUrl(), settings.adAccountId(), settings::accessToken,
-                settings.connectTimeout(), settings.requestTimeout());
+                settings.connectTimeout(), settings.requestTimeout(), settings.retry());
         Provisioner provisioner = new Provisioner(settings, pinterest);
 
         registry.bind("settings", settings);
@@ -42,7 +42,8 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails())));
         registry.bind("planner", new PlanStage(settings));
-        registry.bind("sender", new BatchSender(settings, pinterest, provisioner));
-        registry.bind("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
+        DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
+        registry.bind("deadLetters", deadLetters);
+        registry.bind("sender", new BatchSender(settings, pinterest, provisioner, deadLetters));
     }
 }

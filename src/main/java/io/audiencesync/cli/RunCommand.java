@@ -24,6 +24,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Sync the files now in the inbox (in file-name order), then exit.")
     boolean once;
 
+    @Option(names = "--allow-mass-removal",
+            description = "Confirm removals above sync.max-removal-fraction of the list for this run.")
+    boolean allowMassRemoval;
+
     @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
             description = "Properties file layered over the embedded defaults (default: ${DEFAULT-VALUE} in the working directory).")
     Path config;
@@ -33,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> overrides = new HashMap<>();
         if (once) {
             overrides.put("sync.once", "true");
+        }
+        if (allowMassRemoval) {
+            overrides.put("sync.allow-mass-removal", "true");
         }
         return SyncApp.run(config, overrides);
     }

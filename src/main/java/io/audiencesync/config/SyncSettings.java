@@ -19,6 +19,7 @@ public record SyncSettings(
         String accessToken,
         Duration connectTimeout,
         Duration requestTimeout,
+        RetrySettings retry,
         String name,
         String audienceName,
         IdentifierMapping identifiers,
@@ -30,7 +31,10 @@ public record SyncSettings(
         int sortBufferValues,
         Path dataDir,
         Path inboxDir,
-        boolean once) {
+        double maxRemovalFraction,
+        boolean allowMassRemoval,
+        boolean once,
+        boolean dryRun) {
 
     public static final int MAX_BATCH_SIZE = 100_000;
 
@@ -44,6 +48,12 @@ public record SyncSettings(
                 r.secret("pinterest.access-token"),
                 Duration.ofSeconds(r.integer("pinterest.connect-timeout-seconds", 1, 600)),
                 Duration.ofSeconds(r.integer("pinterest.request-timeout-seconds", 1, 3600)),
+                new RetrySettings(
+                        r.integer("pinterest.max-attempts", 1, 100),
+                        Duration.ofSeconds(r.integer("pinterest.retry-budget-seconds", 0, 86_400)),
+                        Duration.ofMillis(r.integer("pinterest.retry-base-delay-ms", 1, 600_000)),
+                        Duration.ofMillis(r.integer("pinterest.retry-max-delay-ms", 1, 3_600_000)),
+                        r.integer("pinterest.write-rate-per-minute", 1, 100_000)),
                 r.name("sync.name"),
                 audienceName,
                 r.mapping("sync.identifiers"),
@@ -55,7 +65,10 @@ public record SyncSettings(
                 r.integer("sync.sort-buffer-values", 1_000, 50_000_000),
                 Path.of(r.required("sync.data-dir")),
                 Path.of(r.required("source.file.dir")),
-                r.bool("sync.once"));
+                r.fraction("sync.max-removal-fraction"),
+                r.bool("sync.allow-mass-removal"),
+                r.bool("sync.once"),
+                r.bool("sync.dry-run"));
     }
 
     /** The name Pinterest users see: {@code sync.audience-name}, else {@code sync.name}. */
@@ -143,6 +156,19 @@ public record SyncSettings(
                 // reported below with the accepted range
             }
             throw new ConfigException(key, "must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+        }
+
+        double fraction(String key) {
+            String value = required(key);
+            try {
+                double d = Double.parseDouble(value);
+                if (d >= 0 && d <= 1) {
+                    return d;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted range
+            }
+            throw new ConfigException(key, "must be a fraction from 0 to 1 such as 0.5, got '" + value + "'");
         }
 
         boolean bool(String key) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
 
@@ -17,7 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -42,14 +45,16 @@ public final class PinterestClient {
     private final Supplier<String> accessToken;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final CallPolicy policy;
 
     public PinterestClient(URI apiUrl, String adAccountId, Supplier<String> accessToken, Duration connectTimeout,
-                           Duration requestTimeout) {
+                           Duration requestTimeout, RetrySettings retry) {
         String base = apiUrl.toString();
         this.apiUrl = URI.create(base.endsWith("/") ? base : base + "/");
         this.adAccountId = adAccountId;
         this.accessToken = accessToken;
         this.requestTimeout = requestTimeout;
+        this.policy = new CallPolicy(retry, Clock.systemUTC());
         // Plain http (the emulator) gets HTTP/1.1: no h2c upgrade headers on the wire. TLS negotiates HTTP/2.
         this.http = HttpClient.newBuilder()
                 .version("http".equals(this.apiUrl.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
@@ -133,6 +138,10 @@ public final class PinterestClient {
     }
 
     private <T> T send(String call, String method, String path, Object body, Class<T> answerType) {
+        return policy.call(call, !"GET".equals(method), () -> sendOnce(call, method, path, body, answerType));
+    }
+
+    private <T> T sendOnce(String call, String method, String path, Object body, Class<T> answerType) {
         HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
                 .timeout(requestTimeout)
                 .header("Authorization", "Bearer " + accessToken.get())
@@ -184,7 +193,8 @@ public final class PinterestClient {
         if (status == 401 || status == 403 || status == 404) {
             throw new PinterestAccessException(call, status, code, message, requestId);
         }
-        throw new PinterestApiException(call, status, code, message, requestId, null);
+        throw new PinterestApiException(call, status, code, message, requestId,
+                RetryAfter.from(response.headers(), Instant.now()), null);
     }
 
     private static void requireRecords(List<String> records) {

@@ -19,7 +19,8 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
     public Batches(Plan plan, int batchSize) {
         this.batchSize = batchSize;
         this.adds = new SortedLines(plan.adds());
-        this.removes = new SortedLines(plan.removes());
+        // Withheld removals stay in the plan file for the report but are not read.
+        this.removes = plan.removeCount() > 0 ? new SortedLines(plan.removes()) : SortedLines.empty();
     }
 
     @Override

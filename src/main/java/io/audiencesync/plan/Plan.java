@@ -7,18 +7,32 @@ import java.util.Map;
 
 /**
  * What one run will send: adds = snapshot − state, removes = state − snapshot, each a sorted file of wire
- * lines. When removals are withheld (add-only mode, a failed or empty snapshot) {@code removeCount} is 0,
- * {@code removalsWithheld} counts what segment mode would have removed and {@code withheldBecause} says why.
+ * lines. {@code withheldBecause} is null when the removals go out; otherwise none do this run (add-only mode,
+ * an incomplete or empty snapshot, a mass removal not confirmed) and it says why.
  */
 public record Plan(
         Path adds,
         long addCount,
         Path removes,
-        long removeCount,
+        long removeCandidates,
         Map<IdentifierType, Long> addsByType,
         Map<IdentifierType, Long> removesByType,
         long snapshotCount,
         long stateCount,
-        long removalsWithheld,
         String withheldBecause) {
+
+    /** Removals that go out this run. */
+    public long removeCount() {
+        return withheldBecause == null ? removeCandidates : 0;
+    }
+
+    /** Removals segment mode would make but this run does not. */
+    public long removalsWithheld() {
+        return withheldBecause == null ? 0 : removeCandidates;
+    }
+
+    public Plan withholdRemovals(String because) {
+        return new Plan(adds, addCount, removes, removeCandidates, addsByType, removesByType, snapshotCount, stateCount,
+                because);
+    }
 }

@@ -17,10 +17,8 @@ public final class Planner {
     private Planner() {
     }
 
-    /**
-     * @param withholdRemovalsBecause null to plan removals; otherwise why none are sent this run
-     */
-    public static Plan plan(Path snapshot, Path state, Path workDir, String withholdRemovalsBecause) {
+    /** The full diff; whether its removals go out is the caller's decision ({@link Plan#withholdRemovals}). */
+    public static Plan plan(Path snapshot, Path state, Path workDir) {
         Path adds = workDir.resolve("plan-adds.sorted");
         Path removes = workDir.resolve("plan-removes.sorted");
         Map<IdentifierType, Long> addsByType = new EnumMap<>(IdentifierType.class);
@@ -29,7 +27,6 @@ public final class Planner {
         long removeCandidates = 0;
         long snapshotCount = 0;
         long stateCount = 0;
-        boolean removalsAllowed = withholdRemovalsBecause == null;
         try {
             Files.createDirectories(workDir);
             try (SortedLines s = new SortedLines(snapshot);
@@ -48,10 +45,8 @@ public final class Planner {
                         String line = m.next();
                         stateCount++;
                         removeCandidates++;
-                        if (removalsAllowed) {
-                            write(removeOut, line);
-                            removesByType.merge(WireLines.type(line), 1L, Long::sum);
-                        }
+                        write(removeOut, line);
+                        removesByType.merge(WireLines.type(line), 1L, Long::sum);
                     } else {
                         s.next();
                         m.next();
@@ -63,8 +58,8 @@ public final class Planner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the plan to " + workDir, e);
         }
-        return new Plan(adds, addCount, removes, removalsAllowed ? removeCandidates : 0, addsByType, removesByType,
-                snapshotCount, stateCount, removalsAllowed ? 0 : removeCandidates, withholdRemovalsBecause);
+        return new Plan(adds, addCount, removes, removeCandidates, addsByType, removesByType, snapshotCount, stateCount,
+                null);
     }
 
     private static void write(BufferedWriter out, String line) throws IOException {

@@ -27,6 +27,15 @@ final class SortedLines implements Iterator<String>, AutoCloseable {
         }
     }
 
+    private SortedLines() {
+        this.reader = null;
+        this.next = null;
+    }
+
+    static SortedLines empty() {
+        return new SortedLines();
+    }
+
     @Override
     public boolean hasNext() {
         return next != null;

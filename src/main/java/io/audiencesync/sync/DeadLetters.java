@@ -30,11 +30,11 @@ public final class DeadLetters {
                 api == null ? null : api.code(),
                 api == null ? String.valueOf(failure.getMessage()) : api.pinterestMessage(),
                 api == null ? null : api.requestId(),
-                1, Instant.now());
+                api == null ? 1 : api.attempts(), Instant.now());
         run.deadLetterFile = writer.write(letter);
         run.deadLetterBatches++;
         run.count(run.failed, batch.operation(), batch.lines().size());
-        LOG.warn("Batch {} ({} {} values) went to the dead letter {}: {}", batch.number(), batch.operation(),
-                batch.lines().size(), run.deadLetterFile, failure.getMessage());
+        LOG.warn("Batch {} ({} {} values) went to the dead letter {} after {} attempt(s): {}", batch.number(),
+                batch.operation(), batch.lines().size(), run.deadLetterFile, letter.attempts(), failure.getMessage());
     }
 }

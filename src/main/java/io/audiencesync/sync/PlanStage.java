@@ -8,6 +8,7 @@ import io.audiencesync.plan.Planner;
 import io.audiencesync.plan.SnapshotCollector;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** Sorts the snapshot, diffs it against the list's state and decides whether removals may go out. */
 public final class PlanStage {
@@ -22,7 +23,9 @@ public final class PlanStage {
         SnapshotCollector.SortedSnapshot snapshot = run.snapshot.finish();
         run.distinctValues = snapshot.count();
         Path state = run.state == null ? run.workDir.resolve("no-state") : run.state.members();
-        run.plan = Planner.plan(snapshot.file(), state, run.workDir, withholdRemovalsBecause(run, snapshot.count()));
+        Plan plan = Planner.plan(snapshot.file(), state, run.workDir);
+        String withhold = withholdRemovalsBecause(run, plan);
+        run.plan = withhold == null ? plan : plan.withholdRemovals(withhold);
         return run.plan;
     }
 
@@ -31,15 +34,26 @@ public final class PlanStage {
         return new Batches(run.plan, settings.batchSize());
     }
 
-    private String withholdRemovalsBecause(SyncRun run, long snapshotCount) {
+    /** The guards of DESIGN.md: removals only from a whole, non-empty snapshot, and never a mass removal unconfirmed. */
+    private String withholdRemovalsBecause(SyncRun run, Plan plan) {
+        if (plan.removeCandidates() == 0) {
+            return null;
+        }
         if (settings.mode() == SyncMode.ADD_ONLY) {
             return "sync.mode is add-only";
         }
         if (run.snapshotFailure != null) {
             return "the snapshot was not read to the end";
         }
-        if (snapshotCount == 0) {
+        if (plan.snapshotCount() == 0) {
             return "the snapshot has no values (an empty model never empties the list)";
+        }
+        double fraction = (double) plan.removeCandidates() / plan.stateCount();
+        if (fraction > settings.maxRemovalFraction() && !settings.allowMassRemoval()) {
+            return String.format(Locale.ROOT, "%d removals would take %.0f%% of the %d values in the list, above "
+                    + "sync.max-removal-fraction=%s; if the model really shrank, confirm with sync.allow-mass-removal=true "
+                    + "or run --once --allow-mass-removal", plan.removeCandidates(), fraction * 100, plan.stateCount(),
+                    settings.maxRemovalFraction());
         }
         return null;
     }

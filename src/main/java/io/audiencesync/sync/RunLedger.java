@@ -2,6 +2,9 @@ package io.audiencesync.sync;
 
 import io.audiencesync.report.Outcome;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -12,10 +15,19 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RunLedger {
 
     private final AtomicReference<Outcome> worst = new AtomicReference<>();
+    private final List<String> runIds = new CopyOnWriteArrayList<>();
+    private volatile Path dataDir;
     private volatile Runnable completion = () -> { };
     private final AtomicInteger runs = new AtomicInteger();
 
     public void record(Outcome outcome) {
+        record(null, outcome);
+    }
+
+    public void record(String runId, Outcome outcome) {
+        if (runId != null) {
+            runIds.add(runId);
+        }
         runs.incrementAndGet();
         worst.accumulateAndGet(outcome, (a, b) -> a == null || b.exitCode() > a.exitCode() ? b : a);
     }
@@ -28,6 +40,20 @@ public final class RunLedger {
 
     public int runs() {
         return runs.get();
+    }
+
+    /** The runs recorded, in order (runs that failed before they had an id are not listed). */
+    public List<String> runIds() {
+        return List.copyOf(runIds);
+    }
+
+    /** Where the runs of this process write their reports and plans. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    void dataDir(Path dataDir) {
+        this.dataDir = dataDir;
     }
 
     public void onCompletion(Runnable completion) {

@@ -2,14 +2,17 @@ package io.audiencesync.sync;
 
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.identity.Normalizer;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
+import io.audiencesync.plan.WireLines;
 import io.audiencesync.plan.SnapshotCollector;
 import io.audiencesync.plan.StateCorruptedException;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
+import io.audiencesync.report.PlanReport;
 import io.audiencesync.report.RejectsWriter;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.source.SnapshotReadException;
@@ -26,6 +29,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
@@ -42,6 +46,7 @@ public final class RunLifecycle {
     public RunLifecycle(SyncSettings settings, RunLedger ledger) {
         this.settings = settings;
         this.ledger = ledger;
+        ledger.dataDir(settings.dataDir());
     }
 
     public SyncRun begin(String source) {
@@ -74,6 +79,39 @@ public final class RunLifecycle {
             throw new SnapshotReadException(run.snapshotFailure, null);
         }
         return report;
+    }
+
+    /**
+     * Ends a dry run: writes the plan ({@code plans/<run-id>.json}) and sends nothing. The plan is what a run
+     * would do now, guards included.
+     */
+    public PlanReport planned(SyncRun run) {
+        run.finished = true;
+        run.rejects.close();
+        Plan plan = run.plan;
+        Target target = run.target;
+        PlanReport report = new PlanReport(run.id, run.source, settings.name(), Instant.now(), run.snapshotFailure,
+                run.rowsRead, names(run.valuesByType), run.distinctValues, names(run.rejectedByReason),
+                target.customerListId(), target.customerListName(), target.audienceId(),
+                new PlanReport.Side(plan.addCount(), names(plan.addsByType()), true, hashedSamples(plan.adds())),
+                new PlanReport.Side(plan.removeCandidates(), names(plan.removesByType()), plan.removeCount() > 0,
+                        hashedSamples(plan.removes())),
+                plan.withheldBecause());
+        Json.writeAtomically(settings.dataDir().resolve("plans").resolve(run.id + ".json"), report);
+        deleteWorkDir(run.workDir);
+        ledger.record(run.id, run.snapshotFailure == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
+        LOG.info("Run {} planned {} adds and {} removes{} for {}; nothing was sent", run.id, plan.addCount(),
+                plan.removeCount(), plan.withheldBecause() == null ? "" : " (" + plan.removalsWithheld()
+                        + " removals withheld: " + plan.withheldBecause() + ")", run.source);
+        return report;
+    }
+
+    private static List<String> hashedSamples(Path sortedLines) {
+        try (Stream<String> lines = Files.lines(sortedLines)) {
+            return lines.map(WireLines::value).filter(Normalizer::isHexDigest).limit(3).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + sortedLines, e);
+        }
     }
 
     /** Ends a run that an error stopped; the error stays on the exchange (the file goes to {@code .failed}). */
@@ -164,7 +202,7 @@ public final class RunLifecycle {
                 run.deadLetterBatches, pathOrNull(run.deadLetterFile));
         Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id + ".json"), report);
         deleteWorkDir(run.workDir);
-        ledger.record(outcome);
+        ledger.record(run.id, outcome);
         String summary = summary(report);
         if (outcome == Outcome.SUCCEEDED) {
             LOG.info(summary);

@@ -5,10 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,16 +17,16 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "emulator", "demo"})
+    @ValueSource(strings = {"run", "plan", "emulator", "demo"})
     void everyCommandHasHelp(String command) {
-        Result result = execute(command, "--help");
-        assertThat(result.code).isZero();
-        assertThat(result.out).startsWith("Usage: pinterest-audience-sync " + command);
+        CliHarness.Result result = execute(command, "--help");
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).startsWith("Usage: pinterest-audience-sync " + command);
     }
 
     @Test
     void runHelpListsTheExitCodes() {
-        assertThat(execute("run", "--help").out).contains("Exit codes").contains("0   every batch was acknowledged")
+        assertThat(execute("run", "--help").out()).contains("Exit codes").contains("0   every batch was acknowledged")
                 .contains("2   a configuration or authorization error");
     }
 
@@ -37,44 +34,29 @@ class CliTest {
     void aMissingRequiredSettingStopsWithExitTwoNamingTheKey() throws IOException {
         Path config = dir.resolve("sync.properties");
         Files.writeString(config, "pinterest.ad-account-id=549755885175\npinterest.access-token=t\nsync.data-dir=" + dir + "\n");
-        Result result = execute("run", "--once", "--config", config.toString());
-        assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).contains("sync.name: is not set").contains("SYNC_NAME");
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("sync.name: is not set").contains("SYNC_NAME");
     }
 
     @Test
     void anInvalidSettingIsNamedWithWhatIsExpectedButASecretIsNeverRepeated() throws IOException {
         Path config = dir.resolve("sync.properties");
         Files.writeString(config, "pinterest.ad-account-id=act_12\npinterest.access-token=very-secret\nsync.name=n\n");
-        Result result = execute("run", "--once", "--config", config.toString());
-        assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).contains("pinterest.ad-account-id: must be the numeric ad account id").contains("'act_12'")
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.ad-account-id: must be the numeric ad account id").contains("'act_12'")
                 .doesNotContain("very-secret");
     }
 
     @Test
     void anUnknownOptionIsAUsageError() {
-        Result result = execute("run", "--twice");
-        assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).contains("Unknown option: '--twice'");
+        CliHarness.Result result = execute("run", "--twice");
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("Unknown option: '--twice'");
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static synchronized Result execute(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = Cli.commandLine().execute(args);
-            return new Result(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliHarness.Result execute(String... args) {
+        return CliHarness.execute(args);
     }
 }

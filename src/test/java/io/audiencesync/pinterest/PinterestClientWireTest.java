@@ -3,6 +3,7 @@ package io.audiencesync.pinterest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +53,8 @@ class PinterestClientWireTest {
         });
         server.start();
         client = new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
-                () -> "secret-token", Duration.ofSeconds(5), Duration.ofSeconds(5));
+                () -> "secret-token", Duration.ofSeconds(5), Duration.ofSeconds(5),
+                new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60_000));
     }
 
     @AfterEach

@@ -6,12 +6,23 @@ final class ApiException extends RuntimeException {
     private final int status;
     private final int code;
     private final String allow;
+    private final java.time.Duration retryAfter;
 
     private ApiException(int status, int code, String message, String allow) {
+        this(status, code, message, allow, null);
+    }
+
+    private ApiException(int status, int code, String message, String allow, java.time.Duration retryAfter) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.allow = allow;
+        this.retryAfter = retryAfter;
+    }
+
+    /** An answer a test asked for through {@link Faults}. */
+    static ApiException injected(Faults.Answer answer) {
+        return new ApiException(answer.status(), answer.code(), answer.message(), null, answer.retryAfter());
     }
 
     static ApiException invalid(String detail) {
@@ -56,6 +67,11 @@ final class ApiException extends RuntimeException {
 
     int code() {
         return code;
+    }
+
+    /** Value for the Retry-After header, else null. */
+    java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     /** Value for the Allow header on 405 answers, else null. */

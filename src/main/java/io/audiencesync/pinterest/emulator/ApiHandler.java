@@ -86,6 +86,7 @@ final class ApiHandler implements HttpHandler {
     private final AtomicLong writeCalls = new AtomicLong();
     private final AtomicInteger concurrentWriteViolations = new AtomicInteger();
     private final Set<String> writesInFlight = ConcurrentHashMap.newKeySet();
+    private final Faults faults = new Faults();
 
     ApiHandler(Store store, Set<String> accessTokens, Set<String> adAccounts, int maxRecordsPerRequest,
             Duration writeDelay) {
@@ -100,34 +101,51 @@ final class ApiHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         Instant at = Instant.now();
         String requestId = String.format("%016x", ThreadLocalRandom.current().nextLong());
+        Faults.Fault fault = isWrite(exchange) ? faults.nextWriteFault() : null;
+        if (fault instanceof Faults.Drop) {
+            writeCalls.incrementAndGet();
+            record(exchange, 0, requestId, at);
+            // Closing an exchange before its headers are sent closes the connection: the client gets no answer.
+            exchange.close();
+            return;
+        }
+        if (fault instanceof Faults.Slow slow) {
+            sleep(slow.delay());
+        }
         int status = 200;
         JsonNode body;
         String allow = null;
+        java.time.Duration retryAfter = null;
         try {
+            if (fault instanceof Faults.Answer answer) {
+                writeCalls.incrementAndGet();
+                throw ApiException.injected(answer);
+            }
             body = dispatch(exchange);
         } catch (ApiException e) {
             status = e.status();
             body = error(e.code(), e.getMessage());
             allow = e.allow();
+            retryAfter = e.retryAfter();
         } catch (RuntimeException e) {
             LOG.error("Emulator failed on {} {} (rid {})", exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath(), requestId, e);
             status = 500;
             body = error(500, "Internal emulator error.");
         }
-        String query = exchange.getRequestURI().getRawQuery();
-        String path = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
-        // Recorded before answering so a client that has its answer always finds the call in calls().
-        synchronized (calls) {
-            calls.add(new RecordedCall(exchange.getRequestMethod(), path, status, requestId, at));
+        if (fault instanceof Faults.ApplyThenHold hold) {
+            sleep(hold.delay());
         }
-        LOG.debug("{} {} -> {} (rid {})", exchange.getRequestMethod(), path, status, requestId);
+        record(exchange, status, requestId, at);
         byte[] bytes = mapper.writeValueAsBytes(body);
         Headers headers = exchange.getResponseHeaders();
         headers.set("Content-Type", "application/json");
         headers.set("x-pinterest-rid", requestId);
         if (allow != null) {
             headers.set("Allow", allow);
+        }
+        if (retryAfter != null) {
+            headers.set("Retry-After", Long.toString(retryAfter.toSeconds()));
         }
         try (exchange) {
             boolean head = exchange.getRequestMethod().equals("HEAD");
@@ -136,6 +154,34 @@ final class ApiHandler implements HttpHandler {
                 exchange.getResponseBody().write(bytes);
             }
         }
+    }
+
+    /** Recorded before answering so a client that has its answer always finds the call in calls(). */
+    private void record(HttpExchange exchange, int status, String requestId, Instant at) {
+        String query = exchange.getRequestURI().getRawQuery();
+        String path = exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query);
+        synchronized (calls) {
+            calls.add(new RecordedCall(exchange.getRequestMethod(), path, status, requestId, at));
+        }
+        LOG.debug("{} {} -> {} (rid {})", exchange.getRequestMethod(), path, status, requestId);
+    }
+
+    private static boolean isWrite(HttpExchange exchange) {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        return (method.equals("POST") || method.equals("PATCH")) && path.startsWith("/v5/ad_accounts/");
+    }
+
+    private static void sleep(java.time.Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    Faults faults() {
+        return faults;
     }
 
     List<RecordedCall> calls() {
@@ -160,7 +206,7 @@ final class ApiHandler implements HttpHandler {
         String method = exchange.getRequestMethod();
         String[] seg = exchange.getRequestURI().getRawPath().replaceFirst("^/", "").split("/", -1);
         if (seg[0].equals("_emulator")) {
-            return admin(method, seg);
+            return seg.length == 2 && seg[1].equals("faults") ? faultsAdmin(method, exchange) : admin(method, seg);
         }
         if (!seg[0].equals("v5")) {
             throw ApiException.noRoute();
@@ -187,6 +233,9 @@ final class ApiHandler implements HttpHandler {
             case LISTS -> get ? listLists(account, query) : createList(account, exchange);
             case LIST -> {
                 String listId = pathId(seg[4], "customer_list_id");
+                if (faults.gone(listId)) {
+                    throw ApiException.listNotFound();
+                }
                 yield get ? render(store.list(account, listId).orElseThrow(ApiException::listNotFound))
                         : updateList(account, listId, exchange);
             }
@@ -197,6 +246,9 @@ final class ApiHandler implements HttpHandler {
     }
 
     private void authenticate(String authorization) {
+        if (faults.takeUnauthorized()) {
+            throw ApiException.unauthenticated();
+        }
         String prefix = "Bearer ";
         if (authorization == null || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())
                 || !accessTokens.contains(authorization.substring(prefix.length()))) {
@@ -221,6 +273,7 @@ final class ApiHandler implements HttpHandler {
             throw ApiException.invalid("list_type must be one of " + ListType.NAMES);
         }
         List<String> values = Records.parse(records, type, maxRecordsPerRequest);
+        refuseInjected(values);
         pauseForWrite();
         return render(store.createList(account, name, type, values));
     }
@@ -240,10 +293,18 @@ final class ApiHandler implements HttpHandler {
             }
             String records = requiredString(body, "records");
             List<String> values = Records.parse(records, ListType.valueOf(list.listType()), maxRecordsPerRequest);
+            refuseInjected(values);
             pauseForWrite();
             return render(store.update(listId, operation.equals("ADD"), values));
         } finally {
             writesInFlight.remove(listId);
+        }
+    }
+
+    private void refuseInjected(List<String> values) {
+        int refused = faults.refusedIndex(values);
+        if (refused >= 0) {
+            throw ApiException.invalid("records[" + refused + "] is not accepted");
         }
     }
 
@@ -300,6 +361,48 @@ final class ApiHandler implements HttpHandler {
         ArrayNode items = out.putArray("items");
         page.items().forEach(item -> items.add(render.apply(item)));
         out.put("bookmark", page.bookmark());
+        return out;
+    }
+
+    /**
+     * {@code POST /_emulator/faults} queues faults for people running the emulator standalone, e.g.
+     * {@code {"throttle_writes": {"count": 2, "retry_after_seconds": 1}, "fail_writes": {"count": 1, "status": 503},
+     * "slow_writes": {"count": 1, "delay_ms": 5000}, "drop_writes": 1, "refuse_values": ["..."], "unauthorized": 1,
+     * "list_gone": "123", "clear": true}}; {@code GET} answers how many were injected.
+     */
+    private JsonNode faultsAdmin(String method, HttpExchange exchange) {
+        if (method.equals("POST")) {
+            ObjectNode body = body(exchange, Set.of("throttle_writes", "fail_writes", "slow_writes", "drop_writes",
+                    "refuse_values", "unauthorized", "list_gone", "clear"));
+            if (body.path("clear").asBoolean(false)) {
+                faults.clear();
+            }
+            JsonNode throttle = body.path("throttle_writes");
+            if (throttle.isObject()) {
+                faults.throttleWrites(throttle.path("count").asInt(1),
+                        java.time.Duration.ofSeconds(throttle.path("retry_after_seconds").asLong(1)));
+            }
+            JsonNode fail = body.path("fail_writes");
+            if (fail.isObject()) {
+                faults.failWrites(fail.path("count").asInt(1), fail.path("status").asInt(503));
+            }
+            JsonNode slow = body.path("slow_writes");
+            if (slow.isObject()) {
+                faults.slowWrites(slow.path("count").asInt(1), java.time.Duration.ofMillis(slow.path("delay_ms").asLong(5000)));
+            }
+            faults.dropWrites(body.path("drop_writes").asInt(0));
+            List<String> refused = new ArrayList<>();
+            body.path("refuse_values").forEach(v -> refused.add(v.asText()));
+            faults.refuseValues(refused);
+            faults.unauthorized(body.path("unauthorized").asInt(0));
+            if (body.hasNonNull("list_gone")) {
+                faults.listGone(body.get("list_gone").asText());
+            }
+        } else if (!method.equals("GET")) {
+            throw ApiException.methodNotAllowed("GET, POST");
+        }
+        ObjectNode out = mapper.createObjectNode();
+        out.put("faults_injected", faults.injected());
         return out;
     }
 

@@ -73,6 +73,16 @@ public final class PinterestEmulator implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("No customer list " + customerListId)));
     }
 
+    /** Faults to inject into the next calls: throttling, errors, hangs, dropped connections, refused records. */
+    public Faults faults() {
+        return api.faults();
+    }
+
+    /** Every value ever removed from the list (a REMOVE of a value that was not there counts too). */
+    public Set<String> removedValues(String customerListId) {
+        return Collections.unmodifiableSet(store.removedValues(customerListId));
+    }
+
     /** Every list of every ad account, ascending by id. */
     public List<EmulatorList> customerLists() {
         return store.lists(null);

@@ -30,6 +30,7 @@ final class Store {
         final String name;
         final ListType type;
         final Set<String> members = new HashSet<>();
+        final Set<String> removedEver = new HashSet<>();
         final long createdTime;
         long updatedTime;
         long batches = 1;
@@ -67,6 +68,7 @@ final class Store {
             list.uploaded += records.size();
         } else {
             list.members.removeAll(records);
+            list.removedEver.addAll(records);
             list.removed += records.size();
         }
         list.batches++;
@@ -124,6 +126,11 @@ final class Store {
             }
         }
         return ids;
+    }
+
+    synchronized Set<String> removedValues(String listId) {
+        ListState list = lists.get(listId);
+        return list == null ? Set.of() : Set.copyOf(list.removedEver);
     }
 
     synchronized int memberCount(String listId) {

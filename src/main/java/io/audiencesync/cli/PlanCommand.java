@@ -1,0 +1,82 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.SyncApp;
+import io.audiencesync.report.Json;
+import io.audiencesync.report.PlanReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+@Command(name = "plan",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Dry run: reads each snapshot in the inbox and shows what a run would send now — adds and removes per type,",
+            "rejects by reason, the guards' verdicts, a few hashed sample values — and writes it to",
+            "plans/<run-id>.json under sync.data-dir. Sends nothing to Pinterest and leaves the inbox as it is."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:planned", "1:a snapshot could not be read to the end", "2:a configuration or authorization error"})
+final class PlanCommand implements Callable<Integer> {
+
+    @Option(names = "--allow-mass-removal", description = "Plan as if a mass removal were confirmed.")
+    boolean allowMassRemoval;
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
+            description = "Properties file layered over the embedded defaults (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, String> overrides = new java.util.HashMap<>(Map.of("sync.once", "true", "sync.dry-run", "true"));
+        if (allowMassRemoval) {
+            overrides.put("sync.allow-mass-removal", "true");
+        }
+        SyncApp.Result result = SyncApp.runWithSettings(config, overrides);
+        if (result.dataDir() != null) {
+            Path plans = result.dataDir().resolve("plans");
+            Set<String> runs = Set.copyOf(result.runIds());
+            if (Files.isDirectory(plans)) {
+                try (Stream<Path> files = Files.list(plans)) {
+                    for (Path file : files.sorted().toList()) {
+                        String runId = file.getFileName().toString().replace(".json", "");
+                        if (runs.contains(runId)) {
+                            print(Json.read(file, PlanReport.class), file);
+                        }
+                    }
+                }
+            }
+        }
+        return result.exitCode();
+    }
+
+    private void print(PlanReport p, Path file) {
+        out.printf("Plan for %s (sync '%s')%n", p.source(), p.syncName());
+        if (p.snapshotError() != null) {
+            out.println("  snapshot incomplete: " + p.snapshotError());
+        }
+        out.printf("  rows read %d, values %s, %d distinct, rejected %s%n", p.rowsRead(), p.valuesByType(),
+                p.distinctValues(), p.rejectedByReason().isEmpty() ? "none" : p.rejectedByReason());
+        out.printf("  customer list %s, audience %s%n", p.customerListId() == null
+                ? "'" + p.customerListName() + "' (to be created)" : p.customerListId() + " '" + p.customerListName() + "'",
+                p.audienceId() == null ? "(to be created or adopted)" : p.audienceId());
+        out.printf("  ADD    %d %s%s%n", p.adds().count(), p.adds().byType(), samples(p.adds().hashedSamples()));
+        out.printf("  REMOVE %d %s%s%s%n", p.removes().count(), p.removes().byType(), samples(p.removes().hashedSamples()),
+                p.removes().sent() || p.removes().count() == 0 ? "" : " — WITHHELD: " + p.removalsWithheldBecause());
+        out.println("  written to " + file);
+    }
+
+    private static String samples(List<String> samples) {
+        return samples.isEmpty() ? "" : " e.g. " + samples.stream().map(s -> s.substring(0, 12) + "…").collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,143 @@
+package io.audiencesync.pinterest.emulator;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Faults the emulator injects on request, so tests (and people trying a configuration) can see how a client
+ * behaves when Pinterest throttles, fails, hangs, refuses records or loses a list. Write faults are queued and
+ * each one is used by the next write call (POST/PATCH to customer lists or audiences). Thread-safe.
+ */
+public final class Faults {
+
+    /** What the emulator does instead of (or before) answering a write call. */
+    sealed interface Fault {
+    }
+
+    /** Answer with this status and error code, with a {@code Retry-After} header when given. */
+    record Answer(int status, int code, String message, Duration retryAfter) implements Fault {
+    }
+
+    /** Wait this long, then handle the call normally (a client with a shorter timeout gives up first). */
+    record Slow(Duration delay) implements Fault {
+    }
+
+    /** Close the connection without an answer. */
+    record Drop() implements Fault {
+    }
+
+    /** Apply the write, then wait this long before answering: Pinterest has it, the client does not know yet. */
+    record ApplyThenHold(Duration delay) implements Fault {
+    }
+
+    private final Deque<Fault> writes = new ConcurrentLinkedDeque<>();
+    private final Set<String> refusedValues = ConcurrentHashMap.newKeySet();
+    private final Set<String> goneLists = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger unauthorized = new AtomicInteger();
+    private final AtomicInteger injected = new AtomicInteger();
+
+    /** The next {@code count} write calls answer 429 code 8, asking to wait {@code retryAfter}. */
+    public Faults throttleWrites(int count, Duration retryAfter) {
+        return queue(count, new Answer(429, 8, "Too many requests: rate limit exceeded.", retryAfter));
+    }
+
+    /** The next {@code count} write calls answer {@code status} (500, 503...) with a generic error. */
+    public Faults failWrites(int count, int status) {
+        return queue(count, new Answer(status, status, "Internal error. Please try again later.", null));
+    }
+
+    public Faults slowWrites(int count, Duration delay) {
+        return queue(count, new Slow(delay));
+    }
+
+    public Faults dropWrites(int count) {
+        return queue(count, new Drop());
+    }
+
+    /** The next write call is applied, then answered only after {@code delay}. */
+    public Faults applyThenHold(Duration delay) {
+        return queue(1, new ApplyThenHold(delay));
+    }
+
+    /** Any records field holding one of these values is refused with 400 code 1 (Pinterest names no record). */
+    public Faults refuseValues(Collection<String> values) {
+        refusedValues.addAll(values);
+        return this;
+    }
+
+    /** The next {@code count} authenticated calls answer 401, as an expired token would. */
+    public Faults unauthorized(int count) {
+        unauthorized.addAndGet(count);
+        return this;
+    }
+
+    /** The list answers 404 from now on, as if deleted in Pinterest's UI. */
+    public Faults listGone(String customerListId) {
+        goneLists.add(customerListId);
+        return this;
+    }
+
+    /** Removes every fault not yet used. */
+    public Faults clear() {
+        writes.clear();
+        refusedValues.clear();
+        goneLists.clear();
+        unauthorized.set(0);
+        return this;
+    }
+
+    /** How many faults have been injected so far. */
+    public int injected() {
+        return injected.get();
+    }
+
+    private Faults queue(int count, Fault fault) {
+        for (int i = 0; i < count; i++) {
+            writes.add(fault);
+        }
+        return this;
+    }
+
+    Fault nextWriteFault() {
+        Fault fault = writes.poll();
+        if (fault != null) {
+            injected.incrementAndGet();
+        }
+        return fault;
+    }
+
+    boolean takeUnauthorized() {
+        boolean take = unauthorized.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
+        if (take) {
+            injected.incrementAndGet();
+        }
+        return take;
+    }
+
+    /** The index of the first refused value, or -1. */
+    int refusedIndex(java.util.List<String> values) {
+        if (refusedValues.isEmpty()) {
+            return -1;
+        }
+        for (int i = 0; i < values.size(); i++) {
+            if (refusedValues.contains(values.get(i))) {
+                injected.incrementAndGet();
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    boolean gone(String customerListId) {
+        boolean gone = goneLists.contains(customerListId);
+        if (gone) {
+            injected.incrementAndGet();
+        }
+        return gone;
+    }
+}

@@ -1,0 +1,123 @@
+package io.audiencesync.pinterest;
+
+import io.audiencesync.config.RetrySettings;
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.pinterest.emulator.RecordedCall;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Retries, backoff and pacing against the emulator's injected faults, over loopback HTTP. */
+class PinterestClientRetryTest {
+
+    private PinterestEmulator emulator;
+    private String listId;
+
+    @BeforeEach
+    void start() {
+        emulator = PinterestEmulator.builder().port(0).start();
+        listId = emulator.seedCustomerList(PinterestEmulator.DEFAULT_AD_ACCOUNT_ID, "L", "EMAIL", List.of());
+    }
+
+    @AfterEach
+    void stop() {
+        emulator.close();
+    }
+
+    private PinterestClient client(int attempts, Duration budget, Duration requestTimeout, int writesPerMinute) {
+        return new PinterestClient(URI.create(emulator.baseUrl()), PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
+                () -> PinterestEmulator.DEFAULT_ACCESS_TOKEN, Duration.ofSeconds(2), requestTimeout,
+                new RetrySettings(attempts, budget, Duration.ofMillis(20), Duration.ofMillis(200), writesPerMinute));
+    }
+
+    private List<RecordedCall> patches() {
+        return emulator.calls().stream().filter(c -> c.method().equals("PATCH")).toList();
+    }
+
+    @Test
+    void throttlingIsRetriedAfterAtLeastTheRetryAfterPinterestAsksFor() {
+        emulator.faults().throttleWrites(2, Duration.ofSeconds(1));
+        client(5, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000).updateCustomerList(listId, Operation.ADD, List.of("a@b.co"));
+        List<RecordedCall> calls = patches();
+        assertThat(calls).extracting(RecordedCall::status).containsExactly(429, 429, 200);
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(Duration.between(calls.get(1).at(), calls.get(2).at())).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+        assertThat(emulator.members(listId)).containsExactly("a@b.co");
+    }
+
+    @Test
+    void serverErrorsTimeoutsAndDroppedConnectionsAreRetried() {
+        emulator.faults().failWrites(1, 503).failWrites(1, 500).dropWrites(1).slowWrites(1, Duration.ofMillis(1500));
+        client(6, Duration.ofSeconds(30), Duration.ofMillis(500), 60_000)
+                .updateCustomerList(listId, Operation.ADD, List.of("a@b.co"));
+        assertThat(patches()).extracting(RecordedCall::status).startsWith(503, 500, 0);
+        assertThat(patches().get(patches().size() - 1).status()).isEqualTo(200);
+        assertThat(emulator.faults().injected()).isEqualTo(4);
+        assertThat(emulator.members(listId)).containsExactly("a@b.co");
+    }
+
+    @Test
+    void attemptsAreBoundedAndCountedOnTheFailure() {
+        emulator.faults().failWrites(10, 503);
+        assertThatThrownBy(() -> client(3, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000)
+                .updateCustomerList(listId, Operation.ADD, List.of("a@b.co")))
+                .isInstanceOfSatisfying(PinterestApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.attempts()).isEqualTo(3);
+                    assertThat(e.requestId()).isNotBlank();
+                });
+        assertThat(patches()).hasSize(3);
+    }
+
+    @Test
+    void aRetryAfterBeyondTheBudgetIsNotWaitedFor() {
+        emulator.faults().throttleWrites(1, Duration.ofSeconds(60));
+        assertThatThrownBy(() -> client(5, Duration.ofSeconds(2), Duration.ofSeconds(5), 60_000)
+                .updateCustomerList(listId, Operation.ADD, List.of("a@b.co")))
+                .isInstanceOfSatisfying(PinterestApiException.class, e -> assertThat(e.attempts()).isEqualTo(1));
+    }
+
+    @Test
+    void refusalsAndAccessErrorsAreNotRetried() {
+        emulator.faults().refuseValues(List.of("bad@b.co"));
+        PinterestClient client = client(5, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000);
+        assertThatThrownBy(() -> client.updateCustomerList(listId, Operation.ADD, List.of("bad@b.co")))
+                .isInstanceOfSatisfying(PinterestApiException.class, e -> assertThat(e.status()).isEqualTo(400));
+        emulator.faults().listGone(listId);
+        assertThatThrownBy(() -> client.updateCustomerList(listId, Operation.ADD, List.of("a@b.co")))
+                .isInstanceOf(PinterestAccessException.class);
+        assertThat(patches()).hasSize(2);
+    }
+
+    @Test
+    void writesArePacedByTheRateLimiterReadsAreNot() {
+        PinterestClient client = client(1, Duration.ZERO, Duration.ofSeconds(5), 600); // one write every 100 ms
+        for (int i = 0; i < 5; i++) {
+            client.updateCustomerList(listId, Operation.ADD, List.of("u" + i + "@b.co"));
+        }
+        List<RecordedCall> calls = patches();
+        Duration span = Duration.between(calls.get(0).at(), calls.get(4).at());
+        assertThat(span).as("4 gaps of at least ~100 ms").isGreaterThanOrEqualTo(Duration.ofMillis(360));
+        for (int i = 0; i < 5; i++) {
+            client.getCustomerList(listId);
+        }
+        assertThat(emulator.calls()).hasSize(10);
+    }
+
+    @Test
+    void aCreateIsAWriteToo() {
+        emulator.faults().failWrites(1, 502);
+        CustomerList list = client(3, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000)
+                .createCustomerList("New", IdentifierType.EMAIL, List.of("a@b.co"));
+        assertThat(emulator.members(list.id())).containsExactly("a@b.co");
+    }
+}
