@@ -31,6 +31,10 @@ public final class Faults {
     record Drop() implements Fault {
     }
 
+    /** Handle the write normally: lets a fault wait its turn behind earlier writes. */
+    record Pass() implements Fault {
+    }
+
     /** Apply the write, then wait this long before answering: Pinterest has it, the client does not know yet. */
     record ApplyThenHold(Duration delay) implements Fault {
     }
@@ -59,9 +63,12 @@ public final class Faults {
         return queue(count, new Drop());
     }
 
-    /** The next write call is applied, then answered only after {@code delay}. */
-    public Faults applyThenHold(Duration delay) {
-        return queue(1, new ApplyThenHold(delay));
+    /**
+     * The {@code n}-th write call from now is applied, then answered only after {@code delay}: a client killed
+     * meanwhile never learns that Pinterest has the batch.
+     */
+    public Faults applyThenHold(int n, Duration delay) {
+        return queue(n - 1, new Pass()).queue(1, new ApplyThenHold(delay));
     }
 
     /** Any records field holding one of these values is refused with 400 code 1 (Pinterest names no record). */
@@ -105,7 +112,7 @@ public final class Faults {
 
     Fault nextWriteFault() {
         Fault fault = writes.poll();
-        if (fault != null) {
+        if (fault != null && !(fault instanceof Pass)) {
             injected.incrementAndGet();
         }
         return fault;

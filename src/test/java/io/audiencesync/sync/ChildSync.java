@@ -1,0 +1,108 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** Runs {@code run --once} in a separate JVM, as in production, so tests can kill it with SIGKILL. */
+final class ChildSync {
+
+    final Path dir;
+    final Map<String, String> settings = new HashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private int launches;
+
+    ChildSync(PinterestEmulator emulator, Path dir) {
+        this.dir = dir;
+        settings.put("pinterest.api-url", emulator.baseUrl());
+        settings.put("pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
+        settings.put("pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN);
+        settings.put("sync.name", "Child");
+        settings.put("sync.data-dir", dir.resolve("data").toString());
+        settings.put("source.file.read-lock-check-interval-ms", "50");
+        settings.put("source.file.poll-delay-ms", "50");
+    }
+
+    ChildSync jvm(String... options) {
+        jvmOptions.addAll(Arrays.asList(options));
+        return this;
+    }
+
+    Path inbox() {
+        return dir.resolve("data/inbox");
+    }
+
+    Process start() {
+        Path config = dir.resolve("child.properties");
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            properties.store(out, null);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classPath(), "io.audiencesync.cli.Cli", "run", "--once", "--config", config.toString()));
+            return new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("child-" + (++launches) + ".log").toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs to the end; returns the exit code. */
+    int run() throws InterruptedException {
+        Process child = start();
+        if (!child.waitFor(3, TimeUnit.MINUTES)) {
+            child.destroyForcibly();
+            throw new AssertionError("the child did not finish: " + log());
+        }
+        return child.exitValue();
+    }
+
+    /** Starts a run and kills it with SIGKILL as soon as {@code when} holds; fails if the run ended first. */
+    void killWhen(BooleanSupplier when) throws InterruptedException {
+        Process child = start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!when.getAsBoolean()) {
+            if (!child.isAlive()) {
+                throw new AssertionError("the run ended (exit " + child.exitValue() + ") before the kill point: " + log());
+            }
+            if (System.nanoTime() > deadline) {
+                child.destroyForcibly();
+                throw new AssertionError("the kill point was never reached: " + log());
+            }
+            Thread.sleep(2);
+        }
+        child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    String log() {
+        try {
+            return Files.readString(dir.resolve("child-" + launches + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Surefire's real class path, without empty entries (an empty entry is the working directory). */
+    static String classPath() {
+        String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Arrays.stream(path.split(File.pathSeparator)).filter(p -> !p.isBlank())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+}
