@@ -45,6 +45,7 @@ class CrashSafetyTest {
 
     @Test
     void killedWhileReadingTheSnapshot() throws Exception {
+        child.settings.put("sync.batch-size", "10000");
         drop("day1.csv", 0, 300_000);
         // The run resolves its list (one GET) before it reads; kill while the 300,000 rows are being read.
         child.killWhen(() -> emulator.calls().stream().anyMatch(c -> c.method().equals("GET")));
@@ -104,7 +105,7 @@ class CrashSafetyTest {
         assertThat(emulator.concurrentWriteViolations()).isZero();
         // and the state agrees: an unchanged model sends nothing more
         long writes = emulator.writeCalls();
-        Files.copy(child.inbox().resolve(".done").toFile().listFiles()[0].toPath(), child.inbox().resolve("again.csv"));
+        drop("again.csv", from, to);
         assertThat(child.run()).isZero();
         assertThat(emulator.writeCalls()).isEqualTo(writes);
     }

@@ -87,21 +87,21 @@ class FileSyncEndToEndTest {
 
     @Test
     void aChangedSnapshotSendsExactlyTheDifference() {
-        sync.sync("day1.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n3,c@example.com,,\n");
+        sync.sync("day1.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n3,c@example.com,,\n4,x@example.com,,\n");
         long writes = emulator.writeCalls();
 
         // b left, c changed email to c2, d joined
-        int exit = sync.sync("day2.csv", HEADER + "1,a@example.com,,\n3,c2@example.com,,\n4,d@example.com,,\n");
+        int exit = sync.sync("day2.csv", HEADER + "1,a@example.com,,\n3,c2@example.com,,\n4,x@example.com,,\n5,d@example.com,,\n");
 
         assertThat(exit).isZero();
-        assertThat(emulator.members(sync.onlyListId()))
-                .containsExactlyInAnyOrder(email("a@example.com"), email("c2@example.com"), email("d@example.com"));
+        assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder(email("a@example.com"),
+                email("c2@example.com"), email("x@example.com"), email("d@example.com"));
         RunReport report = sync.lastReport();
         assertThat(report.adds()).isEqualTo(new RunReport.Counts(2, 2, 0));
         assertThat(report.removes()).isEqualTo(new RunReport.Counts(2, 2, 0));
         assertThat(emulator.writeCalls() - writes).as("one ADD and one REMOVE call").isEqualTo(2);
         EmulatorList list = emulator.customerLists().get(0);
-        assertThat(list.numUploadedUserRecords()).isEqualTo(5);
+        assertThat(list.numUploadedUserRecords()).isEqualTo(6);
         assertThat(list.numRemovedUserRecords()).isEqualTo(2);
     }
 
@@ -213,13 +213,11 @@ class FileSyncEndToEndTest {
     }
 
     @Test
-    void aRefusedBatchGoesToTheDeadLetterAndIsSentByTheNextRun() throws IOException {
-        emulator.close();
-        emulator = PinterestEmulator.builder().port(0).maxRecordsPerRequest(3).start();
-        sync = new SyncHarness(emulator, dir).set("sync.batch-size", "3");
+    void aBatchPinterestKeepsFailingGoesToTheDeadLetterAndIsSentByTheNextRun() throws IOException {
+        sync.set("pinterest.max-attempts", "2").set("pinterest.retry-base-delay-ms", "10");
         sync.sync("day1.csv", HEADER + "1,a@example.com,,\n");
 
-        sync.set("sync.batch-size", "4");
+        emulator.faults().failWrites(2, 503);
         int exit = sync.sync("day2.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n3,c@example.com,,\n"
                 + "4,d@example.com,,\n5,e@example.com,,\n");
 
@@ -235,14 +233,15 @@ class FileSyncEndToEndTest {
             assertThat(json.get("operation").asText()).isEqualTo("ADD");
             assertThat(json.get("customer_list_id").asText()).isEqualTo(sync.onlyListId());
             assertThat(json.get("values")).hasSize(4);
-            assertThat(json.get("http_status").asInt()).isEqualTo(400);
-            assertThat(json.get("pinterest_code").asInt()).isEqualTo(1);
+            assertThat(json.get("http_status").asInt()).isEqualTo(503);
+            assertThat(json.get("pinterest_code").asInt()).isEqualTo(503);
+            assertThat(json.get("pinterest_message").asText()).isNotBlank();
             assertThat(json.get("request_id").asText()).isNotBlank();
-            assertThat(json.get("attempts").asInt()).isEqualTo(1);
+            assertThat(json.get("attempts").asInt()).isEqualTo(2);
+            assertThat(json.get("time").asText()).isNotBlank();
         });
         assertThat(sync.filesIn(".done")).hasSize(2);
 
-        sync.set("sync.batch-size", "3");
         int retry = sync.sync("day3.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n3,c@example.com,,\n"
                 + "4,d@example.com,,\n5,e@example.com,,\n");
         assertThat(retry).isZero();
@@ -264,6 +263,7 @@ class FileSyncEndToEndTest {
 
     @Test
     void filesAreSyncedInNameOrderEachAsAFullSnapshot() {
+        sync.set("sync.allow-mass-removal", "true");
         sync.drop("2026-01-02.csv", HEADER + "1,b@example.com,,\n");
         sync.drop("2026-01-01.csv", HEADER + "1,a@example.com,,\n");
         int exit = io.audiencesync.SyncApp.runIsolated(sync.settings);
