@@ -2,6 +2,8 @@ package io.audiencesync;
 
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.observe.ManagementServer;
+import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
@@ -11,7 +13,9 @@ import io.audiencesync.sync.IdentifierStage;
 import io.audiencesync.sync.PlanStage;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLedger;
+import io.audiencesync.sync.Progress;
 import io.audiencesync.sync.RunLifecycle;
+import io.audiencesync.sync.StopSignal;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -23,7 +27,7 @@ import org.apache.camel.spi.Registry;
 public class SyncConfiguration implements CamelConfiguration {
 
     @Override
-    public void configure(CamelContext context) {
+    public void configure(CamelContext context) throws Exception {
         SyncSettings settings = SyncSettings.load(context.getPropertiesComponent()::resolveProperty);
         Registry registry = context.getRegistry();
         RunLedger ledger = registry.lookupByNameAndType("ledger", RunLedger.class);
@@ -31,19 +35,31 @@ public class SyncConfiguration implements CamelConfiguration {
             ledger = new RunLedger();
             registry.bind("ledger", ledger);
         }
+        SyncMetrics metrics = new SyncMetrics();
+        StopSignal stop = new StopSignal();
+        // Camel starts stopping routes right after this event: no new batch, no retry wait from here on.
+        context.getManagementStrategy().addEventNotifier(stop.notifier());
         PinterestClient pinterest = new PinterestClient(settings.apiUrl(), settings.adAccountId(), settings::accessToken,
-                settings.connectTimeout(), settings.requestTimeout(), settings.retry());
+                new PinterestClient.Options(settings.connectTimeout(), settings.requestTimeout(), settings.retry(),
+                        metrics::httpStatus, stop::requested));
         Provisioner provisioner = new Provisioner(settings, pinterest);
 
         registry.bind("settings", settings);
-        registry.bind("runs", new RunLifecycle(settings, ledger));
+        registry.bind("metrics", metrics);
+        if (settings.management().enabled() && !settings.once()) {
+            ManagementServer server = new ManagementServer(context, metrics, settings.management().host(),
+                    settings.management().port());
+            registry.bind("managementServer", server);
+            context.addService(server);
+        }
+        registry.bind("runs", new RunLifecycle(settings, ledger, metrics, stop, Progress.forThisProcess(settings.progressInterval())));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails())));
-        registry.bind("planner", new PlanStage(settings));
+        registry.bind("planner", new PlanStage(settings, stop));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);
-        registry.bind("sender", new BatchSender(settings, pinterest, provisioner, deadLetters));
+        registry.bind("sender", new BatchSender(settings, pinterest, provisioner, deadLetters, metrics));
     }
 }

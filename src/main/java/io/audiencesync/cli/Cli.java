@@ -8,13 +8,18 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Cli.Version.class,
         description = "Keeps a Pinterest Ads customer list audience equal to a model (CSV files dropped in a directory).",
-        subcommands = {RunCommand.class, PlanCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PlanCommand.class, RunsCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        String format = LogFormat.choose(args);
+        if (format == null) {
+            System.exit(2);
+        }
+        System.setProperty("logging.format", format);
         System.exit(commandLine().execute(args));
     }
 

@@ -34,7 +34,15 @@ public record SyncSettings(
         double maxRemovalFraction,
         boolean allowMassRemoval,
         boolean once,
-        boolean dryRun) {
+        boolean dryRun,
+        Management management,
+        int keepRuns,
+        Duration progressInterval) {
+
+    /** The management endpoints (health, metrics) of a long-running sync. */
+    public record Management(boolean enabled, String host, int port) {
+    }
+
 
     public static final int MAX_BATCH_SIZE = 100_000;
 
@@ -68,7 +76,11 @@ public record SyncSettings(
                 r.fraction("sync.max-removal-fraction"),
                 r.bool("sync.allow-mass-removal"),
                 r.bool("sync.once"),
-                r.bool("sync.dry-run"));
+                r.bool("sync.dry-run"),
+                new Management(r.bool("management.enabled"), r.required("management.host"),
+                        r.integer("management.port", 0, 65535)),
+                r.integer("sync.keep-runs", 1, 1_000_000),
+                Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)));
     }
 
     /** The name Pinterest users see: {@code sync.audience-name}, else {@code sync.name}. */

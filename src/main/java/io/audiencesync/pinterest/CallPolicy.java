@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -29,10 +30,12 @@ final class CallPolicy {
     private final RetrySettings settings;
     private final RateLimiter writes;
     private final Clock clock;
+    private final BooleanSupplier stopping;
 
-    CallPolicy(RetrySettings settings, Clock clock) {
+    CallPolicy(RetrySettings settings, Clock clock, BooleanSupplier stopping) {
         this.settings = settings;
         this.clock = clock;
+        this.stopping = stopping;
         this.writes = RateLimiter.of("pinterest-writes", RateLimiterConfig.custom()
                 .limitForPeriod(1)
                 .limitRefreshPeriod(Duration.ofNanos(60_000_000_000L / settings.writesPerMinute()))
@@ -67,7 +70,8 @@ final class CallPolicy {
     }
 
     private boolean worthRetrying(Throwable failure, Instant deadline) {
-        if (!(failure instanceof PinterestApiException api) || api instanceof PinterestAccessException || !api.retryable()) {
+        if (!(failure instanceof PinterestApiException api) || api instanceof PinterestAccessException || !api.retryable()
+                || stopping.getAsBoolean()) {
             return false;
         }
         Instant now = clock.instant();

@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -46,19 +48,28 @@ public final class PinterestClient {
     private final HttpClient http;
     private final Duration requestTimeout;
     private final CallPolicy policy;
+    private final IntConsumer onStatus;
 
-    public PinterestClient(URI apiUrl, String adAccountId, Supplier<String> accessToken, Duration connectTimeout,
-                           Duration requestTimeout, RetrySettings retry) {
+    /**
+     * How the client talks: timeouts, retries, a listener told the HTTP status of every answer (0 when none
+     * came, for the metrics) and a signal that the process is shutting down (no retry is waited for then).
+     */
+    public record Options(Duration connectTimeout, Duration requestTimeout, RetrySettings retry, IntConsumer onStatus,
+                          BooleanSupplier stopping) {
+    }
+
+    public PinterestClient(URI apiUrl, String adAccountId, Supplier<String> accessToken, Options options) {
         String base = apiUrl.toString();
         this.apiUrl = URI.create(base.endsWith("/") ? base : base + "/");
         this.adAccountId = adAccountId;
         this.accessToken = accessToken;
-        this.requestTimeout = requestTimeout;
-        this.policy = new CallPolicy(retry, Clock.systemUTC());
+        this.requestTimeout = options.requestTimeout();
+        this.policy = new CallPolicy(options.retry(), Clock.systemUTC(), options.stopping());
+        this.onStatus = options.onStatus();
         // Plain http (the emulator) gets HTTP/1.1: no h2c upgrade headers on the wire. TLS negotiates HTTP/2.
         this.http = HttpClient.newBuilder()
                 .version("http".equals(this.apiUrl.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-                .connectTimeout(connectTimeout)
+                .connectTimeout(options.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
@@ -161,6 +172,7 @@ public final class PinterestClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
+            onStatus.accept(0);
             throw new PinterestApiException(call, 0, null, e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
         } catch (InterruptedException e) {
@@ -169,6 +181,7 @@ public final class PinterestClient {
         }
         String requestId = response.headers().firstValue("x-pinterest-rid").orElse(null);
         int status = response.statusCode();
+        onStatus.accept(status);
         if (status / 100 == 2) {
             try {
                 return JSON.readValue(response.body(), answerType);

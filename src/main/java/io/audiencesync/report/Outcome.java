@@ -8,6 +8,8 @@ public enum Outcome {
     DEAD_LETTERS(1),
     /** The source could not be read to the end: acknowledged adds stay, no removal was made. */
     SNAPSHOT_FAILED(1),
+    /** The process was asked to stop: acknowledged batches are recorded, the next run sends the rest. */
+    INTERRUPTED(1),
     /** Something else went wrong (Pinterest unreachable, disk full...); see the error. */
     FAILED(1),
     /** A configuration or authorization problem (401/403/404, bad setting): nothing can work until a person fixes it. */

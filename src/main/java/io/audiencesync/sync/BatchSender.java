@@ -1,6 +1,7 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.pinterest.PinterestClient;
@@ -34,13 +35,16 @@ public final class BatchSender {
     private final PinterestClient pinterest;
     private final Provisioner provisioner;
     private final DeadLetters deadLetters;
+    private final SyncMetrics metrics;
     private final Map<String, ReentrantLock> listLocks = new ConcurrentHashMap<>();
 
-    public BatchSender(SyncSettings settings, PinterestClient pinterest, Provisioner provisioner, DeadLetters deadLetters) {
+    public BatchSender(SyncSettings settings, PinterestClient pinterest, Provisioner provisioner, DeadLetters deadLetters,
+                       SyncMetrics metrics) {
         this.settings = settings;
         this.pinterest = pinterest;
         this.provisioner = provisioner;
         this.deadLetters = deadLetters;
+        this.metrics = metrics;
     }
 
     public void send(SyncRun run, Batch batch) {
@@ -104,5 +108,6 @@ public final class BatchSender {
         }
         run.state.commit(operation, lines);
         run.count(run.sent, operation, lines.size());
+        metrics.batchSent(operation.name());
     }
 }

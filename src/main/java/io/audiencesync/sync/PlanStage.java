@@ -2,21 +2,25 @@ package io.audiencesync.sync;
 
 import io.audiencesync.config.SyncMode;
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Batches;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
 import io.audiencesync.plan.SnapshotCollector;
 
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Locale;
 
 /** Sorts the snapshot, diffs it against the list's state and decides whether removals may go out. */
 public final class PlanStage {
 
     private final SyncSettings settings;
+    private final StopSignal stop;
 
-    public PlanStage(SyncSettings settings) {
+    public PlanStage(SyncSettings settings, StopSignal stop) {
         this.settings = settings;
+        this.stop = stop;
     }
 
     public Plan plan(SyncRun run) {
@@ -29,9 +33,28 @@ public final class PlanStage {
         return run.plan;
     }
 
-    /** The plan as batches of at most {@code sync.batch-size}, ADD first; read lazily for a streaming split. */
-    public Batches batches(SyncRun run) {
-        return new Batches(run.plan, settings.batchSize());
+    /**
+     * The plan as batches of at most {@code sync.batch-size}, ADD first; read lazily for a streaming split.
+     * When the process is asked to stop, no further batch is handed out and the run is marked interrupted.
+     */
+    public Iterator<Batch> batches(SyncRun run) {
+        Batches batches = new Batches(run.plan, settings.batchSize());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (stop.requested() && batches.hasNext()) {
+                    run.interrupted = true;
+                    batches.close();
+                    return false;
+                }
+                return batches.hasNext();
+            }
+
+            @Override
+            public Batch next() {
+                return batches.next();
+            }
+        };
     }
 
     /** The guards of DESIGN.md: removals only from a whole, non-empty snapshot, and never a mass removal unconfirmed. */

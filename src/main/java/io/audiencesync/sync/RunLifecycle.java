@@ -3,6 +3,7 @@ package io.audiencesync.sync;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.plan.Operation;
@@ -14,6 +15,7 @@ import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.PlanReport;
 import io.audiencesync.report.RejectsWriter;
+import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.source.SnapshotReadException;
 import org.slf4j.Logger;
@@ -42,10 +44,16 @@ public final class RunLifecycle {
 
     private final SyncSettings settings;
     private final RunLedger ledger;
+    private final SyncMetrics metrics;
+    private final StopSignal stop;
+    private final Progress progress;
 
-    public RunLifecycle(SyncSettings settings, RunLedger ledger) {
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, SyncMetrics metrics, StopSignal stop, Progress progress) {
         this.settings = settings;
         this.ledger = ledger;
+        this.metrics = metrics;
+        this.stop = stop;
+        this.progress = progress;
         ledger.dataDir(settings.dataDir());
     }
 
@@ -55,6 +63,7 @@ public final class RunLifecycle {
         SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                 new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
         LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+        run.progress = progress.track(run);
         return run;
     }
 
@@ -73,8 +82,12 @@ public final class RunLifecycle {
             run.state.compact();
         }
         Outcome outcome = run.snapshotFailure != null ? Outcome.SNAPSHOT_FAILED
+                : run.interrupted ? Outcome.INTERRUPTED
                 : run.deadLetterBatches > 0 ? Outcome.DEAD_LETTERS : Outcome.SUCCEEDED;
-        RunReport report = end(run, outcome, run.snapshotFailure);
+        String error = run.snapshotFailure != null ? run.snapshotFailure
+                : run.interrupted ? "stopped by a shutdown request; what Pinterest acknowledged is recorded, the next run sends the rest"
+                : null;
+        RunReport report = end(run, outcome, error);
         if (run.snapshotFailure != null) {
             throw new SnapshotReadException(run.snapshotFailure, null);
         }
@@ -87,6 +100,7 @@ public final class RunLifecycle {
      */
     public PlanReport planned(SyncRun run) {
         run.finished = true;
+        stopProgress(run);
         run.rejects.close();
         Plan plan = run.plan;
         Target target = run.target;
@@ -180,6 +194,7 @@ public final class RunLifecycle {
 
     private RunReport end(SyncRun run, Outcome outcome, String error) {
         run.finished = true;
+        stopProgress(run);
         run.rejects.close();
         Instant finishedAt = Instant.now();
         Plan plan = run.plan;
@@ -203,6 +218,8 @@ public final class RunLifecycle {
         Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id + ".json"), report);
         deleteWorkDir(run.workDir);
         ledger.record(run.id, outcome);
+        record(report);
+        new RunHistory(settings.dataDir()).prune(settings.keepRuns());
         String summary = summary(report);
         if (outcome == Outcome.SUCCEEDED) {
             LOG.info(summary);
@@ -210,6 +227,24 @@ public final class RunLifecycle {
             LOG.warn(summary);
         }
         return report;
+    }
+
+    private static void stopProgress(SyncRun run) {
+        try {
+            run.progress.close();
+        } catch (Exception e) {
+            LOG.debug("progress reporting did not stop cleanly", e);
+        }
+    }
+
+    private void record(RunReport r) {
+        metrics.rowsRead(r.rowsRead());
+        metrics.valuesSent("ADD", r.adds().sent());
+        metrics.valuesSent("REMOVE", r.removes().sent());
+        r.rejectedByReason().forEach(metrics::valuesRejected);
+        metrics.valuesDeadLettered("ADD", r.adds().failed());
+        metrics.valuesDeadLettered("REMOVE", r.removes().failed());
+        metrics.runEnded(r.outcome().name(), r.outcome() == Outcome.SUCCEEDED, r.finishedAt());
     }
 
     static String summary(RunReport r) {

@@ -26,7 +26,11 @@ public final class SyncRun {
     final SnapshotCollector snapshot;
     final RejectsWriter rejects;
 
-    long rowsRead;
+    volatile long rowsRead;
+    /** Values acknowledged so far this run (ADD and REMOVE), for progress lines read from another thread. */
+    volatile long valuesSent;
+    volatile long valuesFailed;
+    volatile boolean interrupted;
     long emptyCells;
     final Map<IdentifierType, Long> valuesByType = new EnumMap<>(IdentifierType.class);
     final Map<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
@@ -39,8 +43,9 @@ public final class SyncRun {
     String snapshotFailure;
     Target target;
     ListState state;
-    Plan plan;
+    volatile Plan plan;
     boolean finished;
+    AutoCloseable progress = () -> { };
 
     SyncRun(String id, String source, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
         this.id = id;
@@ -67,8 +72,13 @@ public final class SyncRun {
         return snapshotFailure;
     }
 
-    void count(Map<Operation, Long> counter, Operation op, long n) {
+    synchronized void count(Map<Operation, Long> counter, Operation op, long n) {
         counter.merge(op, n, Long::sum);
+        if (counter == sent) {
+            valuesSent += n;
+        } else if (counter == failed) {
+            valuesFailed += n;
+        }
     }
 
     @Override

@@ -21,6 +21,8 @@ class PinterestClientRetryTest {
 
     private PinterestEmulator emulator;
     private String listId;
+    private final java.util.List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
 
     @BeforeEach
     void start() {
@@ -35,8 +37,9 @@ class PinterestClientRetryTest {
 
     private PinterestClient client(int attempts, Duration budget, Duration requestTimeout, int writesPerMinute) {
         return new PinterestClient(URI.create(emulator.baseUrl()), PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
-                () -> PinterestEmulator.DEFAULT_ACCESS_TOKEN, Duration.ofSeconds(2), requestTimeout,
-                new RetrySettings(attempts, budget, Duration.ofMillis(20), Duration.ofMillis(200), writesPerMinute));
+                () -> PinterestEmulator.DEFAULT_ACCESS_TOKEN, new PinterestClient.Options(Duration.ofSeconds(2),
+                        requestTimeout, new RetrySettings(attempts, budget, Duration.ofMillis(20), Duration.ofMillis(200),
+                        writesPerMinute), statuses::add, stopping::get));
     }
 
     private List<RecordedCall> patches() {
@@ -111,6 +114,22 @@ class PinterestClientRetryTest {
             client.getCustomerList(listId);
         }
         assertThat(emulator.calls()).hasSize(10);
+    }
+
+    @Test
+    void noRetryIsWaitedForWhenTheProcessIsShuttingDown() {
+        emulator.faults().failWrites(5, 503);
+        stopping.set(true);
+        assertThatThrownBy(() -> client(5, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000)
+                .updateCustomerList(listId, Operation.ADD, List.of("a@b.co")))
+                .isInstanceOfSatisfying(PinterestApiException.class, e -> assertThat(e.attempts()).isEqualTo(1));
+    }
+
+    @Test
+    void everyAnswerIsReportedByStatusAndNoAnswerAsZero() {
+        emulator.faults().failWrites(1, 503).dropWrites(1);
+        client(5, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000).updateCustomerList(listId, Operation.ADD, List.of("a@b.co"));
+        assertThat(statuses).containsExactly(503, 0, 200);
     }
 
     @Test

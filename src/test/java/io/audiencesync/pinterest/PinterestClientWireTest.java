@@ -53,8 +53,9 @@ class PinterestClientWireTest {
         });
         server.start();
         client = new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
-                () -> "secret-token", Duration.ofSeconds(5), Duration.ofSeconds(5),
-                new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60_000));
+                () -> "secret-token", new PinterestClient.Options(Duration.ofSeconds(5), Duration.ofSeconds(5),
+                        new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60_000),
+                        status -> { }, () -> false));
     }
 
     @AfterEach

@@ -1,0 +1,73 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.report.RunHistory;
+import io.audiencesync.report.RunReport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+@Command(name = "runs",
+        mixinStandardHelpOptions = true,
+        description = "Shows the history of runs from the run reports under sync.data-dir/runs, newest last.")
+final class RunsCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The sync's data directory (default: sync.data-dir from --config, else ./data).")
+    Path dataDir;
+
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
+            description = "Properties file to read sync.data-dir from (default: ${DEFAULT-VALUE}).")
+    Path config;
+
+    @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "How many runs to show (default ${DEFAULT-VALUE}).")
+    int last;
+
+    private final PrintStream out = System.out;
+
+    @Override
+    public Integer call() throws IOException {
+        Path dir = dataDir != null ? dataDir : configuredDataDir();
+        List<RunReport> reports = new RunHistory(dir).reports();
+        if (reports.isEmpty()) {
+            out.println("No runs yet under " + dir.resolve("runs"));
+            return 0;
+        }
+        String format = "%-19s  %-24s  %10s  %9s  %9s  %8s  %6s  %9s  %s%n";
+        out.printf(format, "time (UTC)", "source", "rows", "adds", "removes", "rejects", "dead", "duration", "outcome");
+        for (RunReport r : reports.subList(Math.max(0, reports.size() - last), reports.size())) {
+            out.printf(format, TIME.format(r.startedAt()), abbreviate(r.source(), 24), r.rowsRead(), r.adds().sent(),
+                    r.removes().sent(), r.rejected(), r.deadLetterBatches(), String.format("%.1f s", r.durationMs() / 1000.0),
+                    r.outcome());
+        }
+        return 0;
+    }
+
+    /** sync.data-dir as the config file (or the environment) sets it; the embedded default is ./data. */
+    private Path configuredDataDir() throws IOException {
+        String env = System.getenv("SYNC_DATA_DIR");
+        String value = System.getProperty("sync.data-dir", env);
+        if (value == null && Files.exists(config)) {
+            Properties properties = new Properties();
+            try (var in = Files.newBufferedReader(config)) {
+                properties.load(in);
+            }
+            value = properties.getProperty("sync.data-dir");
+        }
+        return Path.of(value == null || value.isBlank() ? "./data" : value.strip());
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s == null ? "" : s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,95 @@
+package io.audiencesync.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sync's own meters, scraped in Prometheus format from the management port. Counts only: no value, no
+ * token ever becomes a tag.
+ */
+public final class SyncMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicLong lastSuccess = new AtomicLong();
+    private final AtomicLong tokenExpiry = new AtomicLong();
+
+    public SyncMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        Gauge.builder("pinterest_sync_last_success_timestamp_seconds", lastSuccess, AtomicLong::get)
+                .description("When the last run that acknowledged every batch ended (Unix seconds, 0 = none yet)")
+                .register(registry);
+        Gauge.builder("pinterest_sync_token_expiry_timestamp_seconds", tokenExpiry, AtomicLong::get)
+                .description("When the Pinterest access token expires (Unix seconds, 0 = unknown)")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void rowsRead(long n) {
+        counter("pinterest_sync_rows_read", "Rows read from the model").increment(n);
+    }
+
+    public void valuesSent(String operation, long n) {
+        String name = "ADD".equals(operation) ? "pinterest_sync_values_added" : "pinterest_sync_values_removed";
+        counter(name, "Values Pinterest acknowledged").increment(n);
+    }
+
+    public void valuesRejected(String reason, long n) {
+        Counter.builder("pinterest_sync_values_rejected").description("Values not sent, by reason")
+                .tag("reason", reason).register(registry).increment(n);
+    }
+
+    public void valuesDeadLettered(String operation, long n) {
+        Counter.builder("pinterest_sync_values_dead_lettered").description("Values in batches Pinterest did not acknowledge")
+                .tag("operation", operation).register(registry).increment(n);
+    }
+
+    public void batchSent(String operation) {
+        Counter.builder("pinterest_sync_batches_sent").description("Batches Pinterest acknowledged")
+                .tag("operation", operation).register(registry).increment();
+    }
+
+    /** Every answer from Pinterest by HTTP status; 0 counts calls that got no answer. */
+    public void httpStatus(int status) {
+        Counter.builder("pinterest_sync_http_responses").description("Pinterest answers by HTTP status (0: no answer)")
+                .tag("status", Integer.toString(status)).register(registry).increment();
+    }
+
+    public void runEnded(String outcome, boolean succeeded, Instant at) {
+        Counter.builder("pinterest_sync_runs").description("Runs by outcome").tag("outcome", outcome)
+                .register(registry).increment();
+        if (succeeded) {
+            lastSuccess.set(at.getEpochSecond());
+        }
+    }
+
+    public void tokenExpiry(Instant expiry) {
+        tokenExpiry.set(expiry == null ? 0 : expiry.getEpochSecond());
+    }
+
+    private Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+}

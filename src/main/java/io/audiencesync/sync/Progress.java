@@ -1,0 +1,100 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.plan.Plan;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Progress of a long run: a log line every {@code sync.progress-interval-seconds} (rows read, values sent, rate,
+ * ETA once the plan gives the total), or a progress bar redrawn on stderr when a person watches a terminal.
+ */
+public final class Progress {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+    private static final int BAR = 30;
+
+    private final Duration interval;
+    private final PrintStream terminal;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "progress");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param terminal where to draw a bar, or null to log lines */
+    public Progress(Duration interval, PrintStream terminal) {
+        this.interval = interval;
+        this.terminal = terminal;
+    }
+
+    /** Draws a bar when stderr is an interactive terminal, else logs lines. */
+    public static Progress forThisProcess(Duration interval) {
+        boolean tty = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        return new Progress(tty ? Duration.ofMillis(500) : interval, tty ? System.err : null);
+    }
+
+    /** Starts reporting on {@code run}; the returned handle stops it. */
+    AutoCloseable track(SyncRun run) {
+        long started = System.nanoTime();
+        long[] sendStart = {0, 0};
+        ScheduledFuture<?> task = timer.scheduleAtFixedRate(() -> report(run, started, sendStart),
+                interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            task.cancel(false);
+            if (terminal != null) {
+                terminal.print("\r" + " ".repeat(100) + "\r");
+                terminal.flush();
+            }
+        };
+    }
+
+    private void report(SyncRun run, long started, long[] sendStart) {
+        Plan plan = run.plan;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String line;
+        if (plan == null) {
+            line = String.format(Locale.ROOT, "Run %s reading: %,d rows (%,.0f rows/s)", run.id, run.rowsRead,
+                    run.rowsRead / Math.max(seconds, 1e-3));
+            if (terminal != null) {
+                draw(-1, line);
+                return;
+            }
+        } else {
+            long total = plan.addCount() + plan.removeCount();
+            long done = run.valuesSent + run.valuesFailed;
+            if (sendStart[0] == 0) {
+                sendStart[0] = System.nanoTime();
+                sendStart[1] = done;
+            }
+            double sendSeconds = Math.max((System.nanoTime() - sendStart[0]) / 1e9, 1e-3);
+            double rate = (done - sendStart[1]) / sendSeconds;
+            String eta = rate > 0 ? formatDuration((long) ((total - done) / rate)) : "?";
+            line = String.format(Locale.ROOT, "Run %s sending: %,d of %,d values (%,.0f/s, ETA %s), %,d rows read",
+                    run.id, done, total, rate, eta, run.rowsRead);
+            if (terminal != null) {
+                draw(total == 0 ? 1 : (double) done / total, line);
+                return;
+            }
+        }
+        LOG.info(line);
+    }
+
+    private void draw(double fraction, String line) {
+        String bar = fraction < 0 ? "" : "[" + "#".repeat((int) (fraction * BAR)) + ".".repeat(BAR - (int) (fraction * BAR)) + "] ";
+        terminal.print("\r" + bar + line);
+        terminal.flush();
+    }
+
+    private static String formatDuration(long seconds) {
+        return seconds >= 3600 ? String.format("%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format("%d:%02d", seconds / 60, seconds % 60);
+    }
+}
