@@ -48,6 +48,11 @@ final class ChildSync {
     }
 
     Process start() {
+        return start("run", "--once");
+    }
+
+    /** Starts the tool with {@code args} (the config file is added); its output goes to child-N.log. */
+    Process start(String... args) {
         Path config = dir.resolve("child.properties");
         Properties properties = new Properties();
         properties.putAll(settings);
@@ -56,7 +61,9 @@ final class ChildSync {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
-            command.addAll(List.of("-cp", classPath(), "io.audiencesync.cli.Cli", "run", "--once", "--config", config.toString()));
+            command.addAll(List.of("-cp", classPath(), "io.audiencesync.cli.Cli"));
+            command.addAll(Arrays.asList(args));
+            command.addAll(List.of("--config", config.toString()));
             return new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("child-" + (++launches) + ".log").toFile()).start();
         } catch (IOException e) {
