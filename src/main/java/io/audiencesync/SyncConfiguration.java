@@ -31,12 +31,12 @@ public class SyncConfiguration implements CamelConfiguration {
             ledger = new RunLedger();
             registry.bind("ledger", ledger);
         }
-        PinterestClient pinterest = new PinterestClient(settings.apiUrl(), settings.adAccountId(), settings::accessToken,
-                settings.connectTimeout(), settings.requestTimeout());
+        PinterestConnection connection = PinterestConnection.open(settings.pinterest());
+        PinterestClient pinterest = connection.client();
         Provisioner provisioner = new Provisioner(settings, pinterest);
 
         registry.bind("settings", settings);
-        registry.bind("runs", new RunLifecycle(settings, ledger));
+        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens()));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -20,14 +22,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.Optional;
 
 /**
  * The Pinterest API v5 calls this tool makes, with the wire format of Pinterest's OpenAPI description:
  * JSON bodies, {@code records} as ONE comma-separated string, {@code Authorization: Bearer}. Only the
- * headers set here go on the wire. Thread-safe; callers serialize writes to one customer list.
+ * headers set here go on the wire. A 401 gets one retry after the {@link TokenProvider} refreshed the token.
+ * Thread-safe; callers serialize writes to one customer list.
  */
 public final class PinterestClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PinterestClient.class);
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -39,16 +44,16 @@ public final class PinterestClient {
 
     private final URI apiUrl;
     private final String adAccountId;
-    private final Supplier<String> accessToken;
+    private final TokenProvider tokens;
     private final HttpClient http;
     private final Duration requestTimeout;
 
-    public PinterestClient(URI apiUrl, String adAccountId, Supplier<String> accessToken, Duration connectTimeout,
+    public PinterestClient(URI apiUrl, String adAccountId, TokenProvider tokens, Duration connectTimeout,
                            Duration requestTimeout) {
         String base = apiUrl.toString();
         this.apiUrl = URI.create(base.endsWith("/") ? base : base + "/");
         this.adAccountId = adAccountId;
-        this.accessToken = accessToken;
+        this.tokens = tokens;
         this.requestTimeout = requestTimeout;
         // Plain http (the emulator) gets HTTP/1.1: no h2c upgrade headers on the wire. TLS negotiates HTTP/2.
         this.http = HttpClient.newBuilder()
@@ -69,6 +74,11 @@ public final class PinterestClient {
     }
 
     record CreateAudienceBody(String name, String audienceType, Audience.Rule rule, String description) {
+    }
+
+    /** {@code GET /ad_accounts/{id}}: the account the token works on; a token without access to it gets 403/404. */
+    public AdAccount getAdAccount() {
+        return send("GET ad account " + adAccountId, "GET", "ad_accounts/" + digits(adAccountId), null, AdAccount.class);
     }
 
     /** {@code POST /ad_accounts/{id}/customer_lists}: a list cannot be created empty, so it comes with its first records. */
@@ -133,24 +143,40 @@ public final class PinterestClient {
     }
 
     private <T> T send(String call, String method, String path, Object body, Class<T> answerType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
-                .timeout(requestTimeout)
-                .header("Authorization", "Bearer " + accessToken.get())
-                .header("Accept", "application/json")
-                .header("User-Agent", USER_AGENT);
+        byte[] json;
         try {
-            if (body == null) {
-                request.method(method, HttpRequest.BodyPublishers.noBody());
-            } else {
-                request.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-            }
+            json = body == null ? null : JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the request body for " + call, e);
         }
-        HttpResponse<byte[]> response;
+        String token = tokens.accessToken();
+        HttpResponse<byte[]> response = exchange(call, method, path, json, token);
+        String unrefreshable = null;
+        if (response.statusCode() == 401) {
+            Optional<String> refreshed = tokens.refreshAfterUnauthorized(token);
+            if (refreshed.isPresent()) {
+                LOG.info("{}: Pinterest answered 401; retrying once with a refreshed access token", call);
+                response = exchange(call, method, path, json, refreshed.get());
+            } else {
+                unrefreshable = tokens.expiry().source();
+            }
+        }
+        return answer(call, response, answerType, unrefreshable);
+    }
+
+    private HttpResponse<byte[]> exchange(String call, String method, String path, byte[] json, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
+                .timeout(requestTimeout)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .header("User-Agent", USER_AGENT);
+        if (json == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json));
+        }
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new PinterestApiException(call, 0, null, e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
@@ -158,6 +184,9 @@ public final class PinterestClient {
             Thread.currentThread().interrupt();
             throw new PinterestApiException(call, 0, null, "interrupted", null, e);
         }
+    }
+
+    private static <T> T answer(String call, HttpResponse<byte[]> response, Class<T> answerType, String unrefreshableSource) {
         String requestId = response.headers().firstValue("x-pinterest-rid").orElse(null);
         int status = response.statusCode();
         if (status / 100 == 2) {
@@ -182,7 +211,7 @@ public final class PinterestClient {
             message = "error answer without a JSON body";
         }
         if (status == 401 || status == 403 || status == 404) {
-            throw new PinterestAccessException(call, status, code, message, requestId);
+            throw new PinterestAccessException(call, status, code, message, requestId, unrefreshableSource);
         }
         throw new PinterestApiException(call, status, code, message, requestId, null);
     }

@@ -4,6 +4,8 @@ import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
+import io.audiencesync.pinterest.TokenFileException;
+import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.SnapshotCollector;
@@ -38,10 +40,12 @@ public final class RunLifecycle {
 
     private final SyncSettings settings;
     private final RunLedger ledger;
+    private final TokenProvider tokens;
 
-    public RunLifecycle(SyncSettings settings, RunLedger ledger) {
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens) {
         this.settings = settings;
         this.ledger = ledger;
+        this.tokens = tokens;
     }
 
     public SyncRun begin(String source) {
@@ -50,6 +54,7 @@ public final class RunLifecycle {
         SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                 new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
         LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+        tokens.expiry().refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
         return run;
     }
 
@@ -107,9 +112,10 @@ public final class RunLifecycle {
     }
 
     /** Errors no retry or later file can fix: a person has to change a setting or a grant. */
-    static boolean stopsEveryRun(Throwable failure) {
+    public static boolean stopsEveryRun(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof PinterestAccessException || t instanceof ConfigException || t instanceof StateCorruptedException) {
+            if (t instanceof PinterestAccessException || t instanceof ConfigException || t instanceof StateCorruptedException
+                    || t instanceof TokenFileException) {
                 return true;
             }
         }
@@ -120,7 +126,7 @@ public final class RunLifecycle {
     private static boolean expected(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestApiException || t instanceof ConfigException || t instanceof StateCorruptedException
-                    || t instanceof SnapshotReadException) {
+                    || t instanceof SnapshotReadException || t instanceof TokenFileException) {
                 return true;
             }
         }
@@ -133,7 +139,8 @@ public final class RunLifecycle {
             if (t instanceof PinterestAccessException access) {
                 return access.getMessage() + " — " + access.advice();
             }
-            if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException) {
+            if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException
+                    || t instanceof TokenFileException) {
                 return t.getMessage();
             }
         }
@@ -174,7 +181,8 @@ public final class RunLifecycle {
         return report;
     }
 
-    static String summary(RunReport r) {
+    /** The one-paragraph summary the log carries for a run (and {@code status} shows for the last one). */
+    public static String summary(RunReport r) {
         StringBuilder out = new StringBuilder();
         out.append("Run ").append(r.runId()).append(" (").append(r.source()).append(") ").append(r.outcome())
                 .append(" in ").append(String.format("%.1f s", r.durationMs() / 1000.0)).append(": ")
