@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Cli.Version.class,
         description = "Keeps a Pinterest Ads customer list audience equal to a model (CSV files dropped in a directory).",
-        subcommands = {RunCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, AuthCommand.class, AudiencesCommand.class, StatusCommand.class, EmulatorCommand.class,
+            DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 
     @CommandLine.Spec

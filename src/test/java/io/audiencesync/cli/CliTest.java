@@ -1,16 +1,18 @@
 package io.audiencesync.cli;
 
+import io.audiencesync.TestOAuth;
+import io.audiencesync.pinterest.StoredToken;
+import io.audiencesync.pinterest.TokenFile;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,16 +22,16 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "emulator", "demo"})
+    @ValueSource(strings = {"run", "auth", "audiences", "status", "emulator", "demo"})
     void everyCommandHasHelp(String command) {
-        Result result = execute(command, "--help");
-        assertThat(result.code).isZero();
-        assertThat(result.out).startsWith("Usage: pinterest-audience-sync " + command);
+        CliRunner.Result result = execute(command, "--help");
+        assertThat(result.code()).isZero();
+        assertThat(result.out()).startsWith("Usage: pinterest-audience-sync " + command);
     }
 
     @Test
     void runHelpListsTheExitCodes() {
-        assertThat(execute("run", "--help").out).contains("Exit codes").contains("0   every batch was acknowledged")
+        assertThat(execute("run", "--help").out()).contains("Exit codes").contains("0   every batch was acknowledged")
                 .contains("2   a configuration or authorization error");
     }
 
@@ -37,44 +39,117 @@ class CliTest {
     void aMissingRequiredSettingStopsWithExitTwoNamingTheKey() throws IOException {
         Path config = dir.resolve("sync.properties");
         Files.writeString(config, "pinterest.ad-account-id=549755885175\npinterest.access-token=t\nsync.data-dir=" + dir + "\n");
-        Result result = execute("run", "--once", "--config", config.toString());
-        assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).contains("sync.name: is not set").contains("SYNC_NAME");
+        CliRunner.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("sync.name: is not set").contains("SYNC_NAME");
     }
 
     @Test
     void anInvalidSettingIsNamedWithWhatIsExpectedButASecretIsNeverRepeated() throws IOException {
         Path config = dir.resolve("sync.properties");
         Files.writeString(config, "pinterest.ad-account-id=act_12\npinterest.access-token=very-secret\nsync.name=n\n");
-        Result result = execute("run", "--once", "--config", config.toString());
-        assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).contains("pinterest.ad-account-id: must be the numeric ad account id").contains("'act_12'")
+        CliRunner.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.ad-account-id: must be the numeric ad account id").contains("'act_12'")
                 .doesNotContain("very-secret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "auth", "audiences", "status", "emulator", "demo"})
+    void helpNeverShowsASecret(String command) {
+        String previous = System.setProperty("pinterest.client-secret", "sys-prop-secret");
+        try {
+            assertThat(execute(command, "--help").out()).doesNotContain("sys-prop-secret")
+                    .doesNotContain(PinterestEmulator.DEFAULT_CLIENT_SECRET);
+        } finally {
+            restore("pinterest.client-secret", previous);
+        }
+    }
+
+    @Test
+    void aSecretWithABadValueIsNamedButNeverRepeated() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\npinterest.client-id=1\n"
+                + "pinterest.client-secret=very secret\npinterest.access-token=t\n");
+        CliRunner.Result result = execute("audiences", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.client-secret: must not contain whitespace").doesNotContain("very secret");
+    }
+
+    @Test
+    void withoutAnyTokenTheRunStopsNamingEveryWayToGiveOne() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\nsync.name=n\nsync.data-dir=" + dir + "\n");
+        CliRunner.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.token-file: no Pinterest token: run 'pinterest-audience-sync auth'")
+                .contains(dir.resolve("pinterest-token.json").toString())
+                .contains("pinterest.refresh-token").contains("pinterest.access-token");
+    }
+
+    @Test
+    void aRefreshTokenWithoutTheAppsCredentialsNamesTheMissingKey() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\nsync.name=n\nsync.data-dir=" + dir
+                + "\npinterest.refresh-token=pinr_abc\n");
+        CliRunner.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.client-id: is not set (needed to use pinterest.refresh-token)")
+                .doesNotContain("pinr_abc");
+    }
+
+    @Test
+    void aDamagedTokenFileStopsWithItsNameButNotItsContent() throws IOException {
+        Files.writeString(dir.resolve("pinterest-token.json"), "{\"access_token\": pina_leaked");
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "sync.name=n\nsync.data-dir=" + dir + "\npinterest.client-id=1\npinterest.client-secret=s\n");
+        CliRunner.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.token-file: the token file " + dir.resolve("pinterest-token.json"))
+                .contains("run auth again").doesNotContain("pina_leaked");
+    }
+
+    @Test
+    void anInvalidGrantMakesRunOnceExitTwoAndSayToRunAuthAgain() throws IOException {
+        try (PinterestEmulator emulator = PinterestEmulator.builder().start()) {
+            StoredToken token = TestOAuth.tokenFile(emulator, dir.resolve("pinterest-token.json"));
+            TestOAuth.oauth(emulator).refresh(token.refreshToken()); // spent: as good as revoked
+            new TokenFile(dir.resolve("pinterest-token.json")).save(new StoredToken(token.accessToken(), token.refreshToken(),
+                    Instant.now().minusSeconds(1), token.refreshTokenExpiresAt(), token.scope(), token.adAccountId()));
+            Files.createDirectories(dir.resolve("inbox"));
+            Files.writeString(dir.resolve("inbox/day1.csv"), "email\na@example.com\n");
+            Path config = dir.resolve("sync.properties");
+            Files.writeString(config, String.join("\n", "pinterest.api-url=" + emulator.baseUrl(), "sync.name=n",
+                    "sync.data-dir=" + dir, "pinterest.client-id=" + PinterestEmulator.DEFAULT_CLIENT_ID,
+                    "pinterest.client-secret=" + PinterestEmulator.DEFAULT_CLIENT_SECRET,
+                    "source.file.poll-delay-ms=50", "source.file.read-lock-check-interval-ms=50", ""));
+
+            CliRunner.Result result = execute("run", "--once", "--config", config.toString());
+
+            assertThat(result.code()).isEqualTo(2);
+            assertThat(result.err()).contains("code 283").contains("run 'pinterest-audience-sync auth' again")
+                    .doesNotContain(token.refreshToken()).doesNotContain(token.accessToken())
+                    .doesNotContain(PinterestEmulator.DEFAULT_CLIENT_SECRET);
+            assertThat(emulator.customerLists()).isEmpty();
+        }
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 
     @Test
     void anUnknownOptionIsAUsageError() {
-        Result result = execute("run", "--twice");
-        assertThat(result.code).isEqualTo(2);
-        assertThat(result.err).contains("Unknown option: '--twice'");
+        CliRunner.Result result = execute("run", "--twice");
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("Unknown option: '--twice'");
     }
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static synchronized Result execute(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int code = Cli.commandLine().execute(args);
-            return new Result(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRunner.Result execute(String... args) {
+        return CliRunner.execute(args);
     }
 }
