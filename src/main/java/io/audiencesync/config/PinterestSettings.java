@@ -4,6 +4,7 @@ import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenFileException;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -83,7 +84,7 @@ public record PinterestSettings(
 
     /** The token source in order: the token file, {@code pinterest.refresh-token}, {@code pinterest.access-token}. */
     public TokenSource tokenSource() {
-        if (java.nio.file.Files.exists(tokenFile)) {
+        if (Files.exists(tokenFile)) {
             requireClientCredentials("to refresh the tokens in " + tokenFile);
             return new TokenSource.TokenFile(tokenFile);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -40,8 +41,9 @@ public record StoredToken(
                 grant.scope() != null ? grant.scope() : scope, adAccountId);
     }
 
+    /** Whole seconds, as Pinterest counts them. */
     private static Instant expiry(Long seconds, Instant now) {
-        return seconds == null ? null : now.plusSeconds(seconds);
+        return seconds == null ? null : now.plusSeconds(seconds).truncatedTo(ChronoUnit.SECONDS);
     }
 
     private static Instant refreshExpiry(TokenGrant grant, Instant now) {

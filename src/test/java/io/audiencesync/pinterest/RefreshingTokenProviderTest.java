@@ -76,7 +76,7 @@ class RefreshingTokenProviderTest {
         assertThat(emulator.tokensIssued()).isEqualTo(2);
         StoredToken saved = file.load();
         assertThat(saved.accessToken()).isEqualTo(refreshed);
-        assertThat(saved.expiresAt()).isEqualTo(clock.now.plus(Duration.ofDays(30)));
+        assertThat(saved.expiresAt()).isEqualTo(clock.now.plus(Duration.ofDays(30)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
         assertThat(saved.adAccountId()).isEqualTo(PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
         assertThat(tokens.accessToken()).as("no second refresh for a fresh token").isEqualTo(refreshed);
         assertThat(emulator.tokensIssued()).isEqualTo(2);

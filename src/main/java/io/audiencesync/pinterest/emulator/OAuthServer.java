@@ -3,6 +3,7 @@ package io.audiencesync.pinterest.emulator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -94,7 +97,7 @@ final class OAuthServer {
         if (!clientAuthenticated(authorization)) {
             throw ApiException.unauthenticated();
         }
-        if (contentType == null || !contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             throw ApiException.invalid("the body must be application/x-www-form-urlencoded");
         }
         Map<String, String> form = form(new String(body, StandardCharsets.UTF_8), TOKEN_PARAMS, "field");
@@ -223,7 +226,7 @@ final class OAuthServer {
         if (text == null || text.isEmpty()) {
             throw ApiException.invalid("scope is required");
         }
-        Set<String> scopes = Arrays.stream(text.split(",", -1)).collect(Collectors.toCollection(java.util.TreeSet::new));
+        Set<String> scopes = Arrays.stream(text.split(",", -1)).collect(Collectors.toCollection(TreeSet::new));
         for (String scope : scopes) {
             if (!KNOWN_SCOPES.contains(scope)) {
                 String shown = scope.length() > 40 ? scope.substring(0, 40) + "..." : scope;
@@ -280,7 +283,7 @@ final class OAuthServer {
             URI parsed = new URI(uri);
             return ("http".equals(parsed.getScheme()) || "https".equals(parsed.getScheme())) && parsed.getHost() != null
                     && parsed.getFragment() == null;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }
