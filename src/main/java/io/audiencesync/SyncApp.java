@@ -1,8 +1,10 @@
 package io.audiencesync;
 
+import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.sync.RunLedger;
 import io.audiencesync.sync.RunLifecycle;
 import org.apache.camel.component.properties.PropertiesComponent;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -10,6 +12,9 @@ import org.apache.camel.main.MainListenerSupport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * Runs the sync on Camel main: the embedded application.properties, overridden key by key by a
@@ -52,6 +57,44 @@ public final class SyncApp {
         return run(null, settings, true).exitCode();
     }
 
+    /**
+     * Reads settings exactly as {@link #run} resolves them (overrides, environment variables, system properties,
+     * {@code config}, the embedded defaults, with {@code {{...}}} placeholders) without starting Camel: for the
+     * commands that talk to Pinterest but run no sync.
+     */
+    public static <T> T readSettings(Path config, Map<String, String> overrides,
+                                     Function<Function<String, Optional<String>>, T> read) {
+        DefaultCamelContext context = new DefaultCamelContext();
+        try {
+            PropertiesComponent properties = (PropertiesComponent) context.getPropertiesComponent();
+            properties.setLocation(locations(config));
+            Properties override = new Properties();
+            override.putAll(overrides);
+            properties.setOverrideProperties(override);
+            return read.apply(properties::resolveProperty);
+        } finally {
+            context.stop();
+        }
+    }
+
+    /** 2 for what a person must fix (a setting, a grant, access); 1 when Pinterest could not be reached or refused otherwise. */
+    public static int exitCode(Throwable failure) {
+        if (RunLifecycle.stopsEveryRun(failure)) {
+            return CONFIG_ERROR;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof PinterestApiException) {
+                return 1;
+            }
+        }
+        return CONFIG_ERROR;
+    }
+
+    private static String locations(Path config) {
+        // The first location that has a key wins: the user's file overrides the embedded defaults key by key.
+        return "file:" + config.toAbsolutePath() + ";optional=true,classpath:application.properties;optional=true";
+    }
+
     private static Result run(Path config, Map<String, String> overrides, boolean isolated) {
         Main main = new Main();
         main.configure().addConfiguration(SyncConfiguration.class);
@@ -66,9 +109,7 @@ public final class SyncApp {
                 }
             });
         } else {
-            // The first location that has a key wins: the user's file overrides the embedded defaults key by key.
-            main.setPropertyPlaceholderLocations("file:" + config.toAbsolutePath()
-                    + ";optional=true,classpath:application.properties;optional=true");
+            main.setPropertyPlaceholderLocations(locations(config));
         }
         overrides.forEach(main::addOverrideProperty);
         RunLedger ledger = new RunLedger();
@@ -78,7 +119,7 @@ public final class SyncApp {
             main.run();
         } catch (Exception e) {
             System.err.println("pinterest-audience-sync: " + RunLifecycle.explain(e));
-            return new Result(CONFIG_ERROR, ledger.runIds(), ledger.dataDir());
+            return new Result(exitCode(e), ledger.runIds(), ledger.dataDir());
         }
         return new Result(ledger.exitCode(), ledger.runIds(), ledger.dataDir());
     }

@@ -39,9 +39,8 @@ public class SyncConfiguration implements CamelConfiguration {
         StopSignal stop = new StopSignal();
         // Camel starts stopping routes right after this event: no new batch, no retry wait from here on.
         context.getManagementStrategy().addEventNotifier(stop.notifier());
-        PinterestClient pinterest = new PinterestClient(settings.apiUrl(), settings.adAccountId(), settings::accessToken,
-                new PinterestClient.Options(settings.connectTimeout(), settings.requestTimeout(), settings.retry(),
-                        metrics::httpStatus, stop::requested));
+        PinterestConnection connection = PinterestConnection.open(settings.pinterest(), metrics::httpStatus, stop::requested);
+        PinterestClient pinterest = connection.client();
         Provisioner provisioner = new Provisioner(settings, pinterest);
 
         registry.bind("settings", settings);
@@ -52,7 +51,8 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("managementServer", server);
             context.addService(server);
         }
-        registry.bind("runs", new RunLifecycle(settings, ledger, metrics, stop, Progress.forThisProcess(settings.progressInterval())));
+        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens(), metrics, stop,
+                Progress.forThisProcess(settings.progressInterval())));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Cli.Version.class,
         description = "Keeps a Pinterest Ads customer list audience equal to a model (CSV files dropped in a directory).",
-        subcommands = {RunCommand.class, PlanCommand.class, RunsCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PlanCommand.class, RunsCommand.class, AuthCommand.class, AudiencesCommand.class,
+            StatusCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 
     @CommandLine.Spec
@@ -23,7 +24,7 @@ public final class Cli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new Cli()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 

@@ -4,6 +4,7 @@ import io.audiencesync.SyncApp;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.PlanReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -30,9 +31,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--allow-mass-removal", description = "Plan as if a mass removal were confirmed.")
     boolean allowMassRemoval;
 
-    @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
-            description = "Properties file layered over the embedded defaults (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     private final PrintStream out = System.out;
 
@@ -42,7 +42,7 @@ final class PlanCommand implements Callable<Integer> {
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
         }
-        SyncApp.Result result = SyncApp.runWithSettings(config, overrides);
+        SyncApp.Result result = SyncApp.runWithSettings(config.file, overrides);
         if (result.dataDir() != null) {
             Path plans = result.dataDir().resolve("plans");
             Set<String> runs = Set.copyOf(result.runIds());

@@ -2,9 +2,9 @@ package io.audiencesync.cli;
 
 import io.audiencesync.SyncApp;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit codes (--once):%n",
         exitCodeList = {
             "0:every batch was acknowledged (rejected input values do not fail a run)",
-            "1:some batches ended in the dead letter, or a snapshot could not be read to the end",
+            "1:some batches ended in the dead letter, a snapshot could not be read to the end, or Pinterest could not be reached",
             "2:a configuration or authorization error (explained on stderr)"})
 final class RunCommand implements Callable<Integer> {
 
@@ -28,9 +28,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Confirm removals above sync.max-removal-fraction of the list for this run.")
     boolean allowMassRemoval;
 
-    @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
-            description = "Properties file layered over the embedded defaults (default: ${DEFAULT-VALUE} in the working directory).")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() {
@@ -41,6 +40,6 @@ final class RunCommand implements Callable<Integer> {
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
         }
-        return SyncApp.run(config, overrides);
+        return SyncApp.run(config.file, overrides);
     }
 }

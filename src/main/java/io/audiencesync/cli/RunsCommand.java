@@ -2,17 +2,17 @@ package io.audiencesync.cli;
 
 import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.SyncApp;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "runs",
@@ -26,9 +26,8 @@ final class RunsCommand implements Callable<Integer> {
             description = "The sync's data directory (default: sync.data-dir from --config, else ./data).")
     Path dataDir;
 
-    @Option(names = "--config", paramLabel = "FILE", defaultValue = "application.properties",
-            description = "Properties file to read sync.data-dir from (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "How many runs to show (default ${DEFAULT-VALUE}).")
     int last;
@@ -36,7 +35,7 @@ final class RunsCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         Path dir = dataDir != null ? dataDir : configuredDataDir();
         List<RunReport> reports = new RunHistory(dir).reports();
         if (reports.isEmpty()) {
@@ -53,18 +52,9 @@ final class RunsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** sync.data-dir as the config file (or the environment) sets it; the embedded default is ./data. */
-    private Path configuredDataDir() throws IOException {
-        String env = System.getenv("SYNC_DATA_DIR");
-        String value = System.getProperty("sync.data-dir", env);
-        if (value == null && Files.exists(config)) {
-            Properties properties = new Properties();
-            try (var in = Files.newBufferedReader(config)) {
-                properties.load(in);
-            }
-            value = properties.getProperty("sync.data-dir");
-        }
-        return Path.of(value == null || value.isBlank() ? "./data" : value.strip());
+    /** sync.data-dir resolved as a run resolves it (environment, system property, --config, embedded default). */
+    private Path configuredDataDir() {
+        return SyncApp.readSettings(config.file, Map.of(), lookup -> Path.of(lookup.apply("sync.data-dir").orElse("./data")));
     }
 
     private static String abbreviate(String s, int max) {

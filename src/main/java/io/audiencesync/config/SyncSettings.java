@@ -2,10 +2,8 @@ package io.audiencesync.config;
 
 import io.audiencesync.identity.IdentifierMapping;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -14,14 +12,10 @@ import java.util.function.Function;
  * (embedded in the jar); here a setting that is missing or invalid stops the tool with its key named.
  */
 public record SyncSettings(
-        URI apiUrl,
-        String adAccountId,
-        String accessToken,
-        Duration connectTimeout,
-        Duration requestTimeout,
-        RetrySettings retry,
+        PinterestSettings pinterest,
         String name,
         String audienceName,
+        AudienceSelection selection,
         IdentifierMapping identifiers,
         SyncMode mode,
         boolean piiHashing,
@@ -43,27 +37,19 @@ public record SyncSettings(
     public record Management(boolean enabled, String host, int port) {
     }
 
-
     public static final int MAX_BATCH_SIZE = 100_000;
 
     /** Reads and validates every setting through {@code lookup} (Camel's property resolution in the app). */
     public static SyncSettings load(Function<String, Optional<String>> lookup) {
-        Reader r = new Reader(lookup);
-        String audienceName = r.optional("sync.audience-name");
+        SettingsReader r = new SettingsReader(lookup);
+        PinterestSettings pinterest = PinterestSettings.load(lookup);
+        pinterest.requireAdAccountId();
+        String audienceName = r.optionalName("sync.audience-name", 200);
         return new SyncSettings(
-                r.url("pinterest.api-url"),
-                r.id("pinterest.ad-account-id"),
-                r.secret("pinterest.access-token"),
-                Duration.ofSeconds(r.integer("pinterest.connect-timeout-seconds", 1, 600)),
-                Duration.ofSeconds(r.integer("pinterest.request-timeout-seconds", 1, 3600)),
-                new RetrySettings(
-                        r.integer("pinterest.max-attempts", 1, 100),
-                        Duration.ofSeconds(r.integer("pinterest.retry-budget-seconds", 0, 86_400)),
-                        Duration.ofMillis(r.integer("pinterest.retry-base-delay-ms", 1, 600_000)),
-                        Duration.ofMillis(r.integer("pinterest.retry-max-delay-ms", 1, 3_600_000)),
-                        r.integer("pinterest.write-rate-per-minute", 1, 100_000)),
+                pinterest,
                 r.name("sync.name"),
                 audienceName,
+                selection(r, audienceName),
                 r.mapping("sync.identifiers"),
                 r.mode("sync.mode"),
                 r.bool("sync.pii-hashing"),
@@ -81,6 +67,31 @@ public record SyncSettings(
                         r.integer("management.port", 0, 65535)),
                 r.integer("sync.keep-runs", 1, 1_000_000),
                 Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)));
+    }
+
+    private static AudienceSelection selection(SettingsReader r, String audienceName) {
+        // "Customer List-{name}, Audience-{name}" with names of up to 200 characters each
+        String named = r.optionalName("sync.audience", 420);
+        String listId = r.optionalId("sync.customer-list-id", "a customer list id");
+        String audienceId = r.optionalId("sync.audience-id", "an audience id");
+        if (named != null && (listId != null || audienceId != null)) {
+            throw new ConfigException("sync.audience", "set either sync.audience or sync.customer-list-id/sync.audience-id, not both");
+        }
+        if ((named != null || listId != null || audienceId != null) && audienceName != null) {
+            throw new ConfigException("sync.audience-name", "names a list and audience this tool creates; it cannot be combined with"
+                    + " sync.audience, sync.customer-list-id or sync.audience-id, which choose an existing one");
+        }
+        if (named != null) {
+            return new AudienceSelection.Named(named);
+        }
+        if (listId != null || audienceId != null) {
+            return new AudienceSelection.Ids(listId, audienceId);
+        }
+        return new AudienceSelection.Own();
+    }
+
+    public String adAccountId() {
+        return pinterest.adAccountId();
     }
 
     /** The name Pinterest users see: {@code sync.audience-name}, else {@code sync.name}. */
@@ -102,109 +113,9 @@ public record SyncSettings(
 
     @Override
     public String toString() {
-        // Never print the token.
-        return "SyncSettings[apiUrl=" + apiUrl + ", adAccountId=" + adAccountId + ", name=" + name
+        // Never print a token or the client secret: PinterestSettings redacts them.
+        return "SyncSettings[" + pinterest + ", name=" + name + ", selection=" + selection
                 + ", identifiers=" + identifiers + ", mode=" + mode.key() + ", piiHashing=" + piiHashing
                 + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir + "]";
-    }
-
-    private record Reader(Function<String, Optional<String>> lookup) {
-
-        String optional(String key) {
-            return lookup.apply(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
-        }
-
-        String required(String key) {
-            String value = optional(key);
-            if (value == null) {
-                throw new ConfigException(key, "is not set (application.properties, -D" + key + "=... or environment variable "
-                        + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + ")");
-            }
-            return value;
-        }
-
-        String secret(String key) {
-            return required(key);
-        }
-
-        URI url(String key) {
-            String value = required(key);
-            try {
-                URI uri = URI.create(value);
-                if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                    throw new IllegalArgumentException();
-                }
-                return uri;
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key, "must be an http(s) URL such as https://api.pinterest.com/v5, got '" + value + "'");
-            }
-        }
-
-        String id(String key) {
-            String value = required(key);
-            if (!value.matches("\\d{1,18}")) {
-                throw new ConfigException(key, "must be the numeric ad account id (up to 18 digits; Business Access > Ad Accounts), got '"
-                        + value + "'");
-            }
-            return value;
-        }
-
-        String name(String key) {
-            String value = required(key);
-            if (value.length() > 200 || value.chars().anyMatch(Character::isISOControl)) {
-                throw new ConfigException(key, "must be a plain name of at most 200 characters");
-            }
-            return value;
-        }
-
-        int integer(String key, int min, int max) {
-            String value = required(key);
-            try {
-                int n = Integer.parseInt(value);
-                if (n >= min && n <= max) {
-                    return n;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below with the accepted range
-            }
-            throw new ConfigException(key, "must be a whole number from " + min + " to " + max + ", got '" + value + "'");
-        }
-
-        double fraction(String key) {
-            String value = required(key);
-            try {
-                double d = Double.parseDouble(value);
-                if (d >= 0 && d <= 1) {
-                    return d;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below with the accepted range
-            }
-            throw new ConfigException(key, "must be a fraction from 0 to 1 such as 0.5, got '" + value + "'");
-        }
-
-        boolean bool(String key) {
-            String value = required(key);
-            if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-                return Boolean.parseBoolean(value);
-            }
-            throw new ConfigException(key, "must be true or false, got '" + value + "'");
-        }
-
-        IdentifierMapping mapping(String key) {
-            try {
-                return IdentifierMapping.parse(required(key));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key, e.getMessage());
-            }
-        }
-
-        SyncMode mode(String key) {
-            try {
-                return SyncMode.parse(required(key));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(key, e.getMessage());
-            }
-        }
     }
 }

@@ -6,14 +6,30 @@ package io.audiencesync.pinterest;
  */
 public class PinterestAccessException extends PinterestApiException {
 
+    private final String tokenSource;
+
     public PinterestAccessException(String call, int status, Integer code, String pinterestMessage, String requestId) {
+        this(call, status, code, pinterestMessage, requestId, null);
+    }
+
+    /**
+     * @param tokenSource for a 401 with a token that cannot be refreshed: the setting it came from, named in the
+     *                    advice; null when the token was refreshed and still refused
+     */
+    public PinterestAccessException(String call, int status, Integer code, String pinterestMessage, String requestId,
+                                    String tokenSource) {
         super(call, status, code, pinterestMessage, requestId, null);
+        this.tokenSource = tokenSource;
     }
 
     /** A plain explanation of what to check, for the one-line message on stderr. */
     public String advice() {
         return switch (status()) {
-            case 401 -> "check pinterest.access-token: Pinterest did not accept it (expired, revoked or lacking ads:read/ads:write)";
+            case 401 -> tokenSource != null
+                    ? "Pinterest did not accept " + tokenSource + " (expired, revoked, or without the ads:read and ads:write"
+                    + " scopes), and it cannot be refreshed: run 'pinterest-audience-sync auth' to set up tokens that are"
+                    : "Pinterest did not accept the access token even after a refresh (access revoked, or the ads:read and"
+                    + " ads:write scopes missing): run 'pinterest-audience-sync auth' to authorize again";
             case 403 -> "check pinterest.ad-account-id: the token has no access to that ad account, or the account is disapproved";
             default -> "the customer list or audience was not found in this ad account; it may have been deleted in Pinterest."
                     + " Remove its binding under state/syncs in sync.data-dir to create a new one";

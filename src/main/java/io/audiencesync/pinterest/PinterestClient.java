@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -23,16 +25,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 
 /**
  * The Pinterest API v5 calls this tool makes, with the wire format of Pinterest's OpenAPI description:
  * JSON bodies, {@code records} as ONE comma-separated string, {@code Authorization: Bearer}. Only the
- * headers set here go on the wire. Thread-safe; callers serialize writes to one customer list.
+ * headers set here go on the wire. A 401 gets one retry after the {@link TokenProvider} refreshed the token.
+ * Thread-safe; callers serialize writes to one customer list.
  */
 public final class PinterestClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PinterestClient.class);
 
     static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -44,7 +49,7 @@ public final class PinterestClient {
 
     private final URI apiUrl;
     private final String adAccountId;
-    private final Supplier<String> accessToken;
+    private final TokenProvider tokens;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final CallPolicy policy;
@@ -58,11 +63,11 @@ public final class PinterestClient {
                           BooleanSupplier stopping) {
     }
 
-    public PinterestClient(URI apiUrl, String adAccountId, Supplier<String> accessToken, Options options) {
+    public PinterestClient(URI apiUrl, String adAccountId, TokenProvider tokens, Options options) {
         String base = apiUrl.toString();
         this.apiUrl = URI.create(base.endsWith("/") ? base : base + "/");
         this.adAccountId = adAccountId;
-        this.accessToken = accessToken;
+        this.tokens = tokens;
         this.requestTimeout = options.requestTimeout();
         this.policy = new CallPolicy(options.retry(), Clock.systemUTC(), options.stopping());
         this.onStatus = options.onStatus();
@@ -85,6 +90,11 @@ public final class PinterestClient {
     }
 
     record CreateAudienceBody(String name, String audienceType, Audience.Rule rule, String description) {
+    }
+
+    /** {@code GET /ad_accounts/{id}}: the account the token works on; a token without access to it gets 403/404. */
+    public AdAccount getAdAccount() {
+        return send("GET ad account " + adAccountId, "GET", "ad_accounts/" + digits(adAccountId), null, AdAccount.class);
     }
 
     /** {@code POST /ad_accounts/{id}/customer_lists}: a list cannot be created empty, so it comes with its first records. */
@@ -152,25 +162,44 @@ public final class PinterestClient {
         return policy.call(call, !"GET".equals(method), () -> sendOnce(call, method, path, body, answerType));
     }
 
+    /** One try; a 401 is answered by one token refresh and one more call inside it. */
     private <T> T sendOnce(String call, String method, String path, Object body, Class<T> answerType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
-                .timeout(requestTimeout)
-                .header("Authorization", "Bearer " + accessToken.get())
-                .header("Accept", "application/json")
-                .header("User-Agent", USER_AGENT);
+        byte[] json;
         try {
-            if (body == null) {
-                request.method(method, HttpRequest.BodyPublishers.noBody());
-            } else {
-                request.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-            }
+            json = body == null ? null : JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the request body for " + call, e);
         }
-        HttpResponse<byte[]> response;
+        String token = tokens.accessToken();
+        HttpResponse<byte[]> response = exchange(call, method, path, json, token);
+        String unrefreshable = null;
+        if (response.statusCode() == 401) {
+            Optional<String> refreshed = tokens.refreshAfterUnauthorized(token);
+            if (refreshed.isPresent()) {
+                LOG.info("{}: Pinterest answered 401; retrying once with a refreshed access token", call);
+                response = exchange(call, method, path, json, refreshed.get());
+            } else {
+                unrefreshable = tokens.expiry().source();
+            }
+        }
+        return answer(call, response, answerType, unrefreshable);
+    }
+
+    private HttpResponse<byte[]> exchange(String call, String method, String path, byte[] json, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
+                .timeout(requestTimeout)
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json")
+                .header("User-Agent", USER_AGENT);
+        if (json == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json));
+        }
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            onStatus.accept(response.statusCode());
+            return response;
         } catch (IOException e) {
             onStatus.accept(0);
             throw new PinterestApiException(call, 0, null, e.getClass().getSimpleName()
@@ -179,9 +208,11 @@ public final class PinterestClient {
             Thread.currentThread().interrupt();
             throw new PinterestApiException(call, 0, null, "interrupted", null, e);
         }
+    }
+
+    private static <T> T answer(String call, HttpResponse<byte[]> response, Class<T> answerType, String unrefreshableSource) {
         String requestId = response.headers().firstValue("x-pinterest-rid").orElse(null);
         int status = response.statusCode();
-        onStatus.accept(status);
         if (status / 100 == 2) {
             try {
                 return JSON.readValue(response.body(), answerType);
@@ -204,7 +235,7 @@ public final class PinterestClient {
             message = "error answer without a JSON body";
         }
         if (status == 401 || status == 403 || status == 404) {
-            throw new PinterestAccessException(call, status, code, message, requestId);
+            throw new PinterestAccessException(call, status, code, message, requestId, unrefreshableSource);
         }
         throw new PinterestApiException(call, status, code, message, requestId,
                 RetryAfter.from(response.headers(), Instant.now()), null);

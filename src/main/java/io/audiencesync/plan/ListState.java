@@ -53,6 +53,21 @@ public final class ListState {
         return new ListState(stateRoot.resolve("lists").resolve(customerListId));
     }
 
+    /**
+     * The number of values in the sorted members file, read without changing anything; batches still in the journal
+     * (a run in progress) are not counted.
+     */
+    public long memberCount() {
+        if (!Files.exists(members)) {
+            return 0;
+        }
+        try (var lines = Files.lines(members, StandardCharsets.UTF_8)) {
+            return lines.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + members, e);
+        }
+    }
+
     /** The sorted members file (may not exist: no state yet). Valid after {@link #compact()}. */
     public Path members() {
         return members;

@@ -1,9 +1,11 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.config.AudienceSelection;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.pinterest.Audience;
 import io.audiencesync.pinterest.CustomerList;
+import io.audiencesync.pinterest.CustomerListAudience;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.plan.ListState;
 import org.slf4j.Logger;
@@ -12,11 +14,13 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * Finds the customer list and audience of a sync: from its binding, else by name in the ad account (all
- * pages), adopting what exists so that a lost state directory or a crash between create and bookkeeping
- * never produces a duplicate. A list that does not exist yet is created by the first ADD batch.
+ * Finds the customer list and audience of a sync: an existing one chosen by {@code sync.audience} or by ids, else
+ * its own from its binding, else by name in the ad account (all pages), adopting what exists so that a lost state
+ * directory or a crash between create and bookkeeping never produces a duplicate. A list that does not exist yet
+ * is created by the first ADD batch; a choice that resolves to nothing or to several is an error, never a create.
  */
 public final class Provisioner {
 
@@ -32,38 +36,134 @@ public final class Provisioner {
         this.bindingFile = SyncBinding.file(settings.stateDir(), settings.name());
     }
 
-    /** Resolves the target before anything is read, so a wrong token or account fails fast. */
+    /** Resolves the target before anything is read, so a wrong token, account or selection fails fast. */
     public void resolve(SyncRun run) {
+        run.target = locate();
+        if (run.target.customerListId() == null) {
+            LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", run.target.customerListName());
+            return;
+        }
+        bind(run.target);
+        openState(run);
+    }
+
+    /**
+     * Finds the customer list and audience of the sync without creating or recording anything: the one chosen by
+     * {@code sync.audience} or the ids, else the sync's own (from its binding, else by name; pending when none).
+     */
+    public Target locate() {
+        AudienceSelection selection = settings.selection();
+        if (selection instanceof AudienceSelection.Named named) {
+            return selectByName(named.name());
+        }
+        if (selection instanceof AudienceSelection.Ids ids) {
+            return selectByIds(ids);
+        }
+        return own();
+    }
+
+    private Target own() {
         SyncBinding binding = SyncBinding.load(bindingFile);
         String listName = settings.customerListName();
         String audienceName = settings.audienceDisplayName();
-        if (binding != null && settings.adAccountId().equals(binding.adAccountId()) && binding.customerListId() != null) {
+        // A binding made for another list (an existing audience chosen before, another sync.audience-name) does not apply.
+        if (binding != null && settings.adAccountId().equals(binding.adAccountId()) && binding.customerListId() != null
+                && (binding.customerListName() == null || binding.customerListName().equals(listName))) {
             // 404 here means the list was deleted in Pinterest: the client raises it as an access error.
             pinterest.getCustomerList(binding.customerListId());
-            run.target = new Target(binding.customerListId(), Objects.requireNonNullElse(binding.customerListName(), listName),
-                    false, binding.audienceId(), Objects.requireNonNullElse(binding.audienceName(), audienceName), false);
-        } else {
-            List<CustomerList> named = pinterest.listCustomerLists().stream()
-                    .filter(list -> listName.equals(list.name()))
-                    .toList();
-            if (named.size() > 1) {
-                throw new ConfigException("sync.name", named.size() + " customer lists are named '" + listName + "' in ad account "
-                        + settings.adAccountId() + " (ids " + named.stream().map(CustomerList::id).toList()
-                        + "); rename all but one in Pinterest, or set sync.audience-name to sync under another name");
-            }
-            if (named.isEmpty()) {
-                run.target = Target.pending(listName, audienceName);
-                LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", listName);
-            } else {
-                String id = named.get(0).id();
-                LOG.info("Adopting the existing customer list '{}' ({})", listName, id);
-                run.target = new Target(id, listName, false, null, audienceName, false);
-                bind(run.target);
-            }
+            return new Target(binding.customerListId(), listName, false, binding.audienceId(),
+                    Objects.requireNonNullElse(binding.audienceName(), audienceName), false);
         }
-        if (run.target.customerListId() != null) {
-            openState(run);
+        List<CustomerList> named = pinterest.listCustomerLists().stream()
+                .filter(list -> listName.equals(list.name()))
+                .toList();
+        if (named.size() > 1) {
+            throw new ConfigException("sync.name", named.size() + " customer lists are named '" + listName + "' in ad account "
+                    + settings.adAccountId() + " (ids " + named.stream().map(CustomerList::id).toList()
+                    + "); rename all but one in Pinterest, or set sync.audience-name to sync under another name");
         }
+        if (named.isEmpty()) {
+            return Target.pending(listName, audienceName);
+        }
+        String id = named.get(0).id();
+        LOG.info("Found the existing customer list '{}' ({}): syncing into it", listName, id);
+        return new Target(id, listName, false, null, audienceName, false);
+    }
+
+    private Target selectByName(String name) {
+        List<CustomerListAudience> pairs = pairs();
+        List<CustomerListAudience> matches = pairs.stream().filter(pair -> pair.name().equals(name)).toList();
+        if (matches.isEmpty()) {
+            throw new ConfigException("sync.audience", "no customer list audience is named '" + name + "' in ad account "
+                    + settings.adAccountId() + "; found " + describe(pairs) + ". Copy a name exactly as"
+                    + " 'pinterest-audience-sync audiences' prints it; nothing was created");
+        }
+        if (matches.size() > 1) {
+            throw new ConfigException("sync.audience", matches.size() + " customer list audiences are named '" + name
+                    + "' in ad account " + settings.adAccountId() + " (" + ids(matches) + "); choose one with"
+                    + " sync.customer-list-id and sync.audience-id instead; nothing was created");
+        }
+        return selected(matches.get(0));
+    }
+
+    private Target selectByIds(AudienceSelection.Ids ids) {
+        List<CustomerListAudience> pairs = pairs();
+        if (ids.audienceId() != null) {
+            CustomerListAudience match = pairs.stream()
+                    .filter(pair -> pair.audience() != null && pair.audience().id().equals(ids.audienceId()))
+                    .findFirst()
+                    .orElseThrow(() -> new ConfigException("sync.audience-id", "no customer list audience " + ids.audienceId()
+                            + " in ad account " + settings.adAccountId() + "; found " + describe(pairs) + "; nothing was created"));
+            if (ids.customerListId() != null && !ids.customerListId().equals(match.list().id())) {
+                throw new ConfigException("sync.audience-id", "audience " + ids.audienceId() + " wraps customer list "
+                        + match.list().id() + ", not sync.customer-list-id " + ids.customerListId());
+            }
+            return selected(match);
+        }
+        List<CustomerListAudience> matches = pairs.stream().filter(pair -> pair.list().id().equals(ids.customerListId())).toList();
+        if (matches.isEmpty()) {
+            throw new ConfigException("sync.customer-list-id", "no customer list " + ids.customerListId() + " in ad account "
+                    + settings.adAccountId() + "; found " + describe(pairs) + "; nothing was created");
+        }
+        if (matches.size() > 1) {
+            throw new ConfigException("sync.audience-id", "customer list " + ids.customerListId() + " is wrapped by "
+                    + matches.size() + " audiences (" + ids(matches) + "); set sync.audience-id to choose one");
+        }
+        return selected(matches.get(0));
+    }
+
+    private List<CustomerListAudience> pairs() {
+        return CustomerListAudience.pair(pinterest.listCustomerLists(), pinterest.listAudiences());
+    }
+
+    /** A list without an audience gets {@code Audience-{sync.name}} at the end of the run, as a new sync would. */
+    private Target selected(CustomerListAudience pair) {
+        LOG.info("Syncing into the existing '{}' (customer list {}, audience {})", pair.name(), pair.list().id(),
+                pair.audience() == null ? "none yet" : pair.audience().id());
+        return new Target(pair.list().id(), pair.list().name(), false,
+                pair.audience() == null ? null : pair.audience().id(),
+                pair.audience() == null ? settings.audienceDisplayName() : pair.audience().name(), false);
+    }
+
+    private static String describe(List<CustomerListAudience> pairs) {
+        if (pairs.isEmpty()) {
+            return "no customer lists at all";
+        }
+        int shown = Math.min(pairs.size(), 10);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < shown; i++) {
+            out.append(i == 0 ? "" : "; ").append('\'').append(pairs.get(i).name()).append('\'');
+        }
+        if (pairs.size() > shown) {
+            out.append(" and ").append(pairs.size() - shown).append(" more");
+        }
+        return out.toString();
+    }
+
+    private static String ids(List<CustomerListAudience> pairs) {
+        return pairs.stream()
+                .map(pair -> "customer list " + pair.list().id() + (pair.audience() == null ? "" : " with audience " + pair.audience().id()))
+                .collect(Collectors.joining(", "));
     }
 
     /** Called after the first ADD batch created the list: binds it and starts its state. */

@@ -6,6 +6,8 @@ import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
+import io.audiencesync.pinterest.TokenFileException;
+import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.WireLines;
@@ -47,10 +49,13 @@ public final class RunLifecycle {
     private final SyncMetrics metrics;
     private final StopSignal stop;
     private final Progress progress;
+    private final TokenProvider tokens;
 
-    public RunLifecycle(SyncSettings settings, RunLedger ledger, SyncMetrics metrics, StopSignal stop, Progress progress) {
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, SyncMetrics metrics, StopSignal stop,
+                        Progress progress) {
         this.settings = settings;
         this.ledger = ledger;
+        this.tokens = tokens;
         this.metrics = metrics;
         this.stop = stop;
         this.progress = progress;
@@ -63,6 +68,9 @@ public final class RunLifecycle {
         SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                 new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
         LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+        TokenProvider.Expiry expiry = tokens.expiry();
+        expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
+        metrics.tokenExpiry(expiry.accessTokenExpiresAt());
         run.progress = progress.track(run);
         return run;
     }
@@ -159,9 +167,10 @@ public final class RunLifecycle {
     }
 
     /** Errors no retry or later file can fix: a person has to change a setting or a grant. */
-    static boolean stopsEveryRun(Throwable failure) {
+    public static boolean stopsEveryRun(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof PinterestAccessException || t instanceof ConfigException || t instanceof StateCorruptedException) {
+            if (t instanceof PinterestAccessException || t instanceof ConfigException || t instanceof StateCorruptedException
+                    || t instanceof TokenFileException) {
                 return true;
             }
         }
@@ -172,7 +181,7 @@ public final class RunLifecycle {
     private static boolean expected(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestApiException || t instanceof ConfigException || t instanceof StateCorruptedException
-                    || t instanceof SnapshotReadException) {
+                    || t instanceof SnapshotReadException || t instanceof TokenFileException) {
                 return true;
             }
         }
@@ -185,7 +194,8 @@ public final class RunLifecycle {
             if (t instanceof PinterestAccessException access) {
                 return access.getMessage() + " — " + access.advice();
             }
-            if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException) {
+            if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException
+                    || t instanceof TokenFileException) {
                 return t.getMessage();
             }
         }
@@ -247,7 +257,8 @@ public final class RunLifecycle {
         metrics.runEnded(r.outcome().name(), r.outcome() == Outcome.SUCCEEDED, r.finishedAt());
     }
 
-    static String summary(RunReport r) {
+    /** The one-paragraph summary the log carries for a run (and {@code status} shows for the last one). */
+    public static String summary(RunReport r) {
         StringBuilder out = new StringBuilder();
         out.append("Run ").append(r.runId()).append(" (").append(r.source()).append(") ").append(r.outcome())
                 .append(" in ").append(String.format("%.1f s", r.durationMs() / 1000.0)).append(": ")

@@ -1,5 +1,9 @@
 package io.audiencesync.cli;
 
+import io.audiencesync.TestOAuth;
+import io.audiencesync.pinterest.StoredToken;
+import io.audiencesync.pinterest.TokenFile;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -8,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +22,7 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "plan", "emulator", "demo"})
+    @ValueSource(strings = {"run", "plan", "runs", "auth", "audiences", "status", "emulator", "demo"})
     void everyCommandHasHelp(String command) {
         CliHarness.Result result = execute(command, "--help");
         assertThat(result.code()).isZero();
@@ -47,6 +52,94 @@ class CliTest {
         assertThat(result.code()).isEqualTo(2);
         assertThat(result.err()).contains("pinterest.ad-account-id: must be the numeric ad account id").contains("'act_12'")
                 .doesNotContain("very-secret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "auth", "audiences", "status", "emulator", "demo"})
+    void helpNeverShowsASecret(String command) {
+        String previous = System.setProperty("pinterest.client-secret", "sys-prop-secret");
+        try {
+            assertThat(execute(command, "--help").out()).doesNotContain("sys-prop-secret")
+                    .doesNotContain(PinterestEmulator.DEFAULT_CLIENT_SECRET);
+        } finally {
+            restore("pinterest.client-secret", previous);
+        }
+    }
+
+    @Test
+    void aSecretWithABadValueIsNamedButNeverRepeated() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\npinterest.client-id=1\n"
+                + "pinterest.client-secret=very secret\npinterest.access-token=t\n");
+        CliHarness.Result result = execute("audiences", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.client-secret: must not contain whitespace").doesNotContain("very secret");
+    }
+
+    @Test
+    void withoutAnyTokenTheRunStopsNamingEveryWayToGiveOne() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\nsync.name=n\nsync.data-dir=" + dir + "\n");
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.token-file: no Pinterest token: run 'pinterest-audience-sync auth'")
+                .contains(dir.resolve("pinterest-token.json").toString())
+                .contains("pinterest.refresh-token").contains("pinterest.access-token");
+    }
+
+    @Test
+    void aRefreshTokenWithoutTheAppsCredentialsNamesTheMissingKey() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\nsync.name=n\nsync.data-dir=" + dir
+                + "\npinterest.refresh-token=pinr_abc\n");
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.client-id: is not set (needed to use pinterest.refresh-token)")
+                .doesNotContain("pinr_abc");
+    }
+
+    @Test
+    void aDamagedTokenFileStopsWithItsNameButNotItsContent() throws IOException {
+        Files.writeString(dir.resolve("pinterest-token.json"), "{\"access_token\": pina_leaked");
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "sync.name=n\nsync.data-dir=" + dir + "\npinterest.client-id=1\npinterest.client-secret=s\n");
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("pinterest.token-file: the token file " + dir.resolve("pinterest-token.json"))
+                .contains("run auth again").doesNotContain("pina_leaked");
+    }
+
+    @Test
+    void anInvalidGrantMakesRunOnceExitTwoAndSayToRunAuthAgain() throws IOException {
+        try (PinterestEmulator emulator = PinterestEmulator.builder().start()) {
+            StoredToken token = TestOAuth.tokenFile(emulator, dir.resolve("pinterest-token.json"));
+            TestOAuth.oauth(emulator).refresh(token.refreshToken()); // spent: as good as revoked
+            new TokenFile(dir.resolve("pinterest-token.json")).save(new StoredToken(token.accessToken(), token.refreshToken(),
+                    Instant.now().minusSeconds(1), token.refreshTokenExpiresAt(), token.scope(), token.adAccountId()));
+            Files.createDirectories(dir.resolve("inbox"));
+            Files.writeString(dir.resolve("inbox/day1.csv"), "email\na@example.com\n");
+            Path config = dir.resolve("sync.properties");
+            Files.writeString(config, String.join("\n", "pinterest.api-url=" + emulator.baseUrl(), "sync.name=n",
+                    "sync.data-dir=" + dir, "pinterest.client-id=" + PinterestEmulator.DEFAULT_CLIENT_ID,
+                    "pinterest.client-secret=" + PinterestEmulator.DEFAULT_CLIENT_SECRET,
+                    "source.file.poll-delay-ms=50", "source.file.read-lock-check-interval-ms=50", ""));
+
+            CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+
+            assertThat(result.code()).isEqualTo(2);
+            assertThat(result.err()).contains("code 283").contains("run 'pinterest-audience-sync auth' again")
+                    .doesNotContain(token.refreshToken()).doesNotContain(token.accessToken())
+                    .doesNotContain(PinterestEmulator.DEFAULT_CLIENT_SECRET);
+            assertThat(emulator.customerLists()).isEmpty();
+        }
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, previous);
+        }
     }
 
     @Test

@@ -37,7 +37,7 @@ class PinterestClientRetryTest {
 
     private PinterestClient client(int attempts, Duration budget, Duration requestTimeout, int writesPerMinute) {
         return new PinterestClient(URI.create(emulator.baseUrl()), PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
-                () -> PinterestEmulator.DEFAULT_ACCESS_TOKEN, new PinterestClient.Options(Duration.ofSeconds(2),
+                TokenProvider.fixed(PinterestEmulator.DEFAULT_ACCESS_TOKEN), new PinterestClient.Options(Duration.ofSeconds(2),
                         requestTimeout, new RetrySettings(attempts, budget, Duration.ofMillis(20), Duration.ofMillis(200),
                         writesPerMinute), statuses::add, stopping::get));
     }

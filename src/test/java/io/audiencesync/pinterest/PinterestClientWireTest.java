@@ -31,6 +31,11 @@ class PinterestClientWireTest {
     record Captured(String method, String path, Map<String, List<String>> headers, String body) {
     }
 
+    /** One try, no pacing: these tests look at single calls on the wire. */
+    private static final PinterestClient.Options OPTIONS = new PinterestClient.Options(Duration.ofSeconds(5),
+            Duration.ofSeconds(5), new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60_000),
+            status -> { }, () -> false);
+
     private final List<Captured> captured = new CopyOnWriteArrayList<>();
     private final List<String> answers = new ArrayList<>();
     private int status = 200;
@@ -53,9 +58,7 @@ class PinterestClientWireTest {
         });
         server.start();
         client = new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
-                () -> "secret-token", new PinterestClient.Options(Duration.ofSeconds(5), Duration.ofSeconds(5),
-                        new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60_000),
-                        status -> { }, () -> false));
+                TokenProvider.fixed("secret-token"), OPTIONS);
     }
 
     @AfterEach
@@ -122,6 +125,106 @@ class PinterestClientWireTest {
                 .isExactlyInstanceOf(PinterestApiException.class)
                 .hasMessage("PATCH customer list 777 ADD: Pinterest answered HTTP 400 code 1: Invalid parameters (request id rid-1)")
                 .hasMessageNotContaining("secret-token");
+    }
+
+    /** Hands out "token-N"; a refresh moves to the next one. Counts the refreshes. */
+    private static final class CountingTokens implements TokenProvider {
+        int refreshes;
+        final boolean refreshable;
+
+        CountingTokens(boolean refreshable) {
+            this.refreshable = refreshable;
+        }
+
+        @Override
+        public synchronized String accessToken() {
+            return "token-" + refreshes;
+        }
+
+        @Override
+        public synchronized java.util.Optional<String> refreshAfterUnauthorized(String rejected) {
+            if (!refreshable) {
+                return java.util.Optional.empty();
+            }
+            refreshes++;
+            return java.util.Optional.of(accessToken());
+        }
+
+        @Override
+        public Expiry expiry() {
+            return new Expiry(refreshable ? "test file" : "pinterest.access-token", refreshable, null, null);
+        }
+    }
+
+    private PinterestClient clientWith(TokenProvider tokens) {
+        return new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
+                tokens, OPTIONS);
+    }
+
+    @Test
+    void a401IsRetriedOnceWithARefreshedTokenAndTheSameBody() {
+        CountingTokens tokens = new CountingTokens(true);
+        PinterestClient refreshing = clientWith(tokens);
+        // The first call is refused, the retry succeeds.
+        server.removeContext("/");
+        server.createContext("/", exchange -> {
+            Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            exchange.getRequestHeaders().forEach(headers::put);
+            captured.add(new Captured(exchange.getRequestMethod(), exchange.getRequestURI().toString(), headers,
+                    new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
+            int code = captured.size() == 1 ? 401 : 200;
+            byte[] answer = (code == 401 ? "{\"code\":2,\"message\":\"Authentication failed.\"}" : "{\"id\":\"777\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(code, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+
+        refreshing.updateCustomerList("777", Operation.ADD, List.of("a1", "b2"));
+
+        assertThat(captured).hasSize(2);
+        assertThat(tokens.refreshes).isEqualTo(1);
+        assertThat(captured.get(0).headers().get("Authorization")).containsExactly("Bearer token-0");
+        assertThat(captured.get(1).headers().get("Authorization")).containsExactly("Bearer token-1");
+        assertThat(captured.get(1).method()).isEqualTo("PATCH");
+        assertThat(captured.get(1).body()).isEqualTo(captured.get(0).body());
+    }
+
+    @Test
+    void aSecond401AfterTheRefreshIsAnAccessErrorAndThereIsNoThirdCall() {
+        CountingTokens tokens = new CountingTokens(true);
+        status = 401;
+        answers.add("{\"code\":2,\"message\":\"Authentication failed.\"}");
+        answers.add("{\"code\":3,\"message\":\"Insufficient scope\"}");
+        assertThatThrownBy(() -> clientWith(tokens).getCustomerList("777"))
+                .isInstanceOf(PinterestAccessException.class)
+                .hasMessageContaining("code 3")
+                .satisfies(e -> assertThat(((PinterestAccessException) e).advice()).contains("even after a refresh")
+                        .contains("auth"));
+        assertThat(captured).hasSize(2);
+        assertThat(tokens.refreshes).isEqualTo(1);
+    }
+
+    @Test
+    void aTokenThatCannotBeRefreshedStopsAtTheFirst401AndTheAdviceNamesItsSetting() {
+        CountingTokens tokens = new CountingTokens(false);
+        status = 401;
+        answers.add("{\"code\":2,\"message\":\"Authentication failed.\"}");
+        assertThatThrownBy(() -> clientWith(tokens).getCustomerList("777"))
+                .isInstanceOf(PinterestAccessException.class)
+                .satisfies(e -> assertThat(((PinterestAccessException) e).advice()).contains("pinterest.access-token")
+                        .contains("run 'pinterest-audience-sync auth'"));
+        assertThat(captured).hasSize(1);
+    }
+
+    @Test
+    void theAdAccountIsReadFromItsOwnPath() {
+        answers.add("{\"id\":\"549755885175\",\"name\":\"Shop\",\"owner\":{\"username\":\"me\"},\"country\":\"US\","
+                + "\"currency\":\"USD\"}");
+        AdAccount account = client.getAdAccount();
+        assertThat(captured.get(0).path()).isEqualTo("/v5/ad_accounts/549755885175");
+        assertThat(account.name()).isEqualTo("Shop");
+        assertThat(account.owner().username()).isEqualTo("me");
     }
 
     @Test

@@ -47,6 +47,24 @@ final class SyncHarness {
         return this;
     }
 
+    SyncHarness unset(String key) {
+        settings.remove(key);
+        return this;
+    }
+
+    /** Settings for tokens from the token file (or pinterest.refresh-token) instead of a static access token. */
+    SyncHarness withOAuthApp() {
+        settings.remove("pinterest.access-token");
+        settings.put("pinterest.client-id", PinterestEmulator.DEFAULT_CLIENT_ID);
+        settings.put("pinterest.client-secret", PinterestEmulator.DEFAULT_CLIENT_SECRET);
+        return this;
+    }
+
+    /** Where the token file is by default: {@code sync.data-dir/pinterest-token.json}. */
+    Path tokenFile() {
+        return data.resolve("pinterest-token.json");
+    }
+
     /** Drops {@code csv} as {@code name} in the inbox and runs {@code run --once}; returns the exit code. */
     int sync(String name, String csv) {
         drop(name, csv);

@@ -33,6 +33,16 @@ final class ApiException extends RuntimeException {
         return new ApiException(401, 2, "Authentication failed.", null);
     }
 
+    /** Pinterest's code 283 (invalid refresh token), also used here for codes that are unknown, used or expired. */
+    static ApiException invalidGrant(String message) {
+        return new ApiException(400, 283, message, null);
+    }
+
+    /** Pinterest answers a token without the scope a call needs with 401 code 3. */
+    static ApiException insufficientScope(String scope) {
+        return new ApiException(401, 3, "Insufficient scope: this call needs " + scope + ".", null);
+    }
+
     static ApiException forbidden() {
         return new ApiException(403, 29, "You are not permitted to access that resource.", null);
     }

@@ -41,6 +41,7 @@ final class ApiHandler implements HttpHandler {
             "PERSONA");
 
     private enum Route {
+        AD_ACCOUNT(null, false, "GET"),
         LISTS("customer_lists", false, "GET, POST"),
         LIST("customer_lists", true, "GET, PATCH"),
         AUDIENCES("audiences", false, "GET, POST"),
@@ -56,13 +57,16 @@ final class ApiHandler implements HttpHandler {
             this.methods = methods;
         }
 
-        /** Segments of {@code /v5/ad_accounts/{id}/<collection>[/{id}]}, or null. */
+        /** Segments of {@code /v5/ad_accounts/{id}[/<collection>[/{id}]]}, or null. */
         static Route match(String[] seg) {
-            if ((seg.length != 4 && seg.length != 5) || !seg[1].equals("ad_accounts")) {
+            if (seg.length < 3 || seg.length > 5 || !seg[1].equals("ad_accounts")) {
                 return null;
             }
+            if (seg.length == 3) {
+                return AD_ACCOUNT;
+            }
             for (Route r : values()) {
-                if (r.collection.equals(seg[3]) && r.item == (seg.length == 5)) {
+                if (seg[3].equals(r.collection) && r.item == (seg.length == 5)) {
                     return r;
                 }
             }
@@ -77,9 +81,21 @@ final class ApiHandler implements HttpHandler {
     private final ObjectMapper mapper = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** What a request gets: JSON with a status, or a redirect (the authorize page's answer). */
+    private record Reply(int status, JsonNode body, String location) {
+        static Reply ok(JsonNode body) {
+            return new Reply(200, body, null);
+        }
+
+        static Reply redirect(String location) {
+            return new Reply(302, null, location);
+        }
+    }
+
     private final Store store;
-    private final Set<String> accessTokens;
+    private final OAuthServer oauth;
     private final Set<String> adAccounts;
+    private final long accountsCreated = Instant.now().getEpochSecond();
     private final int maxRecordsPerRequest;
     private final Duration writeDelay;
     private final List<RecordedCall> calls = new ArrayList<>();
@@ -88,10 +104,9 @@ final class ApiHandler implements HttpHandler {
     private final Set<String> writesInFlight = ConcurrentHashMap.newKeySet();
     private final Faults faults = new Faults();
 
-    ApiHandler(Store store, Set<String> accessTokens, Set<String> adAccounts, int maxRecordsPerRequest,
-            Duration writeDelay) {
+    ApiHandler(Store store, OAuthServer oauth, Set<String> adAccounts, int maxRecordsPerRequest, Duration writeDelay) {
         this.store = store;
-        this.accessTokens = Set.copyOf(accessTokens);
+        this.oauth = oauth;
         this.adAccounts = Set.copyOf(adAccounts);
         this.maxRecordsPerRequest = maxRecordsPerRequest;
         this.writeDelay = writeDelay;
@@ -112,8 +127,7 @@ final class ApiHandler implements HttpHandler {
         if (fault instanceof Faults.Slow slow) {
             sleep(slow.delay());
         }
-        int status = 200;
-        JsonNode body;
+        Reply reply;
         String allow = null;
         java.time.Duration retryAfter = null;
         try {
@@ -121,25 +135,22 @@ final class ApiHandler implements HttpHandler {
                 writeCalls.incrementAndGet();
                 throw ApiException.injected(answer);
             }
-            body = dispatch(exchange);
+            reply = dispatch(exchange);
         } catch (ApiException e) {
-            status = e.status();
-            body = error(e.code(), e.getMessage());
+            reply = new Reply(e.status(), error(e.code(), e.getMessage()), null);
             allow = e.allow();
             retryAfter = e.retryAfter();
         } catch (RuntimeException e) {
             LOG.error("Emulator failed on {} {} (rid {})", exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath(), requestId, e);
-            status = 500;
-            body = error(500, "Internal emulator error.");
+            reply = new Reply(500, error(500, "Internal emulator error."), null);
         }
         if (fault instanceof Faults.ApplyThenHold hold) {
             sleep(hold.delay());
         }
+        int status = reply.status();
         record(exchange, status, requestId, at);
-        byte[] bytes = mapper.writeValueAsBytes(body);
         Headers headers = exchange.getResponseHeaders();
-        headers.set("Content-Type", "application/json");
         headers.set("x-pinterest-rid", requestId);
         if (allow != null) {
             headers.set("Allow", allow);
@@ -148,6 +159,13 @@ final class ApiHandler implements HttpHandler {
             headers.set("Retry-After", Long.toString(retryAfter.toSeconds()));
         }
         try (exchange) {
+            if (reply.location() != null) {
+                headers.set("Location", reply.location());
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            byte[] bytes = mapper.writeValueAsBytes(reply.body());
+            headers.set("Content-Type", "application/json");
             boolean head = exchange.getRequestMethod().equals("HEAD");
             exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
             if (!head) {
@@ -202,21 +220,40 @@ final class ApiHandler implements HttpHandler {
         return writesInFlight.size();
     }
 
-    private JsonNode dispatch(HttpExchange exchange) {
+    private Reply dispatch(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String[] seg = exchange.getRequestURI().getRawPath().replaceFirst("^/", "").split("/", -1);
         if (seg[0].equals("_emulator")) {
-            return seg.length == 2 && seg[1].equals("faults") ? faultsAdmin(method, exchange) : admin(method, seg);
+            return Reply.ok(seg.length == 2 && seg[1].equals("faults") ? faultsAdmin(method, exchange) : admin(method, seg));
+        }
+        if (seg.length == 2 && seg[0].equals("oauth") && seg[1].isEmpty()) {
+            // The authorize page lives on www.pinterest.com, outside the API; consent is implied here.
+            if (!method.equals("GET")) {
+                throw ApiException.methodNotAllowed("GET");
+            }
+            return Reply.redirect(oauth.authorize(exchange.getRequestURI().getRawQuery()));
         }
         if (!seg[0].equals("v5")) {
             throw ApiException.noRoute();
         }
+        if (seg.length == 3 && seg[1].equals("oauth") && seg[2].equals("token")) {
+            // The token endpoint authenticates the app (HTTP Basic), not a user token.
+            if (!method.equals("POST")) {
+                throw ApiException.methodNotAllowed("POST");
+            }
+            return Reply.ok(oauth.token(exchange.getRequestHeaders().getFirst("Authorization"),
+                    exchange.getRequestHeaders().getFirst("Content-Type"), readBody(exchange)));
+        }
         Route route = Route.match(seg);
-        if (route != null && (method.equals("POST") || method.equals("PATCH"))) {
+        boolean write = method.equals("POST") || method.equals("PATCH");
+        if (route != null && route != Route.AD_ACCOUNT && write) {
             writeCalls.incrementAndGet();
         }
         // Authentication comes first so an unauthenticated caller learns nothing about the routes.
-        authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (faults.takeUnauthorized()) {
+            throw ApiException.unauthenticated();
+        }
+        oauth.authenticate(exchange.getRequestHeaders().getFirst("Authorization"), write ? "ads:write" : "ads:read");
         if (route == null) {
             throw ApiException.noRoute();
         }
@@ -229,7 +266,8 @@ final class ApiHandler implements HttpHandler {
         }
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         boolean get = method.equals("GET");
-        return switch (route) {
+        return Reply.ok(switch (route) {
+            case AD_ACCOUNT -> adAccount(account);
             case LISTS -> get ? listLists(account, query) : createList(account, exchange);
             case LIST -> {
                 String listId = pathId(seg[4], "customer_list_id");
@@ -242,17 +280,30 @@ final class ApiHandler implements HttpHandler {
             case AUDIENCES -> get ? listAudiences(account, query) : createAudience(account, exchange);
             case AUDIENCE -> render(store.audience(account, pathId(seg[4], "audience_id"))
                     .orElseThrow(ApiException::audienceNotFound));
-        };
+        });
     }
 
-    private void authenticate(String authorization) {
-        if (faults.takeUnauthorized()) {
-            throw ApiException.unauthenticated();
-        }
-        String prefix = "Bearer ";
-        if (authorization == null || !authorization.regionMatches(true, 0, prefix, 0, prefix.length())
-                || !accessTokens.contains(authorization.substring(prefix.length()))) {
-            throw ApiException.unauthenticated();
+    /** The spec's AdAccount with the fields a client checks: id, name, owner, country, currency. */
+    private JsonNode adAccount(String account) {
+        ObjectNode n = mapper.createObjectNode();
+        n.put("id", account);
+        n.put("name", "Emulated ad account " + account);
+        ObjectNode owner = n.putObject("owner");
+        owner.put("id", PinterestEmulator.OWNER_USER_ID);
+        owner.put("username", PinterestEmulator.OWNER_USERNAME);
+        n.put("country", "US");
+        n.put("currency", "USD");
+        n.putArray("permissions").add("OWNER");
+        n.put("created_time", accountsCreated);
+        n.put("updated_time", accountsCreated);
+        return n;
+    }
+
+    private static byte[] readBody(HttpExchange exchange) {
+        try {
+            return exchange.getRequestBody().readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -460,7 +511,12 @@ final class ApiHandler implements HttpHandler {
         n.putObject("rule").put("customer_list_id", audience.customerListId());
         n.put("description", audience.description());
         // Pinterest fills size in 24-48 hours later, counting only matched users; it starts out null.
-        n.putNull("size");
+        Long size = store.audienceSize(audience.id());
+        if (size == null) {
+            n.putNull("size");
+        } else {
+            n.put("size", size);
+        }
         boolean ready = store.memberCount(audience.customerListId()) >= EmulatorList.READY_THRESHOLD;
         n.put("status", ready ? "READY" : "TOO_SMALL");
         n.put("type", "audience");

@@ -18,30 +18,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: customer
- * lists and CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is
- * stricter than Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a
- * real audience. A read-only admin view is served without authentication under {@code /_emulator/}.
+ * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: OAuth (the
+ * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad account, customer lists and
+ * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is stricter than
+ * Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a real audience.
+ * A read-only admin view is served without authentication under {@code /_emulator/}.
  */
 public final class PinterestEmulator implements AutoCloseable {
 
     public static final String DEFAULT_ACCESS_TOKEN = "emulator-token";
     public static final String DEFAULT_AD_ACCOUNT_ID = "549755885175";
     public static final int DEFAULT_MAX_RECORDS_PER_REQUEST = 100_000;
+    /** The app the token endpoint and the authorize page know unless {@link Builder#clientCredentials} says otherwise. */
+    public static final String DEFAULT_CLIENT_ID = "1234567";
+    public static final String DEFAULT_CLIENT_SECRET = "emulator-secret";
+    /** Pinterest's documented lifetimes: access tokens about 30 days, continuous refresh tokens 60 days. */
+    public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofDays(30);
+    public static final Duration DEFAULT_REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
+    static final String OWNER_USER_ID = "549755813599";
+    static final String OWNER_USERNAME = "emulator";
 
     private final HttpServer server;
     private final ExecutorService executor;
     private final Store store;
     private final ApiHandler api;
+    private final OAuthServer oauth;
     private final Set<String> adAccounts;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private PinterestEmulator(HttpServer server, ExecutorService executor, Store store, ApiHandler api,
+    private PinterestEmulator(HttpServer server, ExecutorService executor, Store store, ApiHandler api, OAuthServer oauth,
             Set<String> adAccounts) {
         this.server = server;
         this.executor = executor;
         this.store = store;
         this.api = api;
+        this.oauth = oauth;
         this.adAccounts = adAccounts;
     }
 
@@ -56,6 +67,40 @@ public final class PinterestEmulator implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The authorize page a browser is sent to ({@code pinterest.authorize-url}): {@code http://127.0.0.1:PORT/oauth/}. */
+    public String authorizeUrl() {
+        return "http://127.0.0.1:" + port() + "/oauth/";
+    }
+
+    /** The token endpoint ({@code pinterest.token-url}). */
+    public String tokenUrl() {
+        return baseUrl() + "/oauth/token";
+    }
+
+    /**
+     * Makes the next {@code calls} requests to bearer-authenticated endpoints answer 401 code 2 whatever token they
+     * carry, as when Pinterest revokes or expires a token early; 0 ends it.
+     */
+    public void failNextAuthenticatedCalls(int calls) {
+        if (calls < 0) {
+            throw new IllegalArgumentException("Calls must not be negative");
+        }
+        oauth.answerUnauthorized(calls);
+    }
+
+    /** Access and refresh tokens the token endpoint issued so far (one pair per successful grant). */
+    public int tokensIssued() {
+        return oauth.tokensIssued();
+    }
+
+    /** Sets an audience's {@code size}, as Pinterest does 24-48 hours after a change (until then it is null). */
+    public void reportAudienceSize(String audienceId, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("Size must not be negative");
+        }
+        store.reportAudienceSize(audienceId, size);
     }
 
     /** Stops at once: requests still running are cut off. Safe to call more than once. */
@@ -168,6 +213,10 @@ public final class PinterestEmulator implements AutoCloseable {
         private final Set<String> adAccountIds = new LinkedHashSet<>();
         private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
         private Duration writeDelay = Duration.ZERO;
+        private String clientId = DEFAULT_CLIENT_ID;
+        private String clientSecret = DEFAULT_CLIENT_SECRET;
+        private Duration accessTokenLifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
+        private Duration refreshTokenLifetime = DEFAULT_REFRESH_TOKEN_LIFETIME;
 
         private Builder() {
         }
@@ -181,7 +230,10 @@ public final class PinterestEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Accepts this bearer token; call again to accept several. Without any call: "emulator-token". */
+        /**
+         * Accepts this bearer token, which never expires, besides those the token endpoint issues; call again to
+         * accept several. Without any call: "emulator-token".
+         */
         public Builder accessToken(String token) {
             if (token == null || token.isBlank() || token.chars().anyMatch(Character::isWhitespace)) {
                 throw new IllegalArgumentException("Access token must be non-empty and without whitespace");
@@ -197,6 +249,36 @@ public final class PinterestEmulator implements AutoCloseable {
             }
             adAccountIds.add(adAccountId);
             return this;
+        }
+
+        /** The app's id and secret the token endpoint checks (HTTP Basic) and the authorize page knows. */
+        public Builder clientCredentials(String id, String secret) {
+            if (id == null || id.isBlank() || id.contains(":") || secret == null || secret.isBlank()) {
+                throw new IllegalArgumentException("Client id and secret must be non-empty; the id must not contain ':'");
+            }
+            this.clientId = id;
+            this.clientSecret = secret;
+            return this;
+        }
+
+        /** How long access tokens from the token endpoint work ({@code expires_in}); at least a second. Default 30 days. */
+        public Builder accessTokenLifetime(Duration lifetime) {
+            this.accessTokenLifetime = atLeastASecond(lifetime);
+            return this;
+        }
+
+        /** How long refresh tokens from the token endpoint work; at least a second. Default 60 days. */
+        public Builder refreshTokenLifetime(Duration lifetime) {
+            this.refreshTokenLifetime = atLeastASecond(lifetime);
+            return this;
+        }
+
+        private static Duration atLeastASecond(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "lifetime");
+            if (lifetime.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("Token lifetimes are whole seconds on the wire: at least 1 second");
+            }
+            return lifetime;
         }
 
         /** Larger {@code records} values are refused with 400 (Pinterest states no limit). */
@@ -226,7 +308,8 @@ public final class PinterestEmulator implements AutoCloseable {
             Set<String> tokens = accessTokens.isEmpty() ? Set.of(DEFAULT_ACCESS_TOKEN) : Set.copyOf(accessTokens);
             Set<String> accounts = adAccountIds.isEmpty() ? Set.of(DEFAULT_AD_ACCOUNT_ID) : Set.copyOf(adAccountIds);
             Store store = new Store();
-            ApiHandler api = new ApiHandler(store, tokens, accounts, maxRecordsPerRequest, writeDelay);
+            OAuthServer oauth = new OAuthServer(clientId, clientSecret, tokens, accessTokenLifetime, refreshTokenLifetime);
+            ApiHandler api = new ApiHandler(store, oauth, accounts, maxRecordsPerRequest, writeDelay);
             // The JDK server writes headers and body separately; with Nagle on, every answer then waits
             // ~40 ms for a delayed ACK. The flag is read once per JVM, so respect a value set elsewhere.
             if (System.getProperty("sun.net.httpserver.nodelay") == null) {
@@ -249,7 +332,7 @@ public final class PinterestEmulator implements AutoCloseable {
             server.setExecutor(executor);
             server.createContext("/", api);
             server.start();
-            return new PinterestEmulator(server, executor, store, api, accounts);
+            return new PinterestEmulator(server, executor, store, api, oauth, accounts);
         }
     }
 }

@@ -21,6 +21,7 @@ final class Store {
 
     private final Map<String, ListState> lists = new HashMap<>();
     private final Map<String, EmulatorAudience> audiences = new HashMap<>();
+    private final Map<String, Long> audienceSizes = new HashMap<>();
     private long nextListId = 5_497_558_859_000L;
     private long nextAudienceId = 2_542_620_000_000L;
 
@@ -116,6 +117,18 @@ final class Store {
                 .filter(a -> adAccountId == null || a.adAccountId().equals(adAccountId))
                 .sorted(Comparator.comparing(EmulatorAudience::id, BY_ID))
                 .toList();
+    }
+
+    /** Null until reported: Pinterest fills the size in 24-48 hours after a change. */
+    synchronized Long audienceSize(String audienceId) {
+        return audienceSizes.get(audienceId);
+    }
+
+    synchronized void reportAudienceSize(String audienceId, long size) {
+        if (!audiences.containsKey(audienceId)) {
+            throw new IllegalArgumentException("No audience " + audienceId);
+        }
+        audienceSizes.put(audienceId, size);
     }
 
     synchronized List<String> audienceIdsOf(String listId) {

@@ -90,6 +90,29 @@ final class EmulatorClient {
         }
     }
 
+    /** POSTs a raw body with the given Content-Type and Authorization header values (either may be null). */
+    Answer postRaw(String url, String body, String contentType, String authorization) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = response.body().isEmpty() ? MAPPER.missingNode() : MAPPER.readTree(response.body());
+            return new Answer(response.statusCode(), json, response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** JSON object from alternating keys and values. */
     static String json(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();

@@ -1,0 +1,52 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.PinterestConnection;
+import io.audiencesync.SyncApp;
+import io.audiencesync.config.SyncSettings;
+import io.audiencesync.sync.Provisioner;
+import io.audiencesync.sync.StatusReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Shows the configured sync: its customer list (status and what it means, Pinterest's upload and removal",
+            "counters), its audience (status, size), the last run's summary and when the tokens expire.",
+            "Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest account,",
+            "so the size can be lower than the records synced. Nothing is changed."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:shown", "1:Pinterest could not be reached", "2:a configuration or authorization error (explained on stderr)"})
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = "--verbose", description = "Also show the tool's own log lines.")
+    boolean verbose;
+
+    @Mixin
+    ConfigOption config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (Quiet quiet = new Quiet(verbose)) {
+            SyncSettings settings = SyncApp.readSettings(config.file, Map.of(), SyncSettings::load);
+            PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
+            new StatusReport(settings, new Provisioner(settings, pinterest.client()), pinterest.client(), pinterest.tokens())
+                    .write(spec.commandLine().getOut(), Instant.now());
+            return 0;
+        } catch (RuntimeException e) {
+            if (!Failures.explained(e)) {
+                throw e;
+            }
+            return Failures.report(spec.commandLine().getErr(), e);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.audiencesync.config;
+
+import io.audiencesync.identity.IdentifierMapping;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Reads one setting at a time and turns a missing or invalid value into a {@link ConfigException} naming its key. */
+record SettingsReader(Function<String, Optional<String>> lookup) {
+
+    private static final String DIGITS = "\\d{1,18}";
+
+    String optional(String key) {
+        return lookup.apply(key).map(String::strip).filter(v -> !v.isEmpty()).orElse(null);
+    }
+
+    String required(String key) {
+        String value = optional(key);
+        if (value == null) {
+            throw new ConfigException(key, "is not set (application.properties, -D" + key + "=... or environment variable "
+                    + environmentName(key) + ")");
+        }
+        return value;
+    }
+
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** A token or secret: optional, and never repeated in a message. */
+    String secret(String key) {
+        String value = optional(key);
+        if (value != null && value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+            throw new ConfigException(key, "must not contain whitespace or control characters (the value is not shown)");
+        }
+        return value;
+    }
+
+    URI url(String key) {
+        return url(key, required(key));
+    }
+
+    URI optionalUrl(String key) {
+        String value = optional(key);
+        return value == null ? null : url(key, value);
+    }
+
+    private static URI url(String key, String value) {
+        try {
+            URI uri = URI.create(value);
+            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, "must be an http(s) URL such as https://api.pinterest.com/v5, got '" + value + "'");
+        }
+    }
+
+    String id(String key) {
+        String value = required(key);
+        return checkedId(key, value);
+    }
+
+    /** A numeric Pinterest id, or null when the key is not set. */
+    String optionalId(String key, String what) {
+        String value = optional(key);
+        if (value != null && !value.matches(DIGITS)) {
+            throw new ConfigException(key, "must be " + what + " (up to 18 digits), got '" + value + "'");
+        }
+        return value;
+    }
+
+    static String checkedId(String key, String value) {
+        if (!value.matches(DIGITS)) {
+            throw new ConfigException(key, "must be the numeric ad account id (up to 18 digits; Business Access > Ad Accounts), got '"
+                    + value + "'");
+        }
+        return value;
+    }
+
+    String name(String key) {
+        return checkedName(key, required(key), 200);
+    }
+
+    /** A name, or null when the key is not set. */
+    String optionalName(String key, int maxLength) {
+        String value = optional(key);
+        return value == null ? null : checkedName(key, value, maxLength);
+    }
+
+    private static String checkedName(String key, String value, int maxLength) {
+        if (value.length() > maxLength || value.chars().anyMatch(Character::isISOControl)) {
+            throw new ConfigException(key, "must be a plain name of at most " + maxLength + " characters");
+        }
+        return value;
+    }
+
+    int integer(String key, int min, int max) {
+        String value = required(key);
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the accepted range
+        }
+        throw new ConfigException(key, "must be a whole number from " + min + " to " + max + ", got '" + value + "'");
+    }
+
+    double fraction(String key) {
+        String value = required(key);
+        try {
+            double d = Double.parseDouble(value);
+            if (d >= 0 && d <= 1) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the accepted range
+        }
+        throw new ConfigException(key, "must be a fraction from 0 to 1 such as 0.5, got '" + value + "'");
+    }
+
+    boolean bool(String key) {
+        String value = required(key);
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new ConfigException(key, "must be true or false, got '" + value + "'");
+    }
+
+    IdentifierMapping mapping(String key) {
+        try {
+            return IdentifierMapping.parse(required(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
+    }
+
+    SyncMode mode(String key) {
+        try {
+            return SyncMode.parse(required(key));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage());
+        }
+    }
+}

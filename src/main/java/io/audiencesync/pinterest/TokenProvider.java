@@ -1,0 +1,88 @@
+package io.audiencesync.pinterest;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The access token {@link PinterestClient} sends. A refreshable provider renews it before it expires and once
+ * when Pinterest answers 401; a static one cannot.
+ */
+public interface TokenProvider {
+
+    /** The access token to send now (refreshed first when it is about to expire). */
+    String accessToken();
+
+    /**
+     * Pinterest answered 401 to {@code rejected}: a token to retry with once, or empty when this provider cannot
+     * refresh (the caller then stops with the 401).
+     */
+    Optional<String> refreshAfterUnauthorized(String rejected);
+
+    /** What {@code status} and the run's warnings show about the tokens; never a token. */
+    Expiry expiry();
+
+    /**
+     * @param source                 where the tokens come from, for people (a file path or a setting's key)
+     * @param accessTokenExpiresAt   null when unknown (a static access token)
+     * @param refreshTokenExpiresAt  null when there is no refresh token or Pinterest did not say
+     */
+    record Expiry(String source, boolean refreshable, Instant accessTokenExpiresAt, Instant refreshTokenExpiresAt) {
+
+        /** Warn this long before the refresh token expires: after that only {@code auth} helps. */
+        public static final Duration REFRESH_TOKEN_WARNING = Duration.ofDays(7);
+
+        /** A warning when the refresh token expires within {@link #REFRESH_TOKEN_WARNING} of {@code now} (or has expired). */
+        public Optional<String> refreshTokenWarning(Instant now) {
+            if (refreshTokenExpiresAt == null || refreshTokenExpiresAt.isAfter(now.plus(REFRESH_TOKEN_WARNING))) {
+                return Optional.empty();
+            }
+            if (!refreshTokenExpiresAt.isAfter(now)) {
+                return Optional.of("the Pinterest refresh token expired at " + refreshTokenExpiresAt
+                        + ": run 'pinterest-audience-sync auth' again");
+            }
+            return Optional.of("the Pinterest refresh token expires at " + refreshTokenExpiresAt + " (in "
+                    + describe(Duration.between(now, refreshTokenExpiresAt)) + "): run 'pinterest-audience-sync auth' again before"
+                    + " then, or syncs stop with exit code 2");
+        }
+
+        /** "3 days 4 hours", "25 minutes": for people. */
+        public static String describe(Duration d) {
+            if (d.isNegative()) {
+                return "0 minutes";
+            }
+            if (d.toDays() > 0) {
+                return d.toDays() + (d.toDays() == 1 ? " day " : " days ") + d.toHoursPart() + (d.toHoursPart() == 1 ? " hour" : " hours");
+            }
+            if (d.toHours() > 0) {
+                return d.toHours() + (d.toHours() == 1 ? " hour " : " hours ") + d.toMinutesPart() + " minutes";
+            }
+            return d.toMinutes() + (d.toMinutes() == 1 ? " minute" : " minutes");
+        }
+    }
+
+    /** {@code pinterest.access-token}: sent as it is, never refreshed. */
+    static TokenProvider fixed(String accessToken) {
+        return new TokenProvider() {
+            @Override
+            public String accessToken() {
+                return accessToken;
+            }
+
+            @Override
+            public Optional<String> refreshAfterUnauthorized(String rejected) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Expiry expiry() {
+                return new Expiry("pinterest.access-token", false, null, null);
+            }
+
+            @Override
+            public String toString() {
+                return "TokenProvider[pinterest.access-token, not refreshable]";
+            }
+        };
+    }
+}

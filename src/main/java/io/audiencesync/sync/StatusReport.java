@@ -1,0 +1,112 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.config.SyncSettings;
+import io.audiencesync.pinterest.Audience;
+import io.audiencesync.pinterest.CustomerList;
+import io.audiencesync.pinterest.CustomerListStatus;
+import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.plan.ListState;
+import io.audiencesync.report.Json;
+import io.audiencesync.report.RunReport;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * What {@code status} shows for the configured sync: its customer list and audience as Pinterest reports them, this
+ * tool's state, the last run's summary and the tokens' expiry. Reads only: nothing is created or recorded.
+ */
+public final class StatusReport {
+
+    static final String SIZE_NOTE = "Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest"
+            + " account, so the size can be lower than the records synced.";
+
+    private final SyncSettings settings;
+    private final Provisioner provisioner;
+    private final PinterestClient pinterest;
+    private final TokenProvider tokens;
+
+    public StatusReport(SyncSettings settings, Provisioner provisioner, PinterestClient pinterest, TokenProvider tokens) {
+        this.settings = settings;
+        this.provisioner = provisioner;
+        this.pinterest = pinterest;
+        this.tokens = tokens;
+    }
+
+    public void write(PrintWriter out, Instant now) {
+        out.println("Sync '" + settings.name() + "' into ad account " + settings.adAccountId() + " (mode " + settings.mode().key() + ")");
+        Target target = provisioner.locate();
+        if (target.customerListId() == null) {
+            out.println("Customer list '" + target.customerListName() + "' does not exist yet: the first run with values creates it,"
+                    + " and the audience '" + target.audienceName() + "' with it.");
+        } else {
+            CustomerList list = pinterest.getCustomerList(target.customerListId());
+            out.println("Customer list " + list.id() + " '" + list.name() + "'");
+            out.println("  status " + list.status() + ": " + CustomerListStatus.meaningOf(list.status()));
+            out.println("  Pinterest's counters: " + count(list.numUploadedUserRecords()) + " records uploaded, "
+                    + count(list.numRemovedUserRecords()) + " removed (every record sent counts, matched or not)");
+            out.println("  this tool's state: " + ListState.open(settings.stateDir(), list.id()).memberCount()
+                    + " values it added and has not removed");
+            if (target.audienceId() == null) {
+                out.println("Audience: none recorded yet; the next run adopts the audience wrapping the list, or creates '"
+                        + target.audienceName() + "'");
+            } else {
+                Audience audience = pinterest.getAudience(target.audienceId());
+                out.println("Audience " + audience.id() + " '" + audience.name() + "'");
+                out.println("  status " + audience.status() + ", size "
+                        + (audience.size() == null ? "not reported yet" : audience.size().toString()));
+            }
+            out.println("  " + SIZE_NOTE);
+        }
+        out.println(lastRun());
+        TokenProvider.Expiry expiry = tokens.expiry();
+        if (expiry.refreshable()) {
+            out.println("Access token: " + expires(expiry.accessTokenExpiresAt(), now) + "; refreshed automatically (" + expiry.source() + ")");
+            out.println("Refresh token: " + expires(expiry.refreshTokenExpiresAt(), now));
+        } else {
+            out.println("Access token: from " + expiry.source() + ", expiry unknown and never refreshed: when Pinterest stops"
+                    + " accepting it syncs stop with exit code 2; 'auth' sets up tokens that are refreshed");
+        }
+        expiry.refreshTokenWarning(now).ifPresent(warning -> out.println("WARNING: " + warning));
+        out.flush();
+    }
+
+    private String lastRun() {
+        Path runs = settings.dataDir().resolve("runs");
+        Optional<Path> newest = Optional.empty();
+        if (Files.isDirectory(runs)) {
+            try (Stream<Path> files = Files.list(runs)) {
+                // Run ids start with their UTC start time, so the greatest name is the newest run.
+                newest = files.filter(p -> p.getFileName().toString().endsWith(".json")).max(Comparator.naturalOrder());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + runs, e);
+            }
+        }
+        if (newest.isEmpty()) {
+            return "Last run: none yet (reports go to " + runs + ")";
+        }
+        RunReport report = Json.read(newest.get(), RunReport.class);
+        return "Last run, finished " + report.finishedAt() + ": " + RunLifecycle.summary(report);
+    }
+
+    private static String expires(Instant at, Instant now) {
+        if (at == null) {
+            return "expiry not known";
+        }
+        return (at.isAfter(now) ? "expires at " + at + " (in " + TokenProvider.Expiry.describe(Duration.between(now, at)) + ")"
+                : "EXPIRED at " + at);
+    }
+
+    private static String count(Long n) {
+        return n == null ? "?" : n.toString();
+    }
+}

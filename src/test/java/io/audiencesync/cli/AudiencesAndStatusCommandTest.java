@@ -1,0 +1,183 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.TestOAuth;
+import io.audiencesync.pinterest.StoredToken;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The audiences and status commands against the emulator over loopback HTTP. */
+class AudiencesAndStatusCommandTest {
+
+    private static final String ACCOUNT = PinterestEmulator.DEFAULT_AD_ACCOUNT_ID;
+
+    @TempDir
+    Path dir;
+    private PinterestEmulator emulator;
+    private Path config;
+
+    @BeforeEach
+    void start() throws IOException {
+        startEmulator(PinterestEmulator.builder());
+    }
+
+    private void startEmulator(PinterestEmulator.Builder builder) throws IOException {
+        if (emulator != null) {
+            emulator.close();
+        }
+        emulator = builder.start();
+        config = dir.resolve("sync.properties");
+        Files.writeString(config, String.join("\n",
+                "pinterest.api-url=" + emulator.baseUrl(),
+                "pinterest.ad-account-id=" + ACCOUNT,
+                "pinterest.client-id=" + PinterestEmulator.DEFAULT_CLIENT_ID,
+                "pinterest.client-secret=" + PinterestEmulator.DEFAULT_CLIENT_SECRET,
+                "sync.name=Users 1",
+                "sync.data-dir=" + dir.resolve("data"),
+                "source.file.poll-delay-ms=50",
+                "source.file.read-lock-check-interval-ms=50", ""));
+    }
+
+    @AfterEach
+    void stop() {
+        emulator.close();
+    }
+
+    private void useStaticToken() throws IOException {
+        Files.writeString(config, Files.readString(config) + "pinterest.access-token=" + PinterestEmulator.DEFAULT_ACCESS_TOKEN + "\n");
+    }
+
+    private StoredToken authorize() {
+        return TestOAuth.tokenFile(emulator, dir.resolve("data/pinterest-token.json"));
+    }
+
+    @Test
+    void audiencesListsEveryPairAsUsersKnowItFromAllPages() throws IOException {
+        useStaticToken();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Segment " + i, "EMAIL", List.of());
+            String audience = emulator.seedAudience(ACCOUNT, "Audience-Segment " + i, list);
+            expected.add("Customer List-Segment " + i + ", Audience-Segment " + i + " | customer list " + list
+                    + " (TOO_SMALL) | audience " + audience + " (TOO_SMALL, size not reported yet)");
+        }
+        List<String> members = IntStream.range(0, 100).mapToObj(i -> "u" + i + "@example.com")
+                .collect(Collectors.toList());
+        String users = emulator.seedCustomerList(ACCOUNT, "Customer List-Users 1", "EMAIL", members);
+        String usersAudience = emulator.seedAudience(ACCOUNT, "Audience-Users 1", users);
+        String second = emulator.seedAudience(ACCOUNT, "Audience-Users 1 again", users);
+        emulator.reportAudienceSize(usersAudience, 87);
+        expected.add("Customer List-Users 1, Audience-Users 1 | customer list " + users + " (READY) | audience " + usersAudience
+                + " (READY, size 87)");
+        expected.add("Customer List-Users 1, Audience-Users 1 again | customer list " + users + " (READY) | audience " + second
+                + " (READY, size not reported yet)");
+        for (int i = 0; i < 130; i++) {
+            String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Bare " + i, "EMAIL", List.of());
+            expected.add("Customer List-Bare " + i + " | customer list " + list + " (TOO_SMALL) | no audience");
+        }
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out().lines()).containsExactlyElementsOf(expected);
+        assertThat(emulator.calls()).filteredOn(c -> c.path().contains("/customer_lists?")).as("two pages of lists").hasSize(2);
+        assertThat(emulator.calls()).filteredOn(c -> c.path().contains("/audiences?")).as("two pages of audiences").hasSize(2);
+    }
+
+    @Test
+    void statusShowsListAudienceCountersLastRunAndTokenExpiry() throws IOException {
+        StoredToken token = authorize();
+        Path inbox = dir.resolve("data/inbox");
+        Files.createDirectories(inbox);
+        Files.writeString(inbox.resolve("day1.csv"), "email\n" + IntStream.range(0, 120)
+                .mapToObj(i -> "user" + i + "@example.com\n").collect(Collectors.joining()));
+        CliHarness.Result run = CliHarness.execute("run", "--once", "--config", config.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        String listId = emulator.customerLists().get(0).id();
+        String audienceId = emulator.audiences().get(0).id();
+        emulator.reportAudienceSize(audienceId, 97);
+
+        CliHarness.Result status = CliHarness.execute("status", "--config", config.toString());
+
+        assertThat(status.code()).as(status.err()).isZero();
+        List<String> lines = status.out().lines().toList();
+        assertThat(lines.subList(0, 8)).containsExactly(
+                "Sync 'Users 1' into ad account " + ACCOUNT + " (mode segment)",
+                "Customer list " + listId + " 'Customer List-Users 1'",
+                "  status READY: matched: the audience can be used for targeting",
+                "  Pinterest's counters: 120 records uploaded, 0 removed (every record sent counts, matched or not)",
+                "  this tool's state: 120 values it added and has not removed",
+                "Audience " + audienceId + " 'Audience-Users 1'",
+                "  status READY, size 97",
+                "  Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest account,"
+                        + " so the size can be lower than the records synced.");
+        assertThat(lines.get(8)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
+        assertThat(lines.get(9)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
+                + " automatically (" + dir.resolve("data/pinterest-token.json") + ")");
+        assertThat(lines.get(10)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours)");
+        assertThat(lines).hasSize(11);
+        assertThat(status.out()).doesNotContain(token.accessToken()).doesNotContain(token.refreshToken());
+        assertThat(emulator.writeCalls()).as("status changes nothing").isEqualTo(2);
+    }
+
+    @Test
+    void statusWarnsWhenTheRefreshTokenExpiresWithinSevenDays() throws IOException {
+        startEmulator(PinterestEmulator.builder().refreshTokenLifetime(Duration.ofDays(5)));
+        authorize();
+
+        CliHarness.Result status = CliHarness.execute("status", "--config", config.toString());
+
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Refresh token: expires at ").contains("(in 4 days 23 hours)")
+                .contains("WARNING: the Pinterest refresh token expires at").contains("run 'pinterest-audience-sync auth' again");
+    }
+
+    @Test
+    void statusBeforeTheFirstRunSaysWhatWillBeCreatedAndCreatesNothing() throws IOException {
+        useStaticToken();
+
+        CliHarness.Result status = CliHarness.execute("status", "--config", config.toString());
+
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Customer list 'Customer List-Users 1' does not exist yet: the first run with values creates it")
+                .contains("Last run: none yet")
+                .contains("Access token: from pinterest.access-token, expiry unknown and never refreshed");
+        assertThat(emulator.writeCalls()).isZero();
+        assertThat(dir.resolve("data/state")).doesNotExist();
+    }
+
+    @Test
+    void statusOfAnExistingAudienceChosenByNameAndAnUnknownName() throws IOException {
+        useStaticToken();
+        String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Newsletter", "EMAIL", List.of());
+        String audience = emulator.seedAudience(ACCOUNT, "Audience-Newsletter", list);
+        Files.writeString(config, Files.readString(config) + "sync.audience=Customer List-Newsletter, Audience-Newsletter\n");
+
+        CliHarness.Result status = CliHarness.execute("status", "--config", config.toString());
+
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Customer list " + list + " 'Customer List-Newsletter'")
+                .contains("  status TOO_SMALL: fewer than 100 records match Pinterest users")
+                .contains("Audience " + audience + " 'Audience-Newsletter'")
+                .contains("  status TOO_SMALL, size not reported yet");
+
+        Files.writeString(config, Files.readString(config).replace("sync.audience=Customer List-Newsletter", "sync.audience=Customer List-Nope"));
+        CliHarness.Result unknown = CliHarness.execute("status", "--config", config.toString());
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("sync.audience: no customer list audience is named 'Customer List-Nope, Audience-Newsletter'")
+                .contains("found 'Customer List-Newsletter, Audience-Newsletter'");
+    }
+}

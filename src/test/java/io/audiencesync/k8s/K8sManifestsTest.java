@@ -1,0 +1,245 @@
+package io.audiencesync.k8s;
+
+import io.audiencesync.cli.Cli;
+import io.audiencesync.observe.ManagementServer;
+import io.audiencesync.observe.SyncMetrics;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every manifest under k8s/ is well-formed and consistent with itself, the tool and the repository. */
+class K8sManifestsTest {
+
+    private static final Path K8S = Path.of("k8s");
+    private static final List<Map<String, Object>> DOCS = new ArrayList<>();
+    private static final Map<String, Map<String, Object>> CONFIG_MAPS = new HashMap<>();
+    private static final Set<String> SECRETS = new HashSet<>();
+    private static final Set<String> CLAIMS = new HashSet<>();
+
+    @BeforeAll
+    static void load() throws IOException {
+        try (Stream<Path> files = Files.walk(K8S)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(Files.readString(file))) {
+                    assertThat(doc).as(file + " holds mappings").isInstanceOf(Map.class);
+                    Map<String, Object> manifest = map(doc);
+                    assertThat(manifest.get("apiVersion")).as(file + " apiVersion").isNotNull();
+                    assertThat(manifest.get("kind")).as(file + " kind").isNotNull();
+                    assertThat(map(manifest.get("metadata")).get("name")).as(file + " metadata.name").isNotNull();
+                    DOCS.add(manifest);
+                    String name = (String) map(manifest.get("metadata")).get("name");
+                    switch ((String) manifest.get("kind")) {
+                        case "ConfigMap" -> CONFIG_MAPS.put(name, map(manifest.get("data")));
+                        case "Secret" -> SECRETS.add(name);
+                        case "PersistentVolumeClaim" -> CLAIMS.add(name);
+                        default -> { }
+                    }
+                }
+            }
+        }
+        assertThat(DOCS).extracting(d -> d.get("kind"))
+                .contains("ConfigMap", "Secret", "PersistentVolumeClaim", "CronJob", "Deployment", "Integration");
+    }
+
+    @Test
+    void podsReferenceOnlyWhatExistsAndRunValidCommands() throws Exception {
+        for (Map<String, Object> doc : workloads()) {
+            Map<String, Object> pod = podSpec(doc);
+            Map<String, Map<String, Object>> volumes = new HashMap<>();
+            for (Object v : list(pod.get("volumes"))) {
+                Map<String, Object> volume = map(v);
+                volumes.put((String) volume.get("name"), volume);
+                if (volume.containsKey("configMap")) {
+                    assertThat(CONFIG_MAPS).containsKey((String) map(volume.get("configMap")).get("name"));
+                }
+                if (volume.containsKey("persistentVolumeClaim")) {
+                    assertThat(CLAIMS).contains((String) map(volume.get("persistentVolumeClaim")).get("claimName"));
+                }
+            }
+            for (Object c : list(pod.get("containers"))) {
+                Map<String, Object> container = map(c);
+                assertThat((String) container.get("image")).isEqualTo("pinterest-audience-sync:0.1.0");
+                for (Object e : list(container.get("envFrom"))) {
+                    assertThat(SECRETS).contains((String) map(map(e).get("secretRef")).get("name"));
+                }
+                Map<String, String> mounts = new HashMap<>();
+                for (Object m : list(container.get("volumeMounts"))) {
+                    Map<String, Object> mount = map(m);
+                    assertThat(volumes).containsKey((String) mount.get("name"));
+                    mounts.put((String) mount.get("mountPath"), (String) mount.get("name"));
+                }
+                List<String> args = list(container.get("args")).stream().map(String::valueOf).toList();
+                CommandLine.ParseResult parsed = Cli.commandLine().parseArgs(args.toArray(String[]::new));
+                assertThat(parsed.subcommand()).as("args %s name a command", args).isNotNull();
+                assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("run");
+                Properties settings = settingsAt(args.get(args.indexOf("--config") + 1), mounts, volumes);
+                assertThat(settings.getProperty("sync.data-dir")).as("state on the volume").isIn(mounts.keySet());
+                String routes = settings.getProperty("camel.main.routes-include-pattern");
+                assertThat(routes).startsWith("file:");
+                String routesDir = routes.substring("file:".length(), routes.lastIndexOf('/'));
+                assertThat(CONFIG_MAPS.get(configMapOf(mounts.get(routesDir), volumes))).containsKey("snapshot.camel.yaml");
+                int grace = ((Number) pod.get("terminationGracePeriodSeconds")).intValue();
+                assertThat(grace).as("the grace period covers Camel's shutdown timeout")
+                        .isGreaterThan(Integer.parseInt(settings.getProperty("camel.main.shutdown-timeout")));
+            }
+        }
+    }
+
+    @Test
+    void probesAnswerOnTheRealManagementEndpoints() throws Exception {
+        Map<String, Object> deployment = kind("Deployment");
+        Map<String, Object> container = map(list(podSpec(deployment).get("containers")).get(0));
+        Map<String, Object> port = map(list(container.get("ports")).get(0));
+        Properties settings = properties((String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
+        assertThat(port.get("containerPort")).isEqualTo(Integer.parseInt(settings.getProperty("management.port")));
+        try (DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.start();
+            ManagementServer server = new ManagementServer(camel, new SyncMetrics(), "127.0.0.1", 0);
+            server.start();
+            try {
+                for (String probe : List.of("livenessProbe", "readinessProbe")) {
+                    Map<String, Object> httpGet = map(map(container.get(probe)).get("httpGet"));
+                    assertThat(httpGet.get("port")).isEqualTo(port.get("name"));
+                    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + httpGet.get("path"))).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.statusCode()).as(probe + " " + httpGet.get("path")).isEqualTo(200);
+                }
+                String scrapePath = (String) map(map(map(map(deployment.get("spec")).get("template")).get("metadata"))
+                        .get("annotations")).get("prometheus.io/path");
+                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + scrapePath)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(metrics.body()).contains("pinterest_sync_last_success_timestamp_seconds");
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    @Test
+    void theCronJobNeverOverlapsAndTheDaemonIsASingleReplica() {
+        Map<String, Object> cron = map(kind("CronJob").get("spec"));
+        assertThat(cron.get("concurrencyPolicy")).isEqualTo("Forbid");
+        assertThat(map(map(cron.get("jobTemplate")).get("spec")).get("activeDeadlineSeconds")).isNotNull();
+        assertThat(list(map(list(podSpec(kind("CronJob")).get("containers")).get(0)).get("args"))).contains("--once");
+        Map<String, Object> deployment = map(kind("Deployment").get("spec"));
+        assertThat(deployment.get("replicas")).isEqualTo(1);
+        assertThat(map(deployment.get("strategy")).get("type")).isEqualTo("Recreate");
+    }
+
+    @Test
+    void theSettingsAreKeysTheToolKnows() throws IOException {
+        Properties known = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/application.properties")) {
+            known.load(in);
+        }
+        Properties settings = properties((String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
+        assertThat(settings.stringPropertyNames()).allSatisfy(key ->
+                assertThat(key.startsWith("camel.") || known.containsKey(key)).as("known key " + key).isTrue());
+    }
+
+    @Test
+    void theRoutesConfigMapIsTheRepositoryRoutes() throws IOException {
+        Map<String, Object> routes = CONFIG_MAPS.get("pinterest-audience-sync-routes");
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            List<Path> repo = files.filter(p -> p.toString().endsWith(".camel.yaml")).toList();
+            assertThat(routes.keySet()).containsExactlyInAnyOrderElementsOf(repo.stream().map(p -> p.getFileName().toString()).toList());
+            for (Path file : repo) {
+                assertThat(((String) routes.get(file.getFileName().toString())).strip())
+                        .as("k8s/routes-configmap.yaml is stale for %s: regenerate it (k8s/README.md)", file)
+                        .isEqualTo(Files.readString(file).strip());
+            }
+        }
+    }
+
+    @Test
+    void theCamelKIntegrationUsesTheRoutesConfigMapAndTheJar() {
+        Map<String, Object> spec = map(kind("Integration").get("spec"));
+        assertThat(list(spec.get("dependencies"))).singleElement().asString().startsWith("mvn:io.audiencesync:pinterest-audience-sync:");
+        for (Object s : list(spec.get("sources"))) {
+            Map<String, Object> source = map(s);
+            assertThat(CONFIG_MAPS.get((String) source.get("contentRef"))).containsKey((String) source.get("contentKey"));
+        }
+        for (Object config : list(map(map(spec.get("traits")).get("mount")).get("configs"))) {
+            String[] ref = ((String) config).split(":");
+            assertThat(ref[0].equals("configmap") ? CONFIG_MAPS.containsKey(ref[1]) : SECRETS.contains(ref[1])).as(String.valueOf(config)).isTrue();
+        }
+    }
+
+    @Test
+    void theImageCarriesTheJarThisBuildMakes() throws IOException {
+        String pom = Files.readString(Path.of("pom.xml"));
+        String finalName = pom.substring(pom.indexOf("<finalName>") + 11, pom.indexOf("</finalName>"));
+        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("COPY target/" + finalName + ".jar ")
+                .contains("EXPOSE 9876");
+    }
+
+    private static Properties settingsAt(String path, Map<String, String> mounts, Map<String, Map<String, Object>> volumes)
+            throws IOException {
+        String dir = path.substring(0, path.lastIndexOf('/'));
+        String key = path.substring(path.lastIndexOf('/') + 1);
+        assertThat(mounts).as("--config %s is on a mounted volume", path).containsKey(dir);
+        Map<String, Object> data = CONFIG_MAPS.get(configMapOf(mounts.get(dir), volumes));
+        assertThat(data).as("the ConfigMap at %s holds %s", dir, key).containsKey(key);
+        return properties((String) data.get(key));
+    }
+
+    private static String configMapOf(String volumeName, Map<String, Map<String, Object>> volumes) {
+        return (String) map(volumes.get(volumeName).get("configMap")).get("name");
+    }
+
+    private static Properties properties(String text) throws IOException {
+        Properties p = new Properties();
+        p.load(new StringReader(text));
+        return p;
+    }
+
+    private static List<Map<String, Object>> workloads() {
+        return DOCS.stream().filter(d -> d.get("kind").equals("Deployment") || d.get("kind").equals("CronJob")).toList();
+    }
+
+    private static Map<String, Object> kind(String kind) {
+        return DOCS.stream().filter(d -> kind.equals(d.get("kind"))).findFirst().orElseThrow();
+    }
+
+    private static Map<String, Object> podSpec(Map<String, Object> doc) {
+        Map<String, Object> spec = map(doc.get("spec"));
+        if ("CronJob".equals(doc.get("kind"))) {
+            spec = map(map(spec.get("jobTemplate")).get("spec"));
+        }
+        return map(map(spec.get("template")).get("spec"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o == null ? Map.of() : (Map<String, Object>) o;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> list(Object o) {
+        return o == null ? List.of() : (List<Object>) o;
+    }
+}
