@@ -3,7 +3,10 @@ package io.audiencesync.config;
 import io.audiencesync.identity.IdentifierMapping;
 
 import java.net.URI;
+import org.quartz.CronExpression;
+
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -30,7 +33,8 @@ public record SyncSettings(
         int sortBufferValues,
         Path dataDir,
         Path inboxDir,
-        boolean once) {
+        boolean once,
+        JdbcSettings jdbc) {
 
     public static final int MAX_BATCH_SIZE = 100_000;
 
@@ -55,7 +59,13 @@ public record SyncSettings(
                 r.integer("sync.sort-buffer-values", 1_000, 50_000_000),
                 Path.of(r.required("sync.data-dir")),
                 Path.of(r.required("source.file.dir")),
-                r.bool("sync.once"));
+                r.bool("sync.once"),
+                r.jdbc());
+    }
+
+    /** The SQL source runs when {@code source.jdbc.url} is set (the routes' precondition asks this). */
+    public boolean jdbcEnabled() {
+        return jdbc != null;
     }
 
     /** The name Pinterest users see: {@code sync.audience-name}, else {@code sync.name}. */
@@ -80,7 +90,8 @@ public record SyncSettings(
         // Never print the token.
         return "SyncSettings[apiUrl=" + apiUrl + ", adAccountId=" + adAccountId + ", name=" + name
                 + ", identifiers=" + identifiers + ", mode=" + mode.key() + ", piiHashing=" + piiHashing
-                + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir + "]";
+                + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir
+                + ", jdbc=" + jdbc + "]";
     }
 
     private record Reader(Function<String, Optional<String>> lookup) {
@@ -158,6 +169,33 @@ public record SyncSettings(
                 return IdentifierMapping.parse(required(key));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, e.getMessage());
+            }
+        }
+
+        /** {@code source.jdbc.*}, or null when {@code source.jdbc.url} is empty: the file-only setup needs no database. */
+        JdbcSettings jdbc() {
+            String url = optional("source.jdbc.url");
+            if (url == null) {
+                return null;
+            }
+            if (!url.startsWith("jdbc:")) {
+                throw new ConfigException("source.jdbc.url", "must be a JDBC URL such as jdbc:postgresql://db.example.com:5432/crm, got '"
+                        + JdbcSettings.withoutCredentials(url) + "'");
+            }
+            return new JdbcSettings(url, optional("source.jdbc.user"), optional("source.jdbc.password"),
+                    required("source.jdbc.query"), cron("source.jdbc.cron"),
+                    integer("source.jdbc.fetch-size", 1, 1_000_000),
+                    Duration.ofSeconds(integer("source.jdbc.connect-timeout-seconds", 1, 600)));
+        }
+
+        String cron(String key) {
+            String value = required(key);
+            try {
+                CronExpression.validateExpression(value);
+                return value;
+            } catch (ParseException e) {
+                throw new ConfigException(key, "must be a Quartz cron expression (seconds minutes hours day-of-month month"
+                        + " day-of-week, e.g. '0 0 3 * * ?' for 03:00 every day), got '" + value + "': " + e.getMessage());
             }
         }
 
