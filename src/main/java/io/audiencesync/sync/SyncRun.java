@@ -41,6 +41,8 @@ public final class SyncRun {
     ListState state;
     Plan plan;
     boolean finished;
+    /** Whether this run still holds the lock that keeps the runs of a sync from overlapping. */
+    boolean holdsLock;
 
     SyncRun(String id, String source, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
         this.id = id;
