@@ -1,10 +1,13 @@
 package io.audiencesync;
 
+import io.audiencesync.config.JdbcSettings;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
+import io.audiencesync.source.JdbcSource;
+import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.sync.BatchSender;
 import io.audiencesync.sync.DeadLetters;
 import io.audiencesync.sync.IdentifierStage;
@@ -15,6 +18,8 @@ import io.audiencesync.sync.RunLifecycle;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+
+import javax.sql.DataSource;
 
 /**
  * Makes every bean the routes name, from settings read and validated once through Camel's property
@@ -44,5 +49,12 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("planner", new PlanStage(settings));
         registry.bind("sender", new BatchSender(settings, pinterest, provisioner));
         registry.bind("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
+        if (settings.jdbcEnabled()) {
+            JdbcSettings jdbc = settings.jdbc();
+            // Closed by the registry when Camel stops, so that no connection outlives the process's work.
+            registry.bind("sourceDatabase", DataSource.class, SourceDatabase.pool(jdbc), null, "close");
+            registry.bind("query", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
+                    "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc)));
+        }
     }
 }
