@@ -7,6 +7,7 @@ import io.audiencesync.config.JdbcSettings;
 
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,9 +23,9 @@ public final class SourceDatabase {
     }
 
     /**
-     * A pool of at most one connection (runs never overlap) that keeps none open between runs: a query on a daily
-     * cron should not hold a warehouse connection all day. No connection is made until the first run, so a
-     * database that is down at start fails that run, with a report, instead of the start.
+     * A pool of at most one connection (runs never overlap), closed a minute after a run: a query on a daily cron
+     * should not hold a warehouse connection all day. No connection is made until the first run, so a database
+     * that is down at start fails that run, with a report, instead of the start.
      *
      * @throws ConfigException when no JDBC driver on the class path takes the URL
      */
@@ -48,6 +49,7 @@ public final class SourceDatabase {
         config.setAutoCommit(false);
         config.setMaximumPoolSize(1);
         config.setMinimumIdle(0);
+        config.setIdleTimeout(Duration.ofMinutes(1).toMillis());
         config.setConnectionTimeout(jdbc.connectTimeout().toMillis());
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
