@@ -51,10 +51,12 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
         if (settings.jdbcEnabled()) {
             JdbcSettings jdbc = settings.jdbc();
-            // Closed by the registry when Camel stops, so that no connection outlives the process's work.
-            registry.bind("sourceDatabase", DataSource.class, SourceDatabase.pool(jdbc), null, "close");
+            SourceDatabase database = SourceDatabase.open(jdbc);
+            // The pool is closed by the registry when Camel stops, so that no connection outlives the process's work.
+            registry.bind("queryConnection", SourceDatabase.class, database, null, "close");
+            registry.bind("sourceDatabase", DataSource.class, database.dataSource());
             registry.bind("query", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
-                    "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc)));
+                    "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc), database::endQuery));
         }
     }
 }

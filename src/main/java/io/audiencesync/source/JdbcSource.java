@@ -30,17 +30,21 @@ public final class JdbcSource {
     private final String query;
     private final String name;
     private final UnaryOperator<String> redact;
+    private final Runnable endOfRows;
 
     /**
-     * @param name   how runs name this source (the database's URL without credentials)
-     * @param redact removes secrets (the password) from database error messages before they reach a report or log
+     * @param name      how runs name this source (the database's URL without credentials)
+     * @param redact    removes secrets (the password) from database error messages before they reach a report or log
+     * @param endOfRows called once the rows are read or their stream failed: the database's part of the run is over
      */
-    public JdbcSource(IdentifierMapping mapping, int chunkSize, String query, String name, UnaryOperator<String> redact) {
+    public JdbcSource(IdentifierMapping mapping, int chunkSize, String query, String name, UnaryOperator<String> redact,
+                      Runnable endOfRows) {
         this.mapping = mapping;
         this.chunkSize = chunkSize;
         this.query = query;
         this.name = name;
         this.redact = redact;
+        this.endOfRows = endOfRows;
     }
 
     /** The SQL the route hands to the database. */
@@ -51,8 +55,7 @@ public final class JdbcSource {
     /**
      * The query's streamed result as a snapshot. The columns are checked when the chunks are read, inside the run.
      *
-     * @param rows    one map per row, column label → value; closing it is the caller's (camel-jdbc closes the
-     *                result set when the rows run out, and the connection when the run's exchange completes)
+     * @param rows    one map per row, column label → value (camel-jdbc closes the result set when they run out)
      * @param columns the result's column labels (also known when there is no row)
      */
     public Snapshot snapshot(Iterator<Map<String, Object>> rows, Collection<String> columns) {
@@ -94,7 +97,12 @@ public final class JdbcSource {
 
         ChunkIterator(Iterator<Map<String, Object>> rows, Set<String> columns) {
             this.rows = rows;
-            this.labels = resolveColumns(columns);
+            try {
+                this.labels = resolveColumns(columns);
+            } catch (SnapshotReadException e) {
+                endOfRows.run();
+                throw e;
+            }
         }
 
         /** Each mapped column's label in the result: the same name, else the one that differs only in case. */
@@ -133,10 +141,10 @@ public final class JdbcSource {
                 }
             } catch (RuntimeException e) {
                 pending = readFailure(e);
-                done = true;
+                end();
                 return true;
             }
-            done = true;
+            end();
             return false;
         }
 
@@ -159,12 +167,19 @@ public final class JdbcSource {
                 pending = readFailure(e);
             }
             if (pending != null) {
-                done = true;
+                end();
                 if (chunk.isEmpty()) {
                     throwPending();
                 }
             }
             return chunk;
+        }
+
+        private void end() {
+            if (!done) {
+                done = true;
+                endOfRows.run();
+            }
         }
 
         private String[] cells(Map<String, Object> values) {

@@ -4,22 +4,35 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.JdbcSettings;
+import org.apache.camel.component.jdbc.ConnectionStrategy;
 
+import javax.sql.DataSource;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The connection pool the model's query runs on, and the redaction that keeps its password out of messages. */
-public final class SourceDatabase {
+/**
+ * The database the model's query runs on: a connection pool, and the connection the query streams from, which
+ * camel-jdbc takes through this {@link ConnectionStrategy} and which {@link #endQuery()} hands back as soon as the
+ * rows are read. camel-jdbc itself would keep it until the run's exchange completes, that is while the run sends to
+ * Pinterest, holding a transaction open and the table's share lock with it (a TRUNCATE-and-reload would wait).
+ */
+public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
 
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)\\b(password|pwd)=[^&;\\s]*");
     /** Shorter passwords are not searched for in messages: every "a" or "12" in a message would turn into ***. */
     private static final int MIN_REDACTED_LENGTH = 3;
 
-    private SourceDatabase() {
+    private final HikariDataSource pool;
+    private final AtomicReference<Connection> query = new AtomicReference<>();
+
+    private SourceDatabase(HikariDataSource pool) {
+        this.pool = pool;
     }
 
     /**
@@ -29,7 +42,7 @@ public final class SourceDatabase {
      *
      * @throws ConfigException when no JDBC driver on the class path takes the URL
      */
-    public static HikariDataSource pool(JdbcSettings jdbc) {
+    public static SourceDatabase open(JdbcSettings jdbc) {
         try {
             DriverManager.getDriver(jdbc.url());
         } catch (SQLException e) {
@@ -52,7 +65,43 @@ public final class SourceDatabase {
         config.setIdleTimeout(Duration.ofMinutes(1).toMillis());
         config.setConnectionTimeout(jdbc.connectTimeout().toMillis());
         config.setInitializationFailTimeout(-1);
-        return new HikariDataSource(config);
+        return new SourceDatabase(new HikariDataSource(config));
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public Connection getConnection(DataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        query.set(connection);
+        return connection;
+    }
+
+    @Override
+    public boolean isConnectionTransactional(Connection connection, DataSource dataSource) {
+        return false;
+    }
+
+    /**
+     * The query's rows are read (or its stream failed): its connection goes back to the pool, which rolls the
+     * read-only transaction back and so releases the table. camel-jdbc's own close later finds it closed.
+     */
+    public void endQuery() {
+        Connection connection = query.getAndSet(null);
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // a connection that cannot even close is broken; the pool drops it
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
     }
 
     /** Hides the password in a database message: the password itself, and any {@code password=...} parameter. */

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,7 +23,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class JdbcSourceTest {
 
     private static final IdentifierMapping MAPPING = IdentifierMapping.parse("email=EMAIL,maid=MAID");
-    private final JdbcSource source = new JdbcSource(MAPPING, 2, "SELECT 1", "query on jdbc:test", s -> s.replace("hunter22", "***"));
+    private final AtomicInteger ended = new AtomicInteger();
+    private final JdbcSource source = new JdbcSource(MAPPING, 2, "SELECT 1", "query on jdbc:test", s -> s.replace("hunter22", "***"),
+            ended::incrementAndGet);
 
     @Test
     void rowsComeInChunksNumberedFromOneWithTheMappedColumnsInMappingOrder() {
@@ -32,6 +35,7 @@ class JdbcSourceTest {
 
         List<List<Row>> chunks = read(source.snapshot(rows.iterator(), List.of("ID", "MAID", "EMAIL")));
 
+        assertThat(ended).as("the database is told once that the rows are read").hasValue(1);
         assertThat(chunks).hasSize(2);
         assertThat(chunks.get(0)).hasSize(2);
         List<Row> all = chunks.stream().flatMap(List::stream).toList();
@@ -60,6 +64,7 @@ class JdbcSourceTest {
         assertThatThrownBy(snapshot::chunks).isInstanceOf(SnapshotReadException.class)
                 .hasMessage("query: the result has no column 'maid' (sync.identifiers maps it; name it with AS in source.jdbc.query);"
                         + " its columns are [id, email]");
+        assertThat(ended).hasValue(1);
     }
 
     @Test
@@ -72,6 +77,7 @@ class JdbcSourceTest {
         assertThat(chunks.next()).hasSize(2);
         assertThat(chunks.hasNext()).isTrue();
         assertThat(chunks.next()).as("the row read before the failure").hasSize(1);
+        assertThat(ended).hasValue(1);
         assertThat(chunks.hasNext()).isTrue();
         assertThatThrownBy(chunks::next).isInstanceOf(SnapshotReadException.class)
                 .hasMessage("query: the result stopped after row 3: An I/O error occurred while sending to the backend."

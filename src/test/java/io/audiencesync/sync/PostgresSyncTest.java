@@ -215,6 +215,37 @@ class PostgresSyncTest {
     }
 
     @Test
+    void theQuerysTransactionEndsOnceItsRowsAreReadSoTheTableIsFreeWhileTheRunSends() throws Exception {
+        pg.execute("INSERT INTO " + customers + " SELECT i, 'user' || i || '@example.com', NULL, NULL FROM generate_series(1, 50) i");
+        emulator.close();
+        // 5 writes of 400 ms: the run sends for 2 s after the rows were read
+        emulator = PinterestEmulator.builder().port(0).writeDelay(Duration.ofMillis(400)).start();
+        sync = new SyncHarness(emulator, dir).set("source.jdbc.user", TestPostgres.USER).set("sync.batch-size", "10");
+        String application = pg.name("sending");
+        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> sync.syncQuery(
+                TestPostgres.URL + "?ApplicationName=" + application, "SELECT email, maid, idfa FROM " + customers));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (emulator.writeCalls() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        try (Connection second = TestPostgres.connect(); Statement statement = second.createStatement()) {
+            try (ResultSet state = statement.executeQuery("SELECT state FROM pg_stat_activity WHERE application_name = '"
+                    + application + "'")) {
+                while (state.next()) {
+                    assertThat(state.getString(1)).as("the sync's connection while it sends").isNotEqualTo("idle in transaction");
+                }
+            }
+            // the warehouse's own jobs (a TRUNCATE and reload) need the table's exclusive lock
+            statement.execute("SET lock_timeout = '3s'");
+            statement.execute("TRUNCATE " + customers);
+        }
+        assertThat(run.isDone()).as("the run was still sending").isFalse();
+        assertThat(run.get(1, TimeUnit.MINUTES)).isZero();
+        assertThat(emulator.members(sync.onlyListId())).hasSize(50);
+    }
+
+    @Test
     void scheduledRunsNeverOverlapAndAFireDuringARunIsSkipped() throws Exception {
         pg.execute("INSERT INTO " + customers + " SELECT i, 'user' || i || '@example.com', NULL, NULL FROM generate_series(1, 30) i");
         emulator.close();
