@@ -1,6 +1,5 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.SyncApp;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
