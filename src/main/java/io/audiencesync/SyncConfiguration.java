@@ -1,5 +1,6 @@
 package io.audiencesync;
 
+import io.audiencesync.config.JdbcSettings;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ManagementServer;
@@ -7,6 +8,8 @@ import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
+import io.audiencesync.source.JdbcSource;
+import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.sync.BatchSender;
 import io.audiencesync.sync.DeadLetters;
 import io.audiencesync.sync.IdentifierStage;
@@ -19,6 +22,8 @@ import io.audiencesync.sync.StopSignal;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+
+import javax.sql.DataSource;
 
 /**
  * Makes every bean the routes name, from settings read and validated once through Camel's property
@@ -51,7 +56,7 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("managementServer", server);
             context.addService(server);
         }
-        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens(), metrics, stop,
+        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens(), metrics,
                 Progress.forThisProcess(settings.progressInterval())));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
@@ -61,5 +66,14 @@ public class SyncConfiguration implements CamelConfiguration {
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);
         registry.bind("sender", new BatchSender(settings, pinterest, provisioner, deadLetters, metrics));
+        if (settings.jdbcEnabled()) {
+            JdbcSettings jdbc = settings.jdbc();
+            SourceDatabase database = SourceDatabase.open(jdbc);
+            // The pool is closed by the registry when Camel stops, so that no connection outlives the process's work.
+            registry.bind("queryConnection", SourceDatabase.class, database, null, "close");
+            registry.bind("sourceDatabase", DataSource.class, database.dataSource());
+            registry.bind("query", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
+                    "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc), database::endQuery));
+        }
     }
 }

@@ -12,16 +12,18 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Syncs every CSV snapshot dropped in the inbox (source.file.dir) to the Pinterest customer list audience.",
-            "Without --once it keeps polling the inbox until stopped."},
+            "Syncs every CSV snapshot dropped in the inbox (source.file.dir) to the Pinterest customer list audience,",
+            "and, when source.jdbc.url is set, the result of source.jdbc.query on the source.jdbc.cron schedule.",
+            "Without --once it keeps polling the inbox and running the schedule until stopped."},
         exitCodeListHeading = "%nExit codes (--once):%n",
         exitCodeList = {
             "0:every batch was acknowledged (rejected input values do not fail a run)",
-            "1:some batches ended in the dead letter, a snapshot could not be read to the end, or Pinterest could not be reached",
+            "1:some batches ended in the dead letter, a snapshot (file or query) could not be read to the end, or Pinterest could not be reached",
             "2:a configuration or authorization error (explained on stderr)"})
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--once", description = "Sync the files now in the inbox (in file-name order), then exit.")
+    @Option(names = "--once", description = "Sync the files now in the inbox (in file-name order) and run the query once"
+            + " (when source.jdbc.url is set), then exit.")
     boolean once;
 
     @Option(names = "--allow-mass-removal",

@@ -1,8 +1,11 @@
 package io.audiencesync.config;
 
 import io.audiencesync.identity.IdentifierMapping;
+import org.quartz.CronExpression;
 
 import java.net.URI;
+import java.text.ParseException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -145,6 +148,33 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
             return SyncMode.parse(required(key));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key, e.getMessage());
+        }
+    }
+
+    /** {@code source.jdbc.*}, or null when {@code source.jdbc.url} is empty: the file-only setup needs no database. */
+    JdbcSettings jdbc() {
+        String url = optional("source.jdbc.url");
+        if (url == null) {
+            return null;
+        }
+        if (!url.startsWith("jdbc:")) {
+            throw new ConfigException("source.jdbc.url", "must be a JDBC URL such as jdbc:postgresql://db.example.com:5432/crm, got '"
+                    + JdbcSettings.withoutCredentials(url) + "'");
+        }
+        return new JdbcSettings(url, optional("source.jdbc.user"), optional("source.jdbc.password"),
+                required("source.jdbc.query"), cron("source.jdbc.cron"),
+                integer("source.jdbc.fetch-size", 1, 1_000_000),
+                Duration.ofSeconds(integer("source.jdbc.connect-timeout-seconds", 1, 600)));
+    }
+
+    String cron(String key) {
+        String value = required(key);
+        try {
+            CronExpression.validateExpression(value);
+            return value;
+        } catch (ParseException e) {
+            throw new ConfigException(key, "must be a Quartz cron expression (seconds minutes hours day-of-month month"
+                    + " day-of-week, e.g. '0 0 3 * * ?' for 03:00 every day), got '" + value + "': " + e.getMessage());
         }
     }
 }

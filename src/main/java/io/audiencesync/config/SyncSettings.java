@@ -31,7 +31,8 @@ public record SyncSettings(
         boolean dryRun,
         Management management,
         int keepRuns,
-        Duration progressInterval) {
+        Duration progressInterval,
+        JdbcSettings jdbc) {
 
     /** The management endpoints (health, metrics) of a long-running sync. */
     public record Management(boolean enabled, String host, int port) {
@@ -66,7 +67,13 @@ public record SyncSettings(
                 new Management(r.bool("management.enabled"), r.required("management.host"),
                         r.integer("management.port", 0, 65535)),
                 r.integer("sync.keep-runs", 1, 1_000_000),
-                Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)));
+                Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)),
+                r.jdbc());
+    }
+
+    /** The SQL source runs when {@code source.jdbc.url} is set (the routes' precondition asks this). */
+    public boolean jdbcEnabled() {
+        return jdbc != null;
     }
 
     private static AudienceSelection selection(SettingsReader r, String audienceName) {
@@ -116,6 +123,7 @@ public record SyncSettings(
         // Never print a token or the client secret: PinterestSettings redacts them.
         return "SyncSettings[" + pinterest + ", name=" + name + ", selection=" + selection
                 + ", identifiers=" + identifiers + ", mode=" + mode.key() + ", piiHashing=" + piiHashing
-                + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir + "]";
+                + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir
+                + ", jdbc=" + jdbc + "]";
     }
 }

@@ -32,53 +32,108 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
-/** Starts and ends runs: the run id, the report, the one-paragraph summary and the exit code ledger. */
+/**
+ * Starts and ends runs: the run id, the report, the one-paragraph summary and the exit code ledger. Runs of a
+ * sync never overlap, whatever their source: file runs and query runs read and write the same state.
+ */
 public final class RunLifecycle {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLifecycle.class);
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
+    /** The sources a run-once process waits for before it ends. */
+    private enum Source { FILE, QUERY }
+
     private final SyncSettings settings;
     private final RunLedger ledger;
     private final SyncMetrics metrics;
-    private final StopSignal stop;
     private final Progress progress;
     private final TokenProvider tokens;
+    /**
+     * Held from {@link #begin} to the end of the run, on the thread the run's route runs on. Reentrant, so that a
+     * scheduled query can {@link #claim()} it before its run begins and keep it until {@link #release()}.
+     */
+    private final ReentrantLock running = new ReentrantLock();
+    private volatile SyncRun current;
+    private final Set<Source> done = EnumSet.noneOf(Source.class);
 
-    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, SyncMetrics metrics, StopSignal stop,
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, SyncMetrics metrics,
                         Progress progress) {
         this.settings = settings;
         this.ledger = ledger;
         this.tokens = tokens;
         this.metrics = metrics;
-        this.stop = stop;
         this.progress = progress;
         ledger.dataDir(settings.dataDir());
     }
 
+    /** Starts a run; while another run of this sync is going (a file and a query at once), waits for it to end. */
     public SyncRun begin(String source) {
-        String id = RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
-        Path workDir = settings.dataDir().resolve("work").resolve(id);
-        SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
-                new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
-        LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
-        TokenProvider.Expiry expiry = tokens.expiry();
-        expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
-        metrics.tokenExpiry(expiry.accessTokenExpiresAt());
-        run.progress = progress.track(run);
-        return run;
+        if (!running.tryLock()) {
+            LOG.info("The run for {} waits: {} is still going (runs of one sync never overlap)", source, current);
+            running.lock();
+        }
+        try {
+            String id = RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+            Path workDir = settings.dataDir().resolve("work").resolve(id);
+            SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
+                    new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
+            run.holdsLock = true;
+            current = run;
+            LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+            TokenProvider.Expiry expiry = tokens.expiry();
+            expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
+            metrics.tokenExpiry(expiry.accessTokenExpiresAt());
+            run.progress = progress.track(run);
+            return run;
+        } catch (RuntimeException e) {
+            running.unlock();
+            throw e;
+        }
+    }
+
+    /**
+     * A scheduled fire of the query: it goes ahead only when no run is going, and then holds the runs' lock until
+     * {@link #release()}. A fire while a run is going is skipped, not delayed: a delayed fire would queue up behind
+     * a long run and then sync right after it, while the next fire reads the model afresh anyway.
+     */
+    public boolean claim() {
+        if (running.tryLock()) {
+            return true;
+        }
+        LOG.warn("Scheduled query run skipped: {} is still going (runs of one sync never overlap); the next fire of"
+                + " source.jdbc.cron '{}' syncs the model", current, settings.jdbc().cron());
+        return false;
+    }
+
+    /** Ends what {@link #claim()} began; the run itself released its own hold when it ended. */
+    public void release() {
+        if (running.isHeldByCurrentThread()) {
+            running.unlock();
+        }
     }
 
     /** The source stopped part-way: adds of what was read still go out, removals do not. */
     public void snapshotFailed(SyncRun run, Exception failure) {
-        run.snapshotFailure = failure.getMessage();
-        LOG.warn("Run {}: snapshot incomplete, no value will be removed this run: {}", run.id, failure.getMessage());
+        // The source's own message, not the wrapper of Camel's expression that opened the snapshot.
+        Throwable reason = failure;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SnapshotReadException) {
+                reason = t;
+                break;
+            }
+        }
+        run.snapshotFailure = reason.getMessage();
+        LOG.warn("Run {}: snapshot incomplete, no value will be removed this run: {}", run.id, run.snapshotFailure);
     }
 
     /**
@@ -159,9 +214,25 @@ public final class RunLifecycle {
         }
     }
 
-    /** The inbox has nothing more: a run-once process ends here. */
+    /** The inbox has nothing more: a run-once process ends here, or once the query ran too. */
     public void idle() {
-        if (settings.once()) {
+        sourceDone(Source.FILE);
+    }
+
+    /** The query ran (whatever the outcome): a run-once process ends here, or once the inbox is drained too. */
+    public void queryDone() {
+        sourceDone(Source.QUERY);
+    }
+
+    private void sourceDone(Source source) {
+        if (!settings.once()) {
+            return;
+        }
+        boolean all;
+        synchronized (done) {
+            all = done.add(source) && done.size() == (settings.jdbcEnabled() ? 2 : 1);
+        }
+        if (all) {
             ledger.complete();
         }
     }
@@ -203,6 +274,18 @@ public final class RunLifecycle {
     }
 
     private RunReport end(SyncRun run, Outcome outcome, String error) {
+        try {
+            return report(run, outcome, error);
+        } finally {
+            if (run.holdsLock) {
+                run.holdsLock = false;
+                current = null;
+                running.unlock();
+            }
+        }
+    }
+
+    private RunReport report(SyncRun run, Outcome outcome, String error) {
         run.finished = true;
         stopProgress(run);
         run.rejects.close();

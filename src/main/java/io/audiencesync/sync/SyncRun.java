@@ -46,6 +46,8 @@ public final class SyncRun {
     volatile Plan plan;
     boolean finished;
     AutoCloseable progress = () -> { };
+    /** Whether this run still holds the lock that keeps the runs of a sync from overlapping. */
+    boolean holdsLock;
 
     SyncRun(String id, String source, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
         this.id = id;

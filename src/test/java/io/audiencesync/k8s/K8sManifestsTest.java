@@ -179,10 +179,14 @@ class K8sManifestsTest {
     void theCamelKIntegrationUsesTheRoutesConfigMapAndTheJar() {
         Map<String, Object> spec = map(kind("Integration").get("spec"));
         assertThat(list(spec.get("dependencies"))).singleElement().asString().startsWith("mvn:io.audiencesync:pinterest-audience-sync:");
+        List<String> keys = new ArrayList<>();
         for (Object s : list(spec.get("sources"))) {
             Map<String, Object> source = map(s);
             assertThat(CONFIG_MAPS.get((String) source.get("contentRef"))).containsKey((String) source.get("contentKey"));
+            keys.add((String) source.get("contentKey"));
         }
+        assertThat(keys).as("every route runs under Camel K too")
+                .containsExactlyInAnyOrderElementsOf(CONFIG_MAPS.get("pinterest-audience-sync-routes").keySet());
         for (Object config : list(map(map(spec.get("traits")).get("mount")).get("configs"))) {
             String[] ref = ((String) config).split(":");
             assertThat(ref[0].equals("configmap") ? CONFIG_MAPS.containsKey(ref[1]) : SECRETS.contains(ref[1])).as(String.valueOf(config)).isTrue();

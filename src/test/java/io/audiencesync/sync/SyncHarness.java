@@ -71,6 +71,13 @@ final class SyncHarness {
         return SyncApp.runIsolated(settings);
     }
 
+    /** Runs {@code run --once} with the SQL source on {@code url} (and whatever is in the inbox); returns the exit code. */
+    int syncQuery(String url, String query) {
+        settings.put("source.jdbc.url", url);
+        settings.put("source.jdbc.query", query);
+        return SyncApp.runIsolated(settings);
+    }
+
     void drop(String name, String csv) {
         try {
             Files.createDirectories(inbox);
@@ -91,6 +98,11 @@ final class SyncHarness {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    String listId(String name) {
+        return emulator.customerLists().stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no customer list '" + name + "' in " + emulator.customerLists())).id();
     }
 
     String onlyListId() {

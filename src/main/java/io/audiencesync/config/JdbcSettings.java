@@ -1,0 +1,43 @@
+package io.audiencesync.config;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * The SQL source ({@code source.jdbc.*}): where the model's query runs and when. {@link #toString()} and
+ * {@link #safeUrl()} never show the password, nor credentials written into the URL.
+ *
+ * @param user     null when the URL or the driver supplies it
+ * @param password null when none is needed (trust authentication, a password in a driver-specific file)
+ */
+public record JdbcSettings(
+        String url,
+        String user,
+        String password,
+        String query,
+        String cron,
+        int fetchSize,
+        Duration connectTimeout) {
+
+    /** Parameters such as {@code ?password=...} or {@code ;PWD=...}, then {@code //user:password@} or Oracle's {@code thin:user/password@}. */
+    private static final Pattern URL_PARAMETERS = Pattern.compile("[?;].*$");
+    private static final Pattern URL_CREDENTIALS = Pattern.compile("//[^/@]*@");
+    private static final Pattern ORACLE_CREDENTIALS = Pattern.compile("^(jdbc:oracle:\\w+:)[^@]*@");
+
+    /** The URL without credentials or parameters, for logs and reports: {@code jdbc:postgresql://db:5432/crm}. */
+    public String safeUrl() {
+        return withoutCredentials(url);
+    }
+
+    static String withoutCredentials(String url) {
+        String withoutParameters = URL_PARAMETERS.matcher(url).replaceFirst("");
+        String withoutUser = URL_CREDENTIALS.matcher(withoutParameters).replaceFirst("//");
+        return ORACLE_CREDENTIALS.matcher(withoutUser).replaceFirst("$1@");
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcSettings[url=" + safeUrl() + ", user=" + user + ", password=" + (password == null ? "(none)" : "***")
+                + ", cron=" + cron + ", fetchSize=" + fetchSize + ", connectTimeout=" + connectTimeout + "]";
+    }
+}

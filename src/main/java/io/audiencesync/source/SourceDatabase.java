@@ -1,0 +1,121 @@
+package io.audiencesync.source;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.audiencesync.config.ConfigException;
+import io.audiencesync.config.JdbcSettings;
+import org.apache.camel.component.jdbc.ConnectionStrategy;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The database the model's query runs on: a connection pool, and the connection the query streams from, which
+ * camel-jdbc takes through this {@link ConnectionStrategy} and which {@link #endQuery()} hands back as soon as the
+ * rows are read. camel-jdbc itself would keep it until the run's exchange completes, that is while the run sends to
+ * Pinterest, holding a transaction open and the table's share lock with it (a TRUNCATE-and-reload would wait).
+ */
+public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
+
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)\\b(password|pwd)=[^&;\\s]*");
+    /** Shorter passwords are not searched for in messages: every "a" or "12" in a message would turn into ***. */
+    private static final int MIN_REDACTED_LENGTH = 3;
+
+    private final HikariDataSource pool;
+    private final AtomicReference<Connection> query = new AtomicReference<>();
+
+    private SourceDatabase(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * A pool of at most one connection (runs never overlap), closed a minute after a run: a query on a daily cron
+     * should not hold a warehouse connection all day. No connection is made until the first run, so a database
+     * that is down at start fails that run, with a report, instead of the start.
+     *
+     * @throws ConfigException when no JDBC driver on the class path takes the URL
+     */
+    public static SourceDatabase open(JdbcSettings jdbc) {
+        try {
+            DriverManager.getDriver(jdbc.url());
+        } catch (SQLException e) {
+            throw new ConfigException("source.jdbc.url", "no JDBC driver on the class path takes '" + jdbc.safeUrl()
+                    + "'; the PostgreSQL and H2 drivers ship in the jar, others go on the class path (README: SQL source)");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("source-database");
+        config.setJdbcUrl(jdbc.url());
+        if (jdbc.user() != null) {
+            config.setUsername(jdbc.user());
+        }
+        if (jdbc.password() != null) {
+            config.setPassword(jdbc.password());
+        }
+        // PostgreSQL (and others) stream a result a fetch size at a time only inside a transaction; the query only reads.
+        config.setAutoCommit(false);
+        config.setMaximumPoolSize(1);
+        config.setMinimumIdle(0);
+        config.setIdleTimeout(Duration.ofMinutes(1).toMillis());
+        config.setConnectionTimeout(jdbc.connectTimeout().toMillis());
+        config.setInitializationFailTimeout(-1);
+        return new SourceDatabase(new HikariDataSource(config));
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public Connection getConnection(DataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        query.set(connection);
+        return connection;
+    }
+
+    @Override
+    public boolean isConnectionTransactional(Connection connection, DataSource dataSource) {
+        return false;
+    }
+
+    /**
+     * The query's rows are read (or its stream failed): its connection goes back to the pool, which rolls the
+     * read-only transaction back and so releases the table. camel-jdbc's own close later finds it closed.
+     */
+    public void endQuery() {
+        Connection connection = query.getAndSet(null);
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // a connection that cannot even close is broken; the pool drops it
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Hides the password in a database message: the password itself, and any {@code password=...} parameter. */
+    public static UnaryOperator<String> redactor(JdbcSettings jdbc) {
+        String password = jdbc.password();
+        return text -> {
+            if (text == null) {
+                return null;
+            }
+            String out = text;
+            if (password != null && password.length() >= MIN_REDACTED_LENGTH) {
+                out = out.replace(password, "***");
+            }
+            return PASSWORD_PARAMETER.matcher(out).replaceAll(m -> Matcher.quoteReplacement(m.group(1)) + "=***");
+        };
+    }
+}
