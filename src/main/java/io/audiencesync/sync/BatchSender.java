@@ -107,7 +107,7 @@ public final class BatchSender {
             pinterest.updateCustomerList(listId, operation, values);
         }
         run.state.commit(operation, lines);
-        run.count(run.sent, operation, lines.size());
+        run.acknowledged(operation, lines.size());
         metrics.batchSent(operation.name());
     }
 }

@@ -33,7 +33,7 @@ public final class DeadLetters {
                 api == null ? 1 : api.attempts(), Instant.now());
         run.deadLetterFile = writer.write(letter);
         run.deadLetterBatches++;
-        run.count(run.failed, batch.operation(), batch.lines().size());
+        run.deadLettered(batch.operation(), batch.lines().size());
         LOG.warn("Batch {} ({} {} values) went to the dead letter {} after {} attempt(s): {}", batch.number(),
                 batch.operation(), batch.lines().size(), run.deadLetterFile, letter.attempts(), failure.getMessage());
     }

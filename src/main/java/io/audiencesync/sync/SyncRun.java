@@ -74,13 +74,16 @@ public final class SyncRun {
         return snapshotFailure;
     }
 
-    synchronized void count(Map<Operation, Long> counter, Operation op, long n) {
-        counter.merge(op, n, Long::sum);
-        if (counter == sent) {
-            valuesSent += n;
-        } else if (counter == failed) {
-            valuesFailed += n;
-        }
+    /** Values Pinterest acknowledged. */
+    synchronized void acknowledged(Operation op, long n) {
+        sent.merge(op, n, Long::sum);
+        valuesSent += n;
+    }
+
+    /** Values in batches that went to the dead letter. */
+    synchronized void deadLettered(Operation op, long n) {
+        failed.merge(op, n, Long::sum);
+        valuesFailed += n;
     }
 
     @Override
