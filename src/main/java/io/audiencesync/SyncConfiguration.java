@@ -3,6 +3,7 @@ package io.audiencesync;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
 import io.audiencesync.sync.BatchSender;
@@ -12,6 +13,7 @@ import io.audiencesync.sync.PlanStage;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLedger;
 import io.audiencesync.sync.RunLifecycle;
+import io.audiencesync.sync.StateStores;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -33,9 +35,17 @@ public class SyncConfiguration implements CamelConfiguration {
         }
         PinterestClient pinterest = new PinterestClient(settings.apiUrl(), settings.adAccountId(), settings::accessToken,
                 settings.connectTimeout(), settings.requestTimeout(), settings.retry());
-        Provisioner provisioner = new Provisioner(settings, pinterest);
+        StateStore store = StateStores.open(settings);
+        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                store.close();
+            }
+        });
+        Provisioner provisioner = new Provisioner(settings, pinterest, store);
 
         registry.bind("settings", settings);
+        registry.bind("stateStore", store);
         registry.bind("runs", new RunLifecycle(settings, ledger));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));

@@ -34,7 +34,8 @@ public record SyncSettings(
         double maxRemovalFraction,
         boolean allowMassRemoval,
         boolean once,
-        boolean dryRun) {
+        boolean dryRun,
+        StateSettings state) {
 
     public static final int MAX_BATCH_SIZE = 100_000;
 
@@ -68,7 +69,8 @@ public record SyncSettings(
                 r.fraction("sync.max-removal-fraction"),
                 r.bool("sync.allow-mass-removal"),
                 r.bool("sync.once"),
-                r.bool("sync.dry-run"));
+                r.bool("sync.dry-run"),
+                r.state());
     }
 
     /** The name Pinterest users see: {@code sync.audience-name}, else {@code sync.name}. */
@@ -93,7 +95,7 @@ public record SyncSettings(
         // Never print the token.
         return "SyncSettings[apiUrl=" + apiUrl + ", adAccountId=" + adAccountId + ", name=" + name
                 + ", identifiers=" + identifiers + ", mode=" + mode.key() + ", piiHashing=" + piiHashing
-                + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir + "]";
+                + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir + ", state=" + state + "]";
     }
 
     private record Reader(Function<String, Optional<String>> lookup) {
@@ -185,6 +187,29 @@ public record SyncSettings(
             } catch (IllegalArgumentException e) {
                 throw new ConfigException(key, e.getMessage());
             }
+        }
+
+        StateSettings state() {
+            StateSettings.Store store;
+            try {
+                store = StateSettings.Store.parse(required("state.store"));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("state.store", e.getMessage());
+            }
+            if (store == StateSettings.Store.FILE) {
+                return new StateSettings(store, null, null, null, null);
+            }
+            String url = required("state.jdbc-url");
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException("state.jdbc-url", "must be a PostgreSQL JDBC URL such as"
+                        + " jdbc:postgresql://127.0.0.1:5432/audiences, got '" + url + "'");
+            }
+            String schema = required("state.jdbc-schema");
+            if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+                throw new ConfigException("state.jdbc-schema", "must be a lowercase SQL name such as pinterest_audience_sync,"
+                        + " got '" + schema + "'");
+            }
+            return new StateSettings(store, url, optional("state.jdbc-user"), optional("state.jdbc-password"), schema);
         }
 
         SyncMode mode(String key) {
