@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Cli.Version.class,
         description = "Keeps a Pinterest Ads customer list audience equal to a model (CSV files dropped in a directory).",
-        subcommands = {RunCommand.class, PlanCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, PlanCommand.class, EmulatorCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 
     @CommandLine.Spec

@@ -59,6 +59,24 @@ final class RecordBuffer {
         count++;
     }
 
+    /** Adds a record as it is (a value already encoded). */
+    void addRecord(byte[] buf, int off) {
+        if (arena.length - used < WireRecords.MAX_LENGTH) {
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + WireRecords.MAX_LENGTH));
+        }
+        if (count == prefix.length) {
+            int grown = Math.min(capacity, count * 2);
+            prefix = Arrays.copyOf(prefix, grown);
+            offset = Arrays.copyOf(offset, grown);
+        }
+        int length = WireRecords.length(buf, off);
+        System.arraycopy(buf, off, arena, used, length);
+        offset[count] = used;
+        prefix[count] = WireRecords.prefix(arena, used);
+        used += length;
+        count++;
+    }
+
     /** Sorts, then writes each value once; returns how many were written. */
     long sortAndWrite(Path file) {
         sort(0, count - 1);

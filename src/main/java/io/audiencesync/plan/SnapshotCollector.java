@@ -52,6 +52,14 @@ public final class SnapshotCollector {
         }
     }
 
+    /** Adds an encoded {@link WireRecords} record. */
+    public void addRecord(byte[] buf, int off) {
+        filling.addRecord(buf, off);
+        if (filling.isFull()) {
+            spill();
+        }
+    }
+
     /** Adds a {@code value<TAB>TYPE} line. */
     public void add(String line) {
         add(WireLines.value(line), WireLines.type(line));
