@@ -130,6 +130,14 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("generated %s (%,d MB) and %s (%,d rows replaced) in %.1f s%n", model.getFileName(),
                 Files.size(model) >> 20, churned.getFileName(), replaced, seconds(t0));
 
+        // The same work on a small model first, so that no measurement below pays for the JIT compiler's warm-up.
+        Path warmUp = home.resolve("warm-up.csv");
+        SyntheticModel.write(warmUp, Math.min(rows, 200_000));
+        floor(warmUp);
+        pipelineStages(warmUp, home.resolve("warm-up"));
+        table.clear();
+        Files.delete(warmUp);
+
         floor(model);
         long values = pipelineStages(model, home.resolve("stages"));
 

@@ -132,8 +132,8 @@ public final class ListState implements StateStore.StoredList {
         try {
             deleteTree(work);
             Files.createDirectories(work);
-            SnapshotCollector adds = new SnapshotCollector(work, sortBufferValues, "adds");
-            SnapshotCollector removes = new SnapshotCollector(work, sortBufferValues, "removes");
+            Sink adds = new Sink(work, "adds", sortBufferValues);
+            Sink removes = new Sink(work, "removes", sortBufferValues);
             if (Files.exists(journal)) {
                 splitJournal(adds, removes);
             }
@@ -159,7 +159,7 @@ public final class ListState implements StateStore.StoredList {
         }
     }
 
-    private void splitJournal(SnapshotCollector adds, SnapshotCollector removes) throws IOException {
+    private void splitJournal(Sink adds, Sink removes) throws IOException {
         try (BufferedReader in = new BufferedReader(Files.newBufferedReader(journal, StandardCharsets.UTF_8), RecordFile.BUFFER)) {
             List<String> block = new ArrayList<>();
             Operation op = null;
@@ -180,7 +180,7 @@ public final class ListState implements StateStore.StoredList {
                         op = null;
                         break;
                     }
-                    SnapshotCollector out = op == Operation.ADD ? adds : removes;
+                    Sink out = op == Operation.ADD ? adds : removes;
                     block.forEach(out::add);
                     op = null;
                     block.clear();
@@ -277,6 +277,65 @@ public final class ListState implements StateStore.StoredList {
             w.closeAndForce();
         }
         return count;
+    }
+
+    /**
+     * The values of one operation from the journal, sorted. A run sends its batches in record order, so they are
+     * usually sorted already and are written straight to a file; the first value out of order (a journal left by
+     * several runs) hands everything to a {@link SnapshotCollector} to sort.
+     */
+    private static final class Sink {
+        private final Path work;
+        private final String name;
+        private final int sortBufferValues;
+        private final Path file;
+        private final RecordFile.Writer writer;
+        private final byte[] record = new byte[WireRecords.MAX_LENGTH];
+        private final byte[] last = new byte[WireRecords.MAX_LENGTH];
+        private boolean hasLast;
+        private SnapshotCollector collector;
+
+        Sink(Path work, String name, int sortBufferValues) {
+            this.work = work;
+            this.name = name;
+            this.sortBufferValues = sortBufferValues;
+            this.file = work.resolve(name + ".bin");
+            this.writer = new RecordFile.Writer(file);
+        }
+
+        void add(String line) {
+            WireRecords.encode(WireLines.value(line), WireLines.type(line), record, 0);
+            if (collector != null) {
+                collector.addRecord(record, 0);
+                return;
+            }
+            int c = hasLast ? WireRecords.compare(last, 0, record, 0) : -1;
+            if (c == 0) {
+                return;
+            }
+            if (c > 0) {
+                writer.close();
+                collector = new SnapshotCollector(work, sortBufferValues, name);
+                try (SortedRecords sorted = RecordFile.read(file)) {
+                    while (sorted.next()) {
+                        collector.addRecord(sorted.buffer(), sorted.offset());
+                    }
+                }
+                collector.addRecord(record, 0);
+                return;
+            }
+            writer.write(record, 0);
+            System.arraycopy(record, 0, last, 0, WireRecords.length(record, 0));
+            hasLast = true;
+        }
+
+        SortedRecords finish() {
+            if (collector != null) {
+                return collector.finish();
+            }
+            writer.close();
+            return RecordFile.read(file);
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {

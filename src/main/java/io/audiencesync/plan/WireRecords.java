@@ -22,28 +22,52 @@ public final class WireRecords {
     private static final int[] DIGEST_BYTES = {16, 20, 32};
     private static final IdentifierType[] TYPES = IdentifierType.values();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** The value of a lowercase hex digit, -1 for any other ASCII character. */
+    private static final byte[] NIBBLES = new byte[128];
+
+    static {
+        java.util.Arrays.fill(NIBBLES, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            NIBBLES[HEX_DIGITS[i]] = (byte) i;
+        }
+    }
 
     private WireRecords() {
     }
 
     /** Encodes into {@code dst} at {@code pos} (room for {@link #MAX_LENGTH} needed); returns the position after it. */
     public static int encode(String value, IdentifierType type, byte[] dst, int pos) {
-        int kind = digestKind(value);
-        dst[pos++] = (byte) kind;
+        int n = value.length();
+        int kind = n == 32 ? 0 : n == 40 ? 1 : n == 64 ? 2 : KIND_TEXT;
         if (kind < KIND_TEXT) {
-            for (int i = 0; i < value.length(); i += 2) {
-                dst[pos++] = (byte) (nibble(value.charAt(i)) << 4 | nibble(value.charAt(i + 1)));
+            // Decodes while it checks: one pass over the characters; a non-hex character makes it text after all.
+            int p = pos + 1;
+            int i = 0;
+            for (; i < n; i += 2) {
+                char a = value.charAt(i);
+                char b = value.charAt(i + 1);
+                int hi = a < 128 ? NIBBLES[a] : -1;
+                int lo = b < 128 ? NIBBLES[b] : -1;
+                if ((hi | lo) < 0) {
+                    break;
+                }
+                dst[p++] = (byte) (hi << 4 | lo);
             }
-        } else {
-            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > 0xFFFF) {
-                throw new IllegalArgumentException("a wire value of " + bytes.length + " bytes");
+            if (i == n) {
+                dst[pos] = (byte) kind;
+                dst[p] = (byte) type.ordinal();
+                return p + 1;
             }
-            dst[pos++] = (byte) (bytes.length >>> 8);
-            dst[pos++] = (byte) bytes.length;
-            System.arraycopy(bytes, 0, dst, pos, bytes.length);
-            pos += bytes.length;
         }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("a wire value of " + bytes.length + " bytes");
+        }
+        dst[pos++] = KIND_TEXT;
+        dst[pos++] = (byte) (bytes.length >>> 8);
+        dst[pos++] = (byte) bytes.length;
+        System.arraycopy(bytes, 0, dst, pos, bytes.length);
+        pos += bytes.length;
         dst[pos++] = (byte) type.ordinal();
         return pos;
     }
@@ -124,25 +148,5 @@ public final class WireRecords {
     /** {@code value<TAB>TYPE}, the line form of {@link WireLines}. */
     public static String line(byte[] buf, int off) {
         return WireLines.line(value(buf, off), type(buf, off));
-    }
-
-    /** 0, 1, 2 for a lowercase hex MD5, SHA-1, SHA-256; {@link #KIND_TEXT} for anything else. */
-    private static int digestKind(String value) {
-        int n = value.length();
-        int kind = n == 32 ? 0 : n == 40 ? 1 : n == 64 ? 2 : KIND_TEXT;
-        if (kind == KIND_TEXT) {
-            return kind;
-        }
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
-                return KIND_TEXT;
-            }
-        }
-        return kind;
-    }
-
-    private static int nibble(char c) {
-        return c <= '9' ? c - '0' : c - 'a' + 10;
     }
 }
