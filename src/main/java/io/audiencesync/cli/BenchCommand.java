@@ -106,13 +106,20 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ((Logger) LoggerFactory.getLogger("io.audiencesync")).setLevel(Level.WARN);
-        ((Logger) LoggerFactory.getLogger("org.apache.camel")).setLevel(Level.WARN);
+        Logger app = (Logger) LoggerFactory.getLogger("io.audiencesync");
+        Logger camel = (Logger) LoggerFactory.getLogger("org.apache.camel");
+        Level appLevel = app.getLevel();
+        Level camelLevel = camel.getLevel();
+        // The table is the output; the runs' own summaries would bury it.
+        app.setLevel(Level.WARN);
+        camel.setLevel(Level.WARN);
         boolean temporary = dir == null;
         Path home = temporary ? Files.createTempDirectory("pinterest-audience-sync-bench") : Files.createDirectories(dir);
         try {
             return run(home);
         } finally {
+            app.setLevel(appLevel);
+            camel.setLevel(camelLevel);
             if (temporary) {
                 deleteTree(home);
             }

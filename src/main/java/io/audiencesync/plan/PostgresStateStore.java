@@ -117,8 +117,9 @@ public final class PostgresStateStore implements StateStore {
         Connection c = null;
         try {
             c = connect();
+            long lock = lockId("list:" + schema + ":" + lockKey);
             try (PreparedStatement st = c.prepareStatement("select pg_try_advisory_lock(?)")) {
-                st.setLong(1, lockId("list:" + schema + ":" + lockKey));
+                st.setLong(1, lock);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
@@ -128,7 +129,7 @@ public final class PostgresStateStore implements StateStore {
                     }
                 }
             }
-            return new PgSession(c);
+            return new PgSession(c, lock);
         } catch (SQLException e) {
             closeQuietly(c);
             throw new StateStoreException("cannot reach the PostgreSQL state store: " + e.getMessage(), e);
@@ -159,9 +160,11 @@ public final class PostgresStateStore implements StateStore {
 
     private final class PgSession implements Session {
         private final Connection c;
+        private final long lock;
 
-        PgSession(Connection c) {
+        PgSession(Connection c, long lock) {
             this.c = c;
+            this.lock = lock;
         }
 
         @Override
@@ -171,7 +174,15 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public void close() {
-            closeQuietly(c);
+            // Unlocked here, not left to the end of the connection: the server ends a closed session a moment later.
+            try (PreparedStatement st = c.prepareStatement("select pg_advisory_unlock(?)")) {
+                st.setLong(1, lock);
+                st.execute();
+            } catch (SQLException ignored) {
+                // the connection is broken: the server drops the lock when it notices
+            } finally {
+                closeQuietly(c);
+            }
         }
     }
 

@@ -17,7 +17,7 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "plan", "emulator", "demo"})
+    @ValueSource(strings = {"run", "plan", "emulator", "demo", "bench"})
     void everyCommandHasHelp(String command) {
         CliHarness.Result result = execute(command, "--help");
         assertThat(result.code()).isZero();
