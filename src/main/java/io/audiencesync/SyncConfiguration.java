@@ -17,6 +17,7 @@ import io.audiencesync.sync.StateStores;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
 
 /**
  * Makes every bean the routes name, from settings read and validated once through Camel's property
@@ -36,7 +37,7 @@ public class SyncConfiguration implements CamelConfiguration {
         PinterestClient pinterest = new PinterestClient(settings.apiUrl(), settings.adAccountId(), settings::accessToken,
                 settings.connectTimeout(), settings.requestTimeout(), settings.retry());
         StateStore store = StateStores.open(settings);
-        context.addLifecycleStrategy(new org.apache.camel.support.LifecycleStrategySupport() {
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 store.close();

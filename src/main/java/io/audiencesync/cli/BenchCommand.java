@@ -92,8 +92,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "Leave out the PostgreSQL store.")
     boolean noPostgres;
 
-    /** The benchmark's scratch schema, dropped before and after. */
-    static final String PG_SCHEMA = "pas_bench_state";
+    /** This run's scratch schema, dropped afterwards: two benchmarks on one database never share one. */
+    private final String pgSchema = "pas_bench_" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid() << 40);
 
     private final PrintStream out = System.out;
     private final List<Line> table = new ArrayList<>();
@@ -156,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
                 try {
                     endToEnd("postgres", emulator, home.resolve("pg"), model, churned, values, Map.of(
                             "state.store", "postgres", "state.jdbc-url", jdbcUrl, "state.jdbc-user", jdbcUser,
-                            "state.jdbc-password", jdbcPassword, "state.jdbc-schema", PG_SCHEMA,
+                            "state.jdbc-password", jdbcPassword, "state.jdbc-schema", pgSchema,
                             "sync.name", "Bench postgres"));
                 } finally {
                     dropBenchSchema();
@@ -288,7 +288,7 @@ final class BenchCommand implements Callable<Integer> {
         if (store.equals("file")) {
             plan = ListState.open(data.resolve("state"), listId).plan(collect(values, work), work);
         } else {
-            try (PostgresStateStore pg = new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, PG_SCHEMA);
+            try (PostgresStateStore pg = new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, pgSchema);
                  StateStore.Session session = pg.begin("bench")) {
                 plan = session.open(listId).plan(collect(values, work), work);
             }
@@ -465,7 +465,7 @@ final class BenchCommand implements Callable<Integer> {
     private void dropBenchSchema() throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
              Statement st = c.createStatement()) {
-            st.execute("drop schema if exists " + PG_SCHEMA + " cascade");
+            st.execute("drop schema if exists " + pgSchema + " cascade");
         }
     }
 

@@ -1,5 +1,8 @@
 package io.audiencesync.plan;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * Where the state of customer lists lives: {@code state.store=file} (embedded, under {@code sync.data-dir}) or
  * {@code postgres}. A run begins a session, which holds the write lock of its customer list until it is closed,
@@ -37,10 +40,10 @@ public interface StateStore extends AutoCloseable {
     interface StoredList {
 
         /** adds = snapshot − state, removes = state − snapshot; closes the snapshot cursor. */
-        Plan plan(SortedRecords snapshot, java.nio.file.Path workDir);
+        Plan plan(SortedRecords snapshot, Path workDir);
 
         /** Records a batch Pinterest acknowledged (2xx), durably, before the next one is sent. */
-        void commit(Operation operation, java.util.List<String> lines);
+        void commit(Operation operation, List<String> lines);
 
         /** Ends a run's writes (the file store folds its journal); safe to call more than once. */
         void finish();

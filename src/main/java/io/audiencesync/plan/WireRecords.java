@@ -3,6 +3,7 @@ package io.audiencesync.plan;
 import io.audiencesync.identity.IdentifierType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The binary form of a wire value on disk and in sort buffers: {@code kind | payload | type}.
@@ -26,7 +27,7 @@ public final class WireRecords {
     private static final byte[] NIBBLES = new byte[128];
 
     static {
-        java.util.Arrays.fill(NIBBLES, (byte) -1);
+        Arrays.fill(NIBBLES, (byte) -1);
         for (int i = 0; i < 16; i++) {
             NIBBLES[HEX_DIGITS[i]] = (byte) i;
         }
@@ -75,7 +76,7 @@ public final class WireRecords {
     public static byte[] encode(String value, IdentifierType type) {
         byte[] buf = new byte[MAX_LENGTH];
         int end = encode(value, type, buf, 0);
-        return java.util.Arrays.copyOf(buf, end);
+        return Arrays.copyOf(buf, end);
     }
 
     /** The key alone (the record without its type byte): what equality and order are defined on. */
@@ -106,11 +107,11 @@ public final class WireRecords {
         }
         if (ka < KIND_TEXT) {
             int n = DIGEST_BYTES[ka];
-            return java.util.Arrays.compareUnsigned(a, ao + 1, ao + 1 + n, b, bo + 1, bo + 1 + n);
+            return Arrays.compareUnsigned(a, ao + 1, ao + 1 + n, b, bo + 1, bo + 1 + n);
         }
         int la = (a[ao + 1] & 0xFF) << 8 | (a[ao + 2] & 0xFF);
         int lb = (b[bo + 1] & 0xFF) << 8 | (b[bo + 2] & 0xFF);
-        return java.util.Arrays.compareUnsigned(a, ao + 3, ao + 3 + la, b, bo + 3, bo + 3 + lb);
+        return Arrays.compareUnsigned(a, ao + 3, ao + 3 + la, b, bo + 3, bo + 3 + lb);
     }
 
     /**
