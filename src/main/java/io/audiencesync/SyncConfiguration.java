@@ -6,6 +6,7 @@ import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ManagementServer;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
 import io.audiencesync.source.JdbcSource;
@@ -18,10 +19,12 @@ import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLedger;
 import io.audiencesync.sync.Progress;
 import io.audiencesync.sync.RunLifecycle;
+import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StopSignal;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
 
 import javax.sql.DataSource;
 
@@ -46,9 +49,17 @@ public class SyncConfiguration implements CamelConfiguration {
         context.getManagementStrategy().addEventNotifier(stop.notifier());
         PinterestConnection connection = PinterestConnection.open(settings.pinterest(), metrics::httpStatus, stop::requested);
         PinterestClient pinterest = connection.client();
-        Provisioner provisioner = new Provisioner(settings, pinterest);
+        StateStore store = StateStores.open(settings);
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopped(CamelContext stopped) {
+                store.close();
+            }
+        });
+        Provisioner provisioner = new Provisioner(settings, pinterest, store);
 
         registry.bind("settings", settings);
+        registry.bind("stateStore", store);
         registry.bind("metrics", metrics);
         if (settings.management().enabled() && !settings.once()) {
             ManagementServer server = new ManagementServer(context, metrics, settings.management().host(),

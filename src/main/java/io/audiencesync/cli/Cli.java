@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Keeps a Pinterest Ads customer list audience equal to a model (CSV files dropped in a directory, or a SQL"
                 + " query on a schedule).",
         subcommands = {RunCommand.class, PlanCommand.class, RunsCommand.class, AuthCommand.class, AudiencesCommand.class,
-            StatusCommand.class, EmulatorCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+            StatusCommand.class, EmulatorCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
 
     @CommandLine.Spec

@@ -7,6 +7,8 @@ import de.siegmar.fastcsv.reader.NamedCsvRecord;
 import io.audiencesync.SyncApp;
 import io.audiencesync.identity.RejectReason;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.plan.ListState;
+import io.audiencesync.plan.WireLines;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
 import org.slf4j.LoggerFactory;
@@ -145,8 +147,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private static Set<String> stateValues(Path data, String listId) throws IOException {
         Set<String> values = new HashSet<>();
-        List<String> lines = Files.readAllLines(data.resolve("state/lists").resolve(listId).resolve("members.sorted"));
-        lines.forEach(line -> values.add(line.substring(0, line.indexOf('\t'))));
+        ListState.open(data.resolve("state"), listId).lines().forEach(line -> values.add(WireLines.value(line)));
         return values;
     }
 }

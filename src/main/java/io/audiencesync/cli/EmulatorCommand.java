@@ -34,11 +34,15 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "App secret its token endpoint checks (default: a fixed one, printed at start).")
     String clientSecret;
 
+    @Option(names = "--compact-membership",
+            description = "Keep 64-bit fingerprints of members instead of the values (for benchmarks with millions of members).")
+    boolean compactMembership;
+
     @Override
     public Integer call() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         try (PinterestEmulator emulator = PinterestEmulator.builder().port(port).accessToken(accessToken)
-                .adAccountId(adAccountId).clientCredentials(clientId, clientSecret).start()) {
+                .adAccountId(adAccountId).clientCredentials(clientId, clientSecret).compactMembership(compactMembership).start()) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
             System.out.println("Pinterest emulator listening on " + emulator.baseUrl());
             System.out.println("Point the sync at it with:");

@@ -3,7 +3,9 @@ package io.audiencesync.cli;
 import io.audiencesync.PinterestConnection;
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.plan.StateStore;
 import io.audiencesync.sync.Provisioner;
+import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StatusReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,8 +41,10 @@ final class StatusCommand implements Callable<Integer> {
         try (Quiet quiet = new Quiet(verbose)) {
             SyncSettings settings = SyncApp.readSettings(config.file, Map.of(), SyncSettings::load);
             PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
-            new StatusReport(settings, new Provisioner(settings, pinterest.client()), pinterest.client(), pinterest.tokens())
-                    .write(spec.commandLine().getOut(), Instant.now());
+            try (StateStore store = StateStores.open(settings)) {
+                new StatusReport(settings, new Provisioner(settings, pinterest.client(), store), pinterest.client(),
+                        pinterest.tokens()).write(spec.commandLine().getOut(), Instant.now());
+            }
             return 0;
         } catch (RuntimeException e) {
             if (!Failures.explained(e)) {

@@ -29,7 +29,7 @@ public record JdbcSettings(
         return withoutCredentials(url);
     }
 
-    static String withoutCredentials(String url) {
+    public static String withoutCredentials(String url) {
         String withoutParameters = URL_PARAMETERS.matcher(url).replaceFirst("");
         String withoutUser = URL_CREDENTIALS.matcher(withoutParameters).replaceFirst("//");
         return ORACLE_CREDENTIALS.matcher(withoutUser).replaceFirst("$1@");

@@ -177,4 +177,28 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
                     + " day-of-week, e.g. '0 0 3 * * ?' for 03:00 every day), got '" + value + "': " + e.getMessage());
         }
     }
+
+    /** {@code state.*}: the embedded file store, or PostgreSQL with its connection and schema. */
+    StateSettings state() {
+        StateSettings.Store store;
+        try {
+            store = StateSettings.Store.parse(required("state.store"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("state.store", e.getMessage());
+        }
+        if (store == StateSettings.Store.FILE) {
+            return new StateSettings(store, null, null, null, null);
+        }
+        String url = required("state.jdbc-url");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("state.jdbc-url", "must be a PostgreSQL JDBC URL such as"
+                    + " jdbc:postgresql://127.0.0.1:5432/audiences, got '" + url + "'");
+        }
+        String schema = required("state.jdbc-schema");
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ConfigException("state.jdbc-schema", "must be a lowercase SQL name such as pinterest_audience_sync,"
+                    + " got '" + schema + "'");
+        }
+        return new StateSettings(store, url, optional("state.jdbc-user"), optional("state.jdbc-password"), schema);
+    }
 }

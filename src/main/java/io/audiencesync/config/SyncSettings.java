@@ -32,7 +32,8 @@ public record SyncSettings(
         Management management,
         int keepRuns,
         Duration progressInterval,
-        JdbcSettings jdbc) {
+        JdbcSettings jdbc,
+        StateSettings state) {
 
     /** The management endpoints (health, metrics) of a long-running sync. */
     public record Management(boolean enabled, String host, int port) {
@@ -68,7 +69,8 @@ public record SyncSettings(
                         r.integer("management.port", 0, 65535)),
                 r.integer("sync.keep-runs", 1, 1_000_000),
                 Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)),
-                r.jdbc());
+                r.jdbc(),
+                r.state());
     }
 
     /** The SQL source runs when {@code source.jdbc.url} is set (the routes' precondition asks this). */
@@ -124,6 +126,6 @@ public record SyncSettings(
         return "SyncSettings[" + pinterest + ", name=" + name + ", selection=" + selection
                 + ", identifiers=" + identifiers + ", mode=" + mode.key() + ", piiHashing=" + piiHashing
                 + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir
-                + ", jdbc=" + jdbc + "]";
+                + ", jdbc=" + jdbc + ", state=" + state + "]";
     }
 }

@@ -12,20 +12,24 @@ import java.util.NoSuchElementException;
 public final class Batches implements Iterator<Batch>, AutoCloseable {
 
     private final int batchSize;
-    private final SortedLines adds;
-    private final SortedLines removes;
+    private final SortedRecords adds;
+    private final SortedRecords removes;
+    private boolean addsLeft;
+    private boolean removesLeft;
     private int number;
 
     public Batches(Plan plan, int batchSize) {
         this.batchSize = batchSize;
-        this.adds = new SortedLines(plan.adds());
+        this.adds = RecordFile.read(plan.adds());
         // Withheld removals stay in the plan file for the report but are not read.
-        this.removes = plan.removeCount() > 0 ? new SortedLines(plan.removes()) : SortedLines.empty();
+        this.removes = plan.removeCount() > 0 ? RecordFile.read(plan.removes()) : SortedRecords.empty();
+        this.addsLeft = adds.next();
+        this.removesLeft = removes.next();
     }
 
     @Override
     public boolean hasNext() {
-        boolean more = adds.hasNext() || removes.hasNext();
+        boolean more = addsLeft || removesLeft;
         if (!more) {
             close();
         }
@@ -34,16 +38,23 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
 
     @Override
     public Batch next() {
-        SortedLines source = adds.hasNext() ? adds : removes;
-        if (!source.hasNext()) {
+        if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        Operation op = source == adds ? Operation.ADD : Operation.REMOVE;
+        boolean add = addsLeft;
+        SortedRecords source = add ? adds : removes;
         List<String> lines = new ArrayList<>(batchSize);
-        while (source.hasNext() && lines.size() < batchSize) {
-            lines.add(source.next());
+        boolean left = true;
+        while (left && lines.size() < batchSize) {
+            lines.add(WireRecords.line(source.buffer(), source.offset()));
+            left = source.next();
         }
-        return new Batch(op, ++number, lines);
+        if (add) {
+            addsLeft = left;
+        } else {
+            removesLeft = left;
+        }
+        return new Batch(add ? Operation.ADD : Operation.REMOVE, ++number, lines);
     }
 
     @Override

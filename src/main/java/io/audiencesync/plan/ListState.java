@@ -1,12 +1,9 @@
 package io.audiencesync.plan;
 
-import com.google.code.externalsorting.ExternalSort;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -17,40 +14,55 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
- * What Pinterest has acknowledged for one customer list: the wire values this tool added and has not
- * removed since. Kept as a sorted file ({@code members.sorted}) plus a journal of acknowledged batches.
+ * What Pinterest has acknowledged for one customer list, in the file store: the wire values this tool added and
+ * has not removed since. Kept as a sorted file of binary records ({@code members.bin}, see {@link WireRecords})
+ * plus a text journal of acknowledged batches.
  *
  * <p>Each acknowledged batch is appended to the journal as one checksummed block and forced to disk before
  * the next batch is sent, so a crash loses at most a batch that will be resent (ADD and REMOVE are
  * idempotent at Pinterest). {@link #compact()} folds the journal into a new sorted file written beside the
  * old one and renamed over it atomically; replaying a journal twice gives the same result.
  */
-public final class ListState {
+public final class ListState implements StateStore.StoredList {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListState.class);
     private static final String BEGIN = "#begin ";
     private static final String END = "#end ";
 
+    private static final int DEFAULT_SORT_BUFFER = 500_000;
+
     private final Path dir;
     private final Path members;
+    /** The text members file of versions before the binary one; read once and replaced. */
+    private final Path legacyMembers;
     private final Path journal;
+    private final int sortBufferValues;
 
-    private ListState(Path dir) {
+    private ListState(Path dir, int sortBufferValues) {
         this.dir = dir;
-        this.members = dir.resolve("members.sorted");
+        this.members = dir.resolve("members.bin");
+        this.legacyMembers = dir.resolve("members.sorted");
         this.journal = dir.resolve("journal.log");
+        this.sortBufferValues = sortBufferValues;
     }
 
     /** The state of one customer list under {@code stateRoot/lists/<id>}. */
     public static ListState open(Path stateRoot, String customerListId) {
+        return open(stateRoot, customerListId, DEFAULT_SORT_BUFFER);
+    }
+
+    /** Like {@link #open(Path, String)}; folding the journal sorts in memory up to {@code sortBufferValues} values at a time. */
+    public static ListState open(Path stateRoot, String customerListId, int sortBufferValues) {
         if (!customerListId.matches("\\d{1,18}")) {
             throw new IllegalArgumentException("customer list id must be 1-18 digits");
         }
-        return new ListState(stateRoot.resolve("lists").resolve(customerListId));
+        return new ListState(stateRoot.resolve("lists").resolve(customerListId), sortBufferValues);
     }
 
     /**
@@ -73,27 +85,44 @@ public final class ListState {
         return members;
     }
 
-    /** Records a batch Pinterest acknowledged. Lines must be wire lines in value order. */
+    /** The members as {@code value<TAB>TYPE} lines, in record order (small lists: tests, the demo). */
+    public List<String> lines() {
+        return RecordFile.lines(members);
+    }
+
+    @Override
+    public Plan plan(SortedRecords snapshot, Path workDir) {
+        return Planner.plan(snapshot, RecordFile.read(members), workDir);
+    }
+
+    @Override
+    public void finish() {
+        compact();
+    }
+
+    /** Records a batch Pinterest acknowledged; lines are {@code value<TAB>TYPE}. */
+    @Override
     public void commit(Operation operation, List<String> lines) {
         if (lines.isEmpty()) {
             return;
         }
-        StringBuilder block = new StringBuilder(lines.size() * 80);
-        block.append(BEGIN).append(operation).append(' ').append(lines.size()).append('\n');
-        CRC32 crc = new CRC32();
+        StringBuilder values = new StringBuilder(lines.size() * 72);
         for (String line : lines) {
-            byte[] bytes = (line + '\n').getBytes(StandardCharsets.UTF_8);
-            crc.update(bytes);
-            block.append(line).append('\n');
+            values.append(line).append('\n');
         }
-        block.append(END).append(lines.size()).append(' ').append(Long.toHexString(crc.getValue())).append('\n');
+        byte[] body = values.toString().getBytes(StandardCharsets.UTF_8);
+        // The checksum covers the value lines exactly as they are on disk.
+        CRC32 crc = new CRC32();
+        crc.update(body);
+        byte[] head = (BEGIN + operation + ' ' + lines.size() + '\n').getBytes(StandardCharsets.UTF_8);
+        byte[] tail = (END + lines.size() + ' ' + Long.toHexString(crc.getValue()) + '\n').getBytes(StandardCharsets.UTF_8);
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(block.toString().getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
+                ByteBuffer[] block = {ByteBuffer.wrap(head), ByteBuffer.wrap(body), ByteBuffer.wrap(tail)};
+                while (block[2].hasRemaining()) {
+                    ch.write(block);
                 }
                 ch.force(false);
             }
@@ -110,36 +139,43 @@ public final class ListState {
      * @throws StateCorruptedException when a block other than the last one is damaged
      */
     public long compact() {
-        if (!Files.exists(journal)) {
+        boolean legacy = Files.exists(legacyMembers) && !Files.exists(members);
+        if (!Files.exists(journal) && !legacy) {
             return -1;
         }
+        Path work = dir.resolve("compact.tmp");
         try {
-            Path adds = dir.resolve("journal-adds.tmp");
-            Path removes = dir.resolve("journal-removes.tmp");
-            splitJournal(adds, removes);
-            Path next = dir.resolve("members.sorted.tmp");
-            long count = merge(members, adds, removes, next);
-            try (FileChannel ch = FileChannel.open(next, StandardOpenOption.WRITE)) {
-                ch.force(true);
+            deleteTree(work);
+            Files.createDirectories(work);
+            Sink adds = new Sink(work, "adds", sortBufferValues);
+            Sink removes = new Sink(work, "removes", sortBufferValues);
+            if (Files.exists(journal)) {
+                splitJournal(adds, removes);
             }
+            SortedRecords base;
+            if (legacy) {
+                SnapshotCollector old = new SnapshotCollector(work, sortBufferValues, "legacy");
+                try (Stream<String> lines = Files.lines(legacyMembers, StandardCharsets.UTF_8)) {
+                    lines.forEach(old::add);
+                }
+                base = old.finish();
+            } else {
+                base = RecordFile.read(members);
+            }
+            Path next = dir.resolve("members.bin.tmp");
+            long count = merge(base, adds.finish(), removes.finish(), next);
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Files.delete(journal);
-            Files.deleteIfExists(adds);
-            Files.deleteIfExists(removes);
+            Files.deleteIfExists(journal);
+            Files.deleteIfExists(legacyMembers);
+            deleteTree(work);
             return count;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compact the state in " + dir, e);
         }
     }
 
-    private void splitJournal(Path adds, Path removes) throws IOException {
-        boolean addsSorted = true;
-        boolean removesSorted = true;
-        String lastAdd = null;
-        String lastRemove = null;
-        try (BufferedReader in = Files.newBufferedReader(journal, StandardCharsets.UTF_8);
-             BufferedWriter addOut = Files.newBufferedWriter(adds, StandardCharsets.UTF_8);
-             BufferedWriter removeOut = Files.newBufferedWriter(removes, StandardCharsets.UTF_8)) {
+    private void splitJournal(Sink adds, Sink removes) throws IOException {
+        try (BufferedReader in = new BufferedReader(Files.newBufferedReader(journal, StandardCharsets.UTF_8), RecordFile.BUFFER)) {
             List<String> block = new ArrayList<>();
             Operation op = null;
             long lineNo = 0;
@@ -159,18 +195,8 @@ public final class ListState {
                         op = null;
                         break;
                     }
-                    BufferedWriter out = op == Operation.ADD ? addOut : removeOut;
-                    for (String value : block) {
-                        if (op == Operation.ADD) {
-                            addsSorted &= lastAdd == null || WireLines.BY_VALUE.compare(lastAdd, value) < 0;
-                            lastAdd = value;
-                        } else {
-                            removesSorted &= lastRemove == null || WireLines.BY_VALUE.compare(lastRemove, value) < 0;
-                            lastRemove = value;
-                        }
-                        out.write(value);
-                        out.write('\n');
-                    }
+                    Sink out = op == Operation.ADD ? adds : removes;
+                    block.forEach(out::add);
                     op = null;
                     block.clear();
                 } else if (op != null) {
@@ -184,13 +210,6 @@ public final class ListState {
                 LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again",
                         journal, block.size());
             }
-        }
-        // Batches of one run go out in value order; anything else (e.g. a journal from several runs) is sorted here.
-        if (!addsSorted) {
-            sortInPlace(adds);
-        }
-        if (!removesSorted) {
-            sortInPlace(removes);
         }
     }
 
@@ -233,45 +252,115 @@ public final class ListState {
                 + " away and run again to re-add every value of the model (removals of values sent before are then skipped).");
     }
 
-    private void sortInPlace(Path file) throws IOException {
-        List<File> runs = ExternalSort.sortInBatch(file.toFile(), WireLines.BY_VALUE, ExternalSort.DEFAULTMAXTEMPFILES,
-                StandardCharsets.UTF_8, dir.toFile(), true);
-        Path sorted = dir.resolve(file.getFileName() + ".sorted");
-        ExternalSort.mergeSortedFiles(runs, sorted.toFile(), WireLines.BY_VALUE, StandardCharsets.UTF_8, true);
-        Files.move(sorted, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** (members ∪ adds) − removes, all sorted by value; returns the number of lines written. */
-    private static long merge(Path membersFile, Path addsFile, Path removesFile, Path out) throws IOException {
+    /** (members ∪ adds) − removes, all sorted; writes {@code out} and forces it to the disk; returns its count. */
+    private static long merge(SortedRecords base, SortedRecords adds, SortedRecords removes, Path out) {
         long count = 0;
-        try (SortedLines m = new SortedLines(membersFile);
-             SortedLines a = new SortedLines(addsFile);
-             SortedLines r = new SortedLines(removesFile);
-             BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            while (m.hasNext() || a.hasNext()) {
-                String next;
-                if (!a.hasNext()) {
-                    next = m.next();
-                } else if (!m.hasNext()) {
-                    next = a.next();
+        RecordFile.Writer w = new RecordFile.Writer(out);
+        try (base; adds; removes) {
+            boolean m = base.next();
+            boolean a = adds.next();
+            boolean r = removes.next();
+            while (m || a) {
+                SortedRecords src;
+                boolean both = false;
+                if (!a) {
+                    src = base;
+                } else if (!m) {
+                    src = adds;
                 } else {
-                    int c = WireLines.BY_VALUE.compare(m.peek(), a.peek());
-                    next = c <= 0 ? m.next() : a.next();
-                    if (c == 0) {
-                        a.next();
+                    int c = WireRecords.compare(base.buffer(), base.offset(), adds.buffer(), adds.offset());
+                    src = c <= 0 ? base : adds;
+                    both = c == 0;
+                }
+                while (r && WireRecords.compare(removes.buffer(), removes.offset(), src.buffer(), src.offset()) < 0) {
+                    r = removes.next();
+                }
+                if (!r || WireRecords.compare(removes.buffer(), removes.offset(), src.buffer(), src.offset()) != 0) {
+                    w.write(src.buffer(), src.offset());
+                    count++;
+                }
+                if (src == base) {
+                    m = base.next();
+                    if (both) {
+                        a = adds.next();
                     }
+                } else {
+                    a = adds.next();
                 }
-                while (r.hasNext() && WireLines.BY_VALUE.compare(r.peek(), next) < 0) {
-                    r.next();
-                }
-                if (r.hasNext() && WireLines.BY_VALUE.compare(r.peek(), next) == 0) {
-                    continue;
-                }
-                w.write(next);
-                w.write('\n');
-                count++;
             }
+        } finally {
+            w.closeAndForce();
         }
         return count;
+    }
+
+    /**
+     * The values of one operation from the journal, sorted. A run sends its batches in record order, so they are
+     * usually sorted already and are written straight to a file; the first value out of order (a journal left by
+     * several runs) hands everything to a {@link SnapshotCollector} to sort.
+     */
+    private static final class Sink {
+        private final Path work;
+        private final String name;
+        private final int sortBufferValues;
+        private final Path file;
+        private final RecordFile.Writer writer;
+        private final byte[] record = new byte[WireRecords.MAX_LENGTH];
+        private final byte[] last = new byte[WireRecords.MAX_LENGTH];
+        private boolean hasLast;
+        private SnapshotCollector collector;
+
+        Sink(Path work, String name, int sortBufferValues) {
+            this.work = work;
+            this.name = name;
+            this.sortBufferValues = sortBufferValues;
+            this.file = work.resolve(name + ".bin");
+            this.writer = new RecordFile.Writer(file);
+        }
+
+        void add(String line) {
+            WireRecords.encode(WireLines.value(line), WireLines.type(line), record, 0);
+            if (collector != null) {
+                collector.addRecord(record, 0);
+                return;
+            }
+            int c = hasLast ? WireRecords.compare(last, 0, record, 0) : -1;
+            if (c == 0) {
+                return;
+            }
+            if (c > 0) {
+                writer.close();
+                collector = new SnapshotCollector(work, sortBufferValues, name);
+                try (SortedRecords sorted = RecordFile.read(file)) {
+                    while (sorted.next()) {
+                        collector.addRecord(sorted.buffer(), sorted.offset());
+                    }
+                }
+                collector.addRecord(record, 0);
+                return;
+            }
+            writer.write(record, 0);
+            System.arraycopy(record, 0, last, 0, WireRecords.length(record, 0));
+            hasLast = true;
+        }
+
+        SortedRecords finish() {
+            if (collector != null) {
+                return collector.finish();
+            }
+            writer.close();
+            return RecordFile.read(file);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

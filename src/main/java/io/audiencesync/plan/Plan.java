@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What one run will send: adds = snapshot − state, removes = state − snapshot, each a sorted file of wire
- * lines. {@code withheldBecause} is null when the removals go out; otherwise none do this run (add-only mode,
+ * What one run will send: adds = snapshot − state, removes = state − snapshot, each a file of wire records
+ * ({@link WireRecords}; sorted when the file store planned it). {@code withheldBecause} is null when the removals go out; otherwise none do this run (add-only mode,
  * an incomplete or empty snapshot, a mass removal not confirmed) and it says why.
  */
 public record Plan(

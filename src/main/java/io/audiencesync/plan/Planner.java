@@ -2,10 +2,8 @@ package io.audiencesync.plan;
 
 import io.audiencesync.identity.IdentifierType;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -17,53 +15,105 @@ public final class Planner {
     private Planner() {
     }
 
-    /** The full diff; whether its removals go out is the caller's decision ({@link Plan#withholdRemovals}). */
-    public static Plan plan(Path snapshot, Path state, Path workDir) {
-        Path adds = workDir.resolve("plan-adds.sorted");
-        Path removes = workDir.resolve("plan-removes.sorted");
-        Map<IdentifierType, Long> addsByType = new EnumMap<>(IdentifierType.class);
-        Map<IdentifierType, Long> removesByType = new EnumMap<>(IdentifierType.class);
-        long addCount = 0;
-        long removeCandidates = 0;
-        long snapshotCount = 0;
-        long stateCount = 0;
+    /**
+     * The full diff; whether its removals go out is the caller's decision ({@link Plan#withholdRemovals}). Closes
+     * both cursors.
+     */
+    public static Plan plan(SortedRecords snapshot, SortedRecords state, Path workDir) {
         try {
             Files.createDirectories(workDir);
-            try (SortedLines s = new SortedLines(snapshot);
-                 SortedLines m = new SortedLines(state);
-                 BufferedWriter addOut = Files.newBufferedWriter(adds, StandardCharsets.UTF_8);
-                 BufferedWriter removeOut = Files.newBufferedWriter(removes, StandardCharsets.UTF_8)) {
-                while (s.hasNext() || m.hasNext()) {
-                    int c = !s.hasNext() ? 1 : !m.hasNext() ? -1 : WireLines.BY_VALUE.compare(s.peek(), m.peek());
-                    if (c < 0) {
-                        String line = s.next();
-                        snapshotCount++;
-                        write(addOut, line);
-                        addsByType.merge(WireLines.type(line), 1L, Long::sum);
-                        addCount++;
-                    } else if (c > 0) {
-                        String line = m.next();
-                        stateCount++;
-                        removeCandidates++;
-                        write(removeOut, line);
-                        removesByType.merge(WireLines.type(line), 1L, Long::sum);
-                    } else {
-                        s.next();
-                        m.next();
-                        snapshotCount++;
-                        stateCount++;
-                    }
-                }
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the plan to " + workDir, e);
         }
-        return new Plan(adds, addCount, removes, removeCandidates, addsByType, removesByType, snapshotCount, stateCount,
-                null);
+        PlanWriter plan = new PlanWriter(workDir);
+        try (snapshot; state; plan) {
+            boolean s = snapshot.next();
+            boolean m = state.next();
+            while (s || m) {
+                int c = !s ? 1 : !m ? -1
+                        : WireRecords.compare(snapshot.buffer(), snapshot.offset(), state.buffer(), state.offset());
+                if (c < 0) {
+                    plan.snapshotValue();
+                    plan.add(snapshot.buffer(), snapshot.offset());
+                    s = snapshot.next();
+                } else if (c > 0) {
+                    plan.stateValue();
+                    plan.remove(state.buffer(), state.offset());
+                    m = state.next();
+                } else {
+                    plan.snapshotValue();
+                    plan.stateValue();
+                    s = snapshot.next();
+                    m = state.next();
+                }
+            }
+        }
+        return plan.plan();
     }
 
-    private static void write(BufferedWriter out, String line) throws IOException {
-        out.write(line);
-        out.write('\n');
+    /**
+     * Writes a plan's two files and counts as it goes; stores that compute the diff elsewhere (in a database)
+     * write their result through it too, so every store hands the same files to the batches.
+     */
+    public static final class PlanWriter implements AutoCloseable {
+        private final Path adds;
+        private final Path removes;
+        private final RecordFile.Writer addOut;
+        private final RecordFile.Writer removeOut;
+        private final long[] addsByType = new long[IdentifierType.values().length];
+        private final long[] removesByType = new long[IdentifierType.values().length];
+        private long snapshotCount;
+        private long stateCount;
+
+        public PlanWriter(Path workDir) {
+            this.adds = workDir.resolve("plan-adds.bin");
+            this.removes = workDir.resolve("plan-removes.bin");
+            this.addOut = new RecordFile.Writer(adds);
+            this.removeOut = new RecordFile.Writer(removes);
+        }
+
+        public void add(byte[] buf, int off) {
+            addOut.write(buf, off);
+            addsByType[WireRecords.type(buf, off).ordinal()]++;
+        }
+
+        public void remove(byte[] buf, int off) {
+            removeOut.write(buf, off);
+            removesByType[WireRecords.type(buf, off).ordinal()]++;
+        }
+
+        public void snapshotValue() {
+            snapshotCount++;
+        }
+
+        public void stateValue() {
+            stateCount++;
+        }
+
+        public void counts(long snapshot, long state) {
+            this.snapshotCount = snapshot;
+            this.stateCount = state;
+        }
+
+        @Override
+        public void close() {
+            addOut.close();
+            removeOut.close();
+        }
+
+        public Plan plan() {
+            return new Plan(adds, addOut.count(), removes, removeOut.count(), byType(addsByType), byType(removesByType),
+                    snapshotCount, stateCount, null);
+        }
+
+        private static Map<IdentifierType, Long> byType(long[] counts) {
+            Map<IdentifierType, Long> out = new EnumMap<>(IdentifierType.class);
+            for (IdentifierType type : IdentifierType.values()) {
+                if (counts[type.ordinal()] > 0) {
+                    out.put(type, counts[type.ordinal()]);
+                }
+            }
+            return out;
+        }
     }
 }

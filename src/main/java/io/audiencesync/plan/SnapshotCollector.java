@@ -1,86 +1,111 @@
 package io.audiencesync.plan;
 
-import com.google.code.externalsorting.ExternalSort;
+import io.audiencesync.identity.IdentifierType;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * Gathers the wire values of one snapshot into a sorted, distinct file with bounded memory: values are
- * kept in memory up to {@code runSize}, then sorted and spilled as a run; {@link #finish()} merges the runs.
- * Not thread-safe: one run feeds it from one thread.
+ * Gathers the wire values of one snapshot into sorted runs on disk with bounded memory, and hands them back as one
+ * sorted, distinct stream. Values fill a {@link RecordBuffer} of {@code runSize}; a full buffer is sorted and
+ * written by a background thread while the caller fills the other one, so normalizing and sorting use both cores.
+ * Memory: two buffers of about 46 bytes a value. Not thread-safe: one run feeds it from one thread.
  */
 public final class SnapshotCollector {
 
+    /** One daemon thread for every collector of the process: a run sorts one buffer at a time anyway. */
+    private static final ExecutorService SORTER = Executors.newSingleThreadExecutor(task -> {
+        Thread t = new Thread(task, "snapshot-sorter");
+        t.setDaemon(true);
+        return t;
+    });
+
     private final Path workDir;
-    private final int runSize;
-    private final List<File> runs = new ArrayList<>();
-    private List<String> buffer;
+    private final String prefix;
+    private final List<Path> runs = new ArrayList<>();
+    private RecordBuffer filling;
+    private RecordBuffer spare;
+    private CompletableFuture<Void> spilling = CompletableFuture.completedFuture(null);
 
     public SnapshotCollector(Path workDir, int runSize) {
+        this(workDir, runSize, "snapshot");
+    }
+
+    SnapshotCollector(Path workDir, int runSize, String prefix) {
         this.workDir = workDir;
-        this.runSize = runSize;
-        this.buffer = new ArrayList<>(Math.min(runSize, 1 << 16));
+        this.prefix = prefix;
+        this.filling = new RecordBuffer(runSize);
     }
 
+    public void add(String value, IdentifierType type) {
+        filling.add(value, type);
+        if (filling.isFull()) {
+            spill();
+        }
+    }
+
+    /** Adds an encoded {@link WireRecords} record. */
+    public void addRecord(byte[] buf, int off) {
+        filling.addRecord(buf, off);
+        if (filling.isFull()) {
+            spill();
+        }
+    }
+
+    /** Adds a {@code value<TAB>TYPE} line. */
     public void add(String line) {
-        buffer.add(line);
-        if (buffer.size() >= runSize) {
-            spill();
-        }
+        add(WireLines.value(line), WireLines.type(line));
     }
 
-    /** Sorts and merges everything added into {@code snapshot.sorted} and returns it with its distinct count. */
-    public SortedSnapshot finish() {
-        Path out = workDir.resolve("snapshot.sorted");
-        try {
-            Files.createDirectories(workDir);
-            spill();
-            long count;
-            if (runs.isEmpty()) {
-                Files.write(out, List.of());
-                count = 0;
-            } else if (runs.size() == 1) {
-                Files.move(runs.get(0).toPath(), out, StandardCopyOption.REPLACE_EXISTING);
-                count = countLines(out);
-            } else {
-                count = ExternalSort.mergeSortedFiles(runs, out.toFile(), WireLines.BY_VALUE, StandardCharsets.UTF_8, true);
-            }
-            runs.clear();
-            return new SortedSnapshot(out, count);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot sort the snapshot in " + workDir, e);
+    /** Every value added, sorted, each once; the caller closes it. The run files stay until the work directory goes. */
+    public SortedRecords finish() {
+        spill();
+        awaitSpill();
+        filling = null;
+        spare = null;
+        if (runs.isEmpty()) {
+            return SortedRecords.empty();
         }
+        if (runs.size() == 1) {
+            return RecordFile.read(runs.get(0));
+        }
+        return new MergedRecords(runs.stream().map(RecordFile::read).toList());
     }
 
     private void spill() {
-        if (buffer.isEmpty()) {
+        if (filling.size() == 0) {
             return;
         }
+        awaitSpill();
         try {
             Files.createDirectories(workDir);
-            runs.add(ExternalSort.sortAndSave(buffer, WireLines.BY_VALUE, StandardCharsets.UTF_8, workDir.toFile(),
-                    true, false, false));
-            buffer = new ArrayList<>(Math.min(runSize, 1 << 16));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a sorted run to " + workDir, e);
         }
+        RecordBuffer full = filling;
+        Path file = workDir.resolve(prefix + "-run-" + runs.size() + ".bin");
+        runs.add(file);
+        spilling = CompletableFuture.runAsync(() -> full.sortAndWrite(file), SORTER);
+        filling = spare != null ? spare : new RecordBuffer(full.capacity());
+        spare = full;
     }
 
-    private static long countLines(Path file) throws IOException {
-        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            return lines.count();
+    private void awaitSpill() {
+        try {
+            spilling.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-    }
-
-    /** A sorted file of distinct wire lines and how many it holds. */
-    public record SortedSnapshot(Path file, long count) {
+        if (spare != null) {
+            spare.clear();
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.audiencesync.sync;
 import io.audiencesync.identity.Identifier;
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.plan.WireLines;
 import io.audiencesync.source.Row;
 
 import java.util.List;
@@ -27,7 +26,7 @@ public final class IdentifierStage {
                 IdentifierMapping.Column column = columns.get(i);
                 Identifier identifier = normalizer.normalize(column.type(), row.cells()[i]);
                 if (identifier instanceof Identifier.Wire wire) {
-                    run.snapshot.add(WireLines.line(wire.value(), wire.type()));
+                    run.snapshot.add(wire.value(), wire.type());
                     run.valuesByType.merge(wire.type(), 1L, Long::sum);
                 } else if (identifier instanceof Identifier.Rejected rejected) {
                     run.rejects.write(row.line(), column.name(), rejected);

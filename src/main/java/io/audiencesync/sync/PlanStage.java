@@ -7,8 +7,8 @@ import io.audiencesync.plan.Batches;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
 import io.audiencesync.plan.SnapshotCollector;
+import io.audiencesync.plan.SortedRecords;
 
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Locale;
 
@@ -24,10 +24,10 @@ public final class PlanStage {
     }
 
     public Plan plan(SyncRun run) {
-        SnapshotCollector.SortedSnapshot snapshot = run.snapshot.finish();
-        run.distinctValues = snapshot.count();
-        Path state = run.state == null ? run.workDir.resolve("no-state") : run.state.members();
-        Plan plan = Planner.plan(snapshot.file(), state, run.workDir);
+        SortedRecords snapshot = run.snapshot.finish();
+        Plan plan = run.state == null ? Planner.plan(snapshot, SortedRecords.empty(), run.workDir)
+                : run.state.plan(snapshot, run.workDir);
+        run.distinctValues = plan.snapshotCount();
         String withhold = withholdRemovalsBecause(run, plan);
         run.plan = withhold == null ? plan : plan.withholdRemovals(withhold);
         return run.plan;

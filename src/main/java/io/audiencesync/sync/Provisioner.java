@@ -7,7 +7,7 @@ import io.audiencesync.pinterest.Audience;
 import io.audiencesync.pinterest.CustomerList;
 import io.audiencesync.pinterest.CustomerListAudience;
 import io.audiencesync.pinterest.PinterestClient;
-import io.audiencesync.plan.ListState;
+import io.audiencesync.plan.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +28,20 @@ public final class Provisioner {
 
     private final SyncSettings settings;
     private final PinterestClient pinterest;
+    private final StateStore store;
     private final Path bindingFile;
 
-    public Provisioner(SyncSettings settings, PinterestClient pinterest) {
+    public Provisioner(SyncSettings settings, PinterestClient pinterest, StateStore store) {
         this.settings = settings;
         this.pinterest = pinterest;
+        this.store = store;
         this.bindingFile = SyncBinding.file(settings.stateDir(), settings.name());
     }
 
     /** Resolves the target before anything is read, so a wrong token, account or selection fails fast. */
     public void resolve(SyncRun run) {
+        // The list's write lock first: a second process syncing the same list stops here, before it reads or sends.
+        run.session = store.begin(settings.adAccountId() + "/" + settings.customerListName());
         run.target = locate();
         if (run.target.customerListId() == null) {
             LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", run.target.customerListName());
@@ -217,8 +221,7 @@ public final class Provisioner {
     }
 
     private void openState(SyncRun run) {
-        run.state = ListState.open(settings.stateDir(), run.target.customerListId());
-        // Folds batches acknowledged by an earlier run that did not finish (crash, kill -9).
-        run.state.compact();
+        // Recovers what an earlier run that did not finish (crash, kill -9) committed.
+        run.state = run.session.open(run.target.customerListId());
     }
 }

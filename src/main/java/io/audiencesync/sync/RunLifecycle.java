@@ -10,7 +10,11 @@ import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
-import io.audiencesync.plan.WireLines;
+import io.audiencesync.plan.RecordFile;
+import io.audiencesync.plan.SortedRecords;
+import io.audiencesync.plan.StateLockedException;
+import io.audiencesync.plan.StateStoreException;
+import io.audiencesync.plan.WireRecords;
 import io.audiencesync.plan.SnapshotCollector;
 import io.audiencesync.plan.StateCorruptedException;
 import io.audiencesync.report.Json;
@@ -31,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -142,7 +147,7 @@ public final class RunLifecycle {
      */
     public RunReport finish(SyncRun run) {
         if (run.state != null) {
-            run.state.compact();
+            run.state.finish();
         }
         Outcome outcome = run.snapshotFailure != null ? Outcome.SNAPSHOT_FAILED
                 : run.interrupted ? Outcome.INTERRUPTED
@@ -176,6 +181,7 @@ public final class RunLifecycle {
                 plan.withheldBecause());
         Json.writeAtomically(settings.dataDir().resolve("plans").resolve(run.id + ".json"), report);
         deleteWorkDir(run.workDir);
+        closeSession(run);
         ledger.record(run.id, run.snapshotFailure == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
         LOG.info("Run {} planned {} adds and {} removes{} for {}; nothing was sent", run.id, plan.addCount(),
                 plan.removeCount(), plan.withheldBecause() == null ? "" : " (" + plan.removalsWithheld()
@@ -183,11 +189,24 @@ public final class RunLifecycle {
         return report;
     }
 
-    private static List<String> hashedSamples(Path sortedLines) {
-        try (Stream<String> lines = Files.lines(sortedLines)) {
-            return lines.map(WireLines::value).filter(Normalizer::isHexDigest).limit(3).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + sortedLines, e);
+    private static List<String> hashedSamples(Path records) {
+        List<String> samples = new ArrayList<>();
+        try (SortedRecords values = RecordFile.read(records)) {
+            while (samples.size() < 3 && values.next()) {
+                String value = WireRecords.value(values.buffer(), values.offset());
+                if (Normalizer.isHexDigest(value)) {
+                    samples.add(value);
+                }
+            }
+        }
+        return samples;
+    }
+
+    /** Lets another process sync this list (and, for PostgreSQL, gives the connection back). */
+    private static void closeSession(SyncRun run) {
+        if (run.session != null) {
+            run.session.close();
+            run.session = null;
         }
     }
 
@@ -203,7 +222,7 @@ public final class RunLifecycle {
         } else if (!run.finished) {
             try {
                 if (run.state != null) {
-                    run.state.compact();
+                    run.state.finish();
                 }
             } finally {
                 end(run, outcome, explain(failure));
@@ -252,7 +271,8 @@ public final class RunLifecycle {
     private static boolean expected(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestApiException || t instanceof ConfigException || t instanceof StateCorruptedException
-                    || t instanceof SnapshotReadException || t instanceof TokenFileException) {
+                    || t instanceof SnapshotReadException || t instanceof TokenFileException || t instanceof StateLockedException
+                    || t instanceof StateStoreException) {
                 return true;
             }
         }
@@ -266,7 +286,7 @@ public final class RunLifecycle {
                 return access.getMessage() + " — " + access.advice();
             }
             if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException
-                    || t instanceof TokenFileException) {
+                    || t instanceof TokenFileException || t instanceof StateLockedException || t instanceof StateStoreException) {
                 return t.getMessage();
             }
         }
@@ -288,6 +308,7 @@ public final class RunLifecycle {
     private RunReport report(SyncRun run, Outcome outcome, String error) {
         run.finished = true;
         stopProgress(run);
+        closeSession(run);
         run.rejects.close();
         Instant finishedAt = Instant.now();
         Plan plan = run.plan;

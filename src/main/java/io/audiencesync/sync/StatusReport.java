@@ -6,6 +6,8 @@ import io.audiencesync.pinterest.CustomerList;
 import io.audiencesync.pinterest.CustomerListStatus;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.config.JdbcSettings;
+import io.audiencesync.config.StateSettings;
 import io.audiencesync.plan.ListState;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
@@ -54,8 +56,12 @@ public final class StatusReport {
             out.println("  status " + list.status() + ": " + CustomerListStatus.meaningOf(list.status()));
             out.println("  Pinterest's counters: " + count(list.numUploadedUserRecords()) + " records uploaded, "
                     + count(list.numRemovedUserRecords()) + " removed (every record sent counts, matched or not)");
-            out.println("  this tool's state: " + ListState.open(settings.stateDir(), list.id()).memberCount()
-                    + " values it added and has not removed");
+            if (settings.state().store() == StateSettings.Store.FILE) {
+                out.println("  this tool's state: " + ListState.open(settings.stateDir(), list.id()).memberCount()
+                        + " values it added and has not removed");
+            } else {
+                out.println("  this tool's state: in PostgreSQL (" + JdbcSettings.withoutCredentials(settings.state().jdbcUrl()) + ")");
+            }
             if (target.audienceId() == null) {
                 out.println("Audience: none recorded yet; the next run adopts the audience wrapping the list, or creates '"
                         + target.audienceName() + "'");

@@ -2,10 +2,10 @@ package io.audiencesync.sync;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.RejectReason;
-import io.audiencesync.plan.ListState;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.SnapshotCollector;
+import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.RejectsWriter;
 
 import java.nio.file.Path;
@@ -42,7 +42,8 @@ public final class SyncRun {
 
     String snapshotFailure;
     Target target;
-    ListState state;
+    StateStore.Session session;
+    StateStore.StoredList state;
     volatile Plan plan;
     boolean finished;
     AutoCloseable progress = () -> { };

@@ -22,7 +22,7 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "plan", "runs", "auth", "audiences", "status", "emulator", "demo"})
+    @ValueSource(strings = {"run", "plan", "runs", "auth", "audiences", "status", "emulator", "demo", "bench"})
     void everyCommandHasHelp(String command) {
         CliHarness.Result result = execute(command, "--help");
         assertThat(result.code()).isZero();

@@ -24,12 +24,12 @@ class ListStateTest {
         state.commit(Operation.ADD, List.of("a\tEMAIL", "c\tEMAIL", "e\tMAID"));
         state.commit(Operation.ADD, List.of("f\tEMAIL"));
         assertThat(state.compact()).isEqualTo(4);
-        assertThat(lines(state.members())).containsExactly("a\tEMAIL", "c\tEMAIL", "e\tMAID", "f\tEMAIL");
+        assertThat(state.lines()).containsExactly("a\tEMAIL", "c\tEMAIL", "e\tMAID", "f\tEMAIL");
 
         state.commit(Operation.ADD, List.of("b\tEMAIL", "c\tEMAIL"));
         state.commit(Operation.REMOVE, List.of("a\tEMAIL", "f\tEMAIL", "zz\tEMAIL"));
         assertThat(state.compact()).isEqualTo(3);
-        assertThat(lines(state.members())).containsExactly("b\tEMAIL", "c\tEMAIL", "e\tMAID");
+        assertThat(state.lines()).containsExactly("b\tEMAIL", "c\tEMAIL", "e\tMAID");
         assertThat(state.compact()).as("nothing left to fold").isEqualTo(-1);
     }
 
@@ -48,7 +48,7 @@ class ListStateTest {
             Files.createDirectories(tornJournal.getParent());
             Files.write(tornJournal, java.util.Arrays.copyOf(full, cut));
             torn.compact();
-            assertThat(lines(torn.members())).as("cut at byte %d", cut).containsExactly("a\tEMAIL", "b\tEMAIL");
+            assertThat(torn.lines()).as("cut at byte %d", cut).containsExactly("a\tEMAIL", "b\tEMAIL");
         }
     }
 
@@ -77,7 +77,7 @@ class ListStateTest {
         // a crash after the rename but before the journal was deleted
         Files.write(journal, copy, StandardOpenOption.CREATE_NEW);
         state.compact();
-        assertThat(lines(state.members())).containsExactly("b\tEMAIL", "c\tEMAIL", "d\tEMAIL");
+        assertThat(state.lines()).containsExactly("b\tEMAIL", "c\tEMAIL", "d\tEMAIL");
     }
 
     @Test
@@ -86,10 +86,37 @@ class ListStateTest {
         state.commit(Operation.ADD, List.of("m\tEMAIL", "n\tEMAIL"));
         state.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
         state.compact();
-        assertThat(lines(state.members())).containsExactly("a\tEMAIL", "b\tEMAIL", "m\tEMAIL", "n\tEMAIL");
+        assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "m\tEMAIL", "n\tEMAIL");
     }
 
-    private static List<String> lines(Path file) throws IOException {
-        return Files.readAllLines(file, StandardCharsets.UTF_8);
+    @Test
+    void aStateFromTheTextFormatIsReadOnceAndReplaced() throws IOException {
+        Path dir = root.resolve("lists/5");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("members.sorted"), List.of("a\tEMAIL", "c\tEMAIL"));
+        ListState state = ListState.open(root, "5");
+        state.commit(Operation.ADD, List.of("b\tEMAIL"));
+        assertThat(state.compact()).isEqualTo(3);
+        assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tEMAIL");
+        assertThat(dir.resolve("members.sorted")).doesNotExist();
+    }
+
+    @Test
+    void journalsLargerThanTheSortBufferFoldCorrectly() {
+        ListState state = ListState.open(root, "8", 1_000);
+        java.util.TreeSet<String> expected = new java.util.TreeSet<>();
+        for (int batch = 0; batch < 5; batch++) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (int i = 0; i < 700; i++) {
+                lines.add("v" + (i * 7 + batch) % 2_000 + "\tEMAIL");
+            }
+            state.commit(Operation.ADD, lines);
+            lines.forEach(expected::add);
+        }
+        state.commit(Operation.REMOVE, List.of("v0\tEMAIL", "v1\tEMAIL"));
+        expected.remove("v0\tEMAIL");
+        expected.remove("v1\tEMAIL");
+        state.compact();
+        assertThat(state.lines()).containsExactlyInAnyOrderElementsOf(expected).doesNotHaveDuplicates();
     }
 }

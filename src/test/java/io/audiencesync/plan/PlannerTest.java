@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +21,11 @@ class PlannerTest {
 
     @Test
     void addsAreSnapshotMinusStateAndRemovesStateMinusSnapshot() throws IOException {
-        Path snapshot = write("snapshot", "a\tEMAIL", "b\tEMAIL", "d\tMAID", "e\tIDFA");
-        Path state = write("state", "b\tEMAIL", "c\tEMAIL", "e\tIDFA", "f\tMAID");
+        SortedRecords snapshot = write("snapshot", "a\tEMAIL", "b\tEMAIL", "d\tMAID", "e\tIDFA");
+        SortedRecords state = write("state", "b\tEMAIL", "c\tEMAIL", "e\tIDFA", "f\tMAID");
         Plan plan = Planner.plan(snapshot, state, dir.resolve("work"));
-        assertThat(Files.readAllLines(plan.adds())).containsExactly("a\tEMAIL", "d\tMAID");
-        assertThat(Files.readAllLines(plan.removes())).containsExactly("c\tEMAIL", "f\tMAID");
+        assertThat(RecordFile.lines(plan.adds())).containsExactly("a\tEMAIL", "d\tMAID");
+        assertThat(RecordFile.lines(plan.removes())).containsExactly("c\tEMAIL", "f\tMAID");
         assertThat(plan.addCount()).isEqualTo(2);
         assertThat(plan.removeCount()).isEqualTo(2);
         assertThat(plan.addsByType()).isEqualTo(Map.of(IdentifierType.EMAIL, 1L, IdentifierType.MAID, 1L));
@@ -50,7 +49,7 @@ class PlannerTest {
 
     @Test
     void aMissingStateFileIsAnEmptyState() throws IOException {
-        Plan plan = Planner.plan(write("s", "a\tEMAIL", "b\tEMAIL"), dir.resolve("none"), dir.resolve("w"));
+        Plan plan = Planner.plan(write("s", "a\tEMAIL", "b\tEMAIL"), RecordFile.read(dir.resolve("none")), dir.resolve("w"));
         assertThat(plan.addCount()).isEqualTo(2);
         assertThat(plan.removeCount()).isZero();
     }
@@ -70,8 +69,8 @@ class PlannerTest {
         adds.removeAll(state);
         TreeSet<String> removes = new TreeSet<>(state);
         removes.removeAll(model);
-        assertThat(Files.readAllLines(plan.adds())).containsExactlyElementsOf(adds);
-        assertThat(Files.readAllLines(plan.removes())).containsExactlyElementsOf(removes);
+        assertThat(RecordFile.lines(plan.adds())).containsExactlyElementsOf(adds);
+        assertThat(RecordFile.lines(plan.removes())).containsExactlyElementsOf(removes);
     }
 
     @Test
@@ -98,9 +97,7 @@ class PlannerTest {
             collector.add(line);
             expected.add(line);
         }
-        SnapshotCollector.SortedSnapshot sorted = collector.finish();
-        assertThat(Files.readAllLines(sorted.file())).containsExactlyElementsOf(expected);
-        assertThat(sorted.count()).isEqualTo(expected.size());
+        assertThat(lines(collector.finish())).containsExactlyElementsOf(expected);
     }
 
     @Test
@@ -109,13 +106,60 @@ class PlannerTest {
         collector.add("abc\tMAID");
         collector.add("abc\tIDFA");
         collector.add("ab\tEMAIL");
-        SnapshotCollector.SortedSnapshot sorted = collector.finish();
-        assertThat(Files.readAllLines(sorted.file())).hasSize(2).startsWith("ab\tEMAIL");
+        assertThat(lines(collector.finish())).hasSize(2).startsWith("ab\tEMAIL");
     }
 
-    private Path write(String name, String... lines) throws IOException {
-        Path file = dir.resolve(name);
-        Files.write(file, List.of(lines));
-        return file;
+    @Test
+    void digestsAndPlainValuesRoundTripThroughTheBinaryRecords() {
+        String sha256 = "07a31eda033f9a9283b7890ad162e394cb0c83c6fce38202fb7d0468c33e7980";
+        String md5 = "5f4dcc3b5aa765d61d8327deb882cf99";
+        String sha1 = "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8";
+        String upperHexPinnerId = "5F4DCC3B5AA765D61D8327DEB882CF99";
+        List<String> lines = List.of(sha256 + "\tMAID", md5 + "\tEMAIL", sha1 + "\tIDFA", "jane@example.com\tEMAIL",
+                upperHexPinnerId + "\tHASHED_PINNER_ID", "ÄÖü-lr-id\tLR_ID");
+        SnapshotCollector collector = new SnapshotCollector(dir.resolve("r"), 1_000);
+        lines.forEach(collector::add);
+        assertThat(lines(collector.finish())).containsExactlyInAnyOrderElementsOf(lines);
+        assertThat(WireRecords.encode(sha256, IdentifierType.MAID)).as("a SHA-256 takes 34 bytes").hasSize(34);
+    }
+
+    @Test
+    void theMergedRunsAreInRecordOrder() {
+        SnapshotCollector collector = new SnapshotCollector(dir.resolve("o"), 1_000);
+        Random random = new Random(11);
+        for (int i = 0; i < 5_000; i++) {
+            collector.add(random.nextBoolean() ? io.audiencesync.identity.Normalizer.sha256("v" + random.nextInt(3_000))
+                    : "user" + random.nextInt(3_000) + "@example.com", IdentifierType.EMAIL);
+        }
+        byte[] previous = null;
+        try (SortedRecords records = collector.finish()) {
+            while (records.next()) {
+                byte[] current = java.util.Arrays.copyOfRange(records.buffer(), records.offset(),
+                        records.offset() + WireRecords.length(records.buffer(), records.offset()));
+                if (previous != null) {
+                    assertThat(WireRecords.compare(previous, 0, current, 0)).isNegative();
+                }
+                previous = current;
+            }
+        }
+    }
+
+    /** A sorted, distinct snapshot of these lines, as the collector hands it to the planner. */
+    private SortedRecords write(String name, String... lines) {
+        SnapshotCollector collector = new SnapshotCollector(dir.resolve(name), 1_000);
+        for (String line : lines) {
+            collector.add(line);
+        }
+        return collector.finish();
+    }
+
+    private static List<String> lines(SortedRecords records) {
+        List<String> out = new ArrayList<>();
+        try (records) {
+            while (records.next()) {
+                out.add(WireRecords.line(records.buffer(), records.offset()));
+            }
+        }
+        return out;
     }
 }

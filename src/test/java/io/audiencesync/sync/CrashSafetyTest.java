@@ -36,6 +36,11 @@ class CrashSafetyTest {
         child = new ChildSync(emulator, dir);
         child.settings.put("sync.batch-size", "100");
         child.settings.put("pinterest.write-rate-per-minute", "100000");
+        configureStore(child);
+    }
+
+    /** The file store by default; a subclass runs every scenario on another store. */
+    void configureStore(ChildSync child) {
     }
 
     @AfterEach

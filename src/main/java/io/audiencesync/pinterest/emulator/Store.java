@@ -5,13 +5,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeSet;
 
 /** In-memory lists and audiences. One lock: every operation is short and in memory. */
 final class Store {
@@ -20,26 +18,31 @@ final class Store {
     private static final Comparator<String> BY_ID = Comparator.comparingLong(Long::parseLong);
 
     private final Map<String, ListState> lists = new HashMap<>();
+    private final boolean fingerprintsOnly;
     private final Map<String, EmulatorAudience> audiences = new HashMap<>();
     private final Map<String, Long> audienceSizes = new HashMap<>();
     private long nextListId = 5_497_558_859_000L;
     private long nextAudienceId = 2_542_620_000_000L;
+
+    Store(boolean fingerprintsOnly) {
+        this.fingerprintsOnly = fingerprintsOnly;
+    }
 
     private static final class ListState {
         final String id;
         final String adAccountId;
         final String name;
         final ListType type;
-        final Set<String> members = new HashSet<>();
-        final Set<String> removedEver = new HashSet<>();
+        final Membership members;
         final long createdTime;
         long updatedTime;
         long batches = 1;
         long uploaded;
         long removed;
 
-        ListState(String id, String adAccountId, String name, ListType type, long now) {
+        ListState(String id, String adAccountId, String name, ListType type, long now, Membership members) {
             this.id = id;
+            this.members = members;
             this.adAccountId = adAccountId;
             this.name = name;
             this.type = type;
@@ -54,7 +57,8 @@ final class Store {
     }
 
     synchronized EmulatorList createList(String adAccountId, String name, ListType type, Collection<String> records) {
-        ListState list = new ListState(Long.toString(nextListId++), adAccountId, name, type, now());
+        ListState list = new ListState(Long.toString(nextListId++), adAccountId, name, type, now(),
+                fingerprintsOnly ? Membership.fingerprints() : Membership.exact());
         list.members.addAll(records);
         list.uploaded = records.size();
         lists.put(list.id, list);
@@ -69,7 +73,6 @@ final class Store {
             list.uploaded += records.size();
         } else {
             list.members.removeAll(records);
-            list.removedEver.addAll(records);
             list.removed += records.size();
         }
         list.batches++;
@@ -97,7 +100,8 @@ final class Store {
     }
 
     synchronized Optional<SortedSet<String>> members(String listId) {
-        return Optional.ofNullable(lists.get(listId)).map(l -> new TreeSet<>(l.members));
+        return Optional.ofNullable(lists.get(listId)).map(l -> l.members.values().orElseThrow(() ->
+                new UnsupportedOperationException("the emulator keeps fingerprints only (compact membership)")));
     }
 
     synchronized EmulatorAudience createAudience(String adAccountId, String name, String listId, String description) {
@@ -143,7 +147,7 @@ final class Store {
 
     synchronized Set<String> removedValues(String listId) {
         ListState list = lists.get(listId);
-        return list == null ? Set.of() : Set.copyOf(list.removedEver);
+        return list == null ? Set.of() : list.members.removedEver();
     }
 
     synchronized int memberCount(String listId) {

@@ -1,0 +1,378 @@
+package io.audiencesync.plan;
+
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.identity.Normalizer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * The PostgreSQL store ({@code state.store=postgres}): the members of every customer list in one table of one
+ * schema, created and migrated at start. A plan bulk loads the sorted snapshot with COPY (binary) into a temporary
+ * staging table and lets the database compute both anti-joins; each acknowledged batch is one INSERT or DELETE,
+ * committed before the next batch goes out. The write lock of a list is a session advisory lock on the run's own
+ * connection: the database drops it when that connection goes, so a killed run never leaves a stale lock.
+ *
+ * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes), so
+ * PostgreSQL's byte order of {@code bytea} is the order of the sorted files, and a digest takes 33 bytes.
+ */
+public final class PostgresStateStore implements StateStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final IdentifierType[] TYPES = IdentifierType.values();
+    private static final byte[] COPY_HEADER = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** Each migration once, in order; the applied ones are rows of {@code schema_version}. */
+    private static final List<String> MIGRATIONS = List.of(
+            // 1: members of each customer list; type is IdentifierType's ordinal, as in the binary files
+            "create table list_member (customer_list_id bigint not null, key bytea not null, type smallint not null,"
+                    + " primary key (customer_list_id, key))");
+
+    private final String url;
+    private final Properties credentials;
+    private final String schema;
+
+    /**
+     * Connects once to create or migrate the schema.
+     *
+     * @throws SQLException when the database cannot be reached or migrated (the tool stops at start)
+     */
+    public PostgresStateStore(String url, String user, String password, String schema) throws SQLException {
+        if (!SCHEMA.matcher(schema).matches()) {
+            throw new IllegalArgumentException("must be a lowercase SQL name such as pinterest_audience_sync, got '" + schema + "'");
+        }
+        this.url = url;
+        this.schema = schema;
+        this.credentials = new Properties();
+        if (user != null) {
+            credentials.setProperty("user", user);
+        }
+        if (password != null) {
+            credentials.setProperty("password", password);
+        }
+        credentials.setProperty("ApplicationName", "pinterest-audience-sync");
+        try (Connection c = connect()) {
+            migrate(c);
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "postgres";
+    }
+
+    private Connection connect() throws SQLException {
+        return DriverManager.getConnection(url, credentials);
+    }
+
+    private void migrate(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            // Serializes processes starting at once; released with the transaction.
+            st.execute("select pg_advisory_xact_lock(" + lockId("migrate:" + schema) + ")");
+            st.execute("create schema if not exists " + schema);
+            st.execute("create table if not exists " + schema + ".schema_version (version int primary key,"
+                    + " applied_at timestamptz not null default now())");
+            int current;
+            try (ResultSet rs = st.executeQuery("select coalesce(max(version), 0) from " + schema + ".schema_version")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            if (current > MIGRATIONS.size()) {
+                throw new SQLException("schema " + schema + " is at version " + current + ", newer than this tool ("
+                        + MIGRATIONS.size() + "); use a newer pinterest-audience-sync");
+            }
+            st.execute("set local search_path to " + schema);
+            for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+                st.execute(MIGRATIONS.get(v - 1));
+                st.execute("insert into schema_version (version) values (" + v + ")");
+                LOG.info("PostgreSQL state: schema {} migrated to version {}", schema, v);
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        }
+    }
+
+    @Override
+    public Session begin(String lockKey) {
+        Connection c = null;
+        try {
+            c = connect();
+            long lock = lockId("list:" + schema + ":" + lockKey);
+            try (PreparedStatement st = c.prepareStatement("select pg_try_advisory_lock(?)")) {
+                st.setLong(1, lock);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new StateLockedException("another process is syncing '" + lockKey + "' (it holds its"
+                                + " PostgreSQL advisory lock in schema " + schema + "); this run stopped before reading the"
+                                + " snapshot and sent nothing");
+                    }
+                }
+            }
+            return new PgSession(c, lock);
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw new StateStoreException("cannot reach the PostgreSQL state store: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** A 64-bit advisory lock id from a name (the first 8 bytes of its SHA-256). */
+    private static long lockId(String name) {
+        return ByteBuffer.wrap(HexFormat.of().parseHex(Normalizer.sha256(name).substring(0, 16))).getLong();
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // the connection is gone either way, and its locks with it
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private final class PgSession implements Session {
+        private final Connection c;
+        private final long lock;
+
+        PgSession(Connection c, long lock) {
+            this.c = c;
+            this.lock = lock;
+        }
+
+        @Override
+        public StoredList open(String customerListId) {
+            return new PgList(c, Long.parseLong(customerListId));
+        }
+
+        @Override
+        public void close() {
+            // Unlocked here, not left to the end of the connection: the server ends a closed session a moment later.
+            try (PreparedStatement st = c.prepareStatement("select pg_advisory_unlock(?)")) {
+                st.setLong(1, lock);
+                st.execute();
+            } catch (SQLException ignored) {
+                // the connection is broken: the server drops the lock when it notices
+            } finally {
+                closeQuietly(c);
+            }
+        }
+    }
+
+    private final class PgList implements StoredList {
+        private final Connection c;
+        private final long listId;
+
+        PgList(Connection c, long listId) {
+            this.c = c;
+            this.listId = listId;
+        }
+
+        @Override
+        public Plan plan(SortedRecords snapshot, Path workDir) {
+            try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
+                long stateCount = count();
+                long snapshotCount;
+                if (stateCount == 0) {
+                    // Nothing to diff against: every value is an add, no need to load and join.
+                    snapshotCount = 0;
+                    while (snapshot.next()) {
+                        plan.add(snapshot.buffer(), snapshot.offset());
+                        snapshotCount++;
+                    }
+                } else {
+                    snapshotCount = load(snapshot);
+                    diff(plan);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("truncate pas_snapshot");
+                    }
+                }
+                plan.counts(snapshotCount, stateCount);
+                plan.close();
+                return plan.plan();
+            } catch (SQLException e) {
+                throw new StateStoreException("cannot plan in the PostgreSQL state store: " + e.getMessage(), e);
+            }
+        }
+
+        private long count() throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("select count(*) from " + schema + ".list_member where customer_list_id = ?")) {
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+
+        /** COPY (binary) of the sorted, distinct snapshot into a temporary table of this connection. */
+        private long load(SortedRecords snapshot) throws SQLException {
+            try (Statement st = c.createStatement()) {
+                st.execute("create temp table if not exists pas_snapshot (key bytea not null, type smallint not null)");
+                st.execute("truncate pas_snapshot");
+            }
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
+                    .copyIn("copy pas_snapshot (key, type) from stdin (format binary)");
+            long rows = 0;
+            try {
+                ByteBuffer out = ByteBuffer.allocate(RecordFile.BUFFER);
+                out.put(COPY_HEADER).putInt(0).putInt(0);
+                while (snapshot.next()) {
+                    byte[] buf = snapshot.buffer();
+                    int off = snapshot.offset();
+                    if (out.remaining() < WireRecords.MAX_LENGTH + 16) {
+                        copy.writeToCopy(out.array(), 0, out.position());
+                        out.clear();
+                    }
+                    putKey(out, buf, off);
+                    rows++;
+                }
+                out.putShort((short) -1);
+                copy.writeToCopy(out.array(), 0, out.position());
+                copy.endCopy();
+            } finally {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("analyze pas_snapshot");
+            }
+            return rows;
+        }
+
+        /**
+         * Both differences in one hash full join (measured: about a third faster than two anti-joins): a snapshot
+         * row with no member is an add, a member with no snapshot row a removal. Unordered: batches need no order.
+         */
+        private void diff(Planner.PlanWriter plan) throws SQLException {
+            String sql = "select s.key, s.type, m.key, m.type from pas_snapshot s full join (select key, type from "
+                    + schema + ".list_member where customer_list_id = ?) m on s.key = m.key"
+                    + " where s.key is null or m.key is null";
+            boolean auto = c.getAutoCommit();
+            // A cursor (fetch size) needs a transaction; without one the driver would read every row into memory.
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setFetchSize(10_000);
+                st.setLong(1, listId);
+                byte[] record = new byte[WireRecords.MAX_LENGTH];
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        byte[] added = rs.getBytes(1);
+                        if (added != null) {
+                            toRecord(added, rs.getShort(2), record);
+                            plan.add(record, 0);
+                        } else {
+                            toRecord(rs.getBytes(3), rs.getShort(4), record);
+                            plan.remove(record, 0);
+                        }
+                    }
+                }
+                c.commit();
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        }
+
+        @Override
+        public void commit(Operation operation, List<String> lines) {
+            if (lines.isEmpty()) {
+                return;
+            }
+            byte[][] keys = new byte[lines.size()][];
+            Short[] types = new Short[lines.size()];
+            byte[] record = new byte[WireRecords.MAX_LENGTH];
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                WireRecords.encode(WireLines.value(line), WireLines.type(line), record, 0);
+                keys[i] = key(record, 0);
+                types[i] = (short) WireLines.type(line).ordinal();
+            }
+            String sql = operation == Operation.ADD
+                    ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
+                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing"
+                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[])";
+            // One statement in auto-commit: the batch is recorded whole or not at all.
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setLong(1, listId);
+                Array keyArray = c.createArrayOf("bytea", keys);
+                st.setArray(2, keyArray);
+                if (operation == Operation.ADD) {
+                    st.setArray(3, c.createArrayOf("int2", types));
+                }
+                st.executeUpdate();
+            } catch (SQLException e) {
+                throw new StateStoreException("cannot record an acknowledged batch in the PostgreSQL state store (it"
+                        + " will be sent again by the next run): " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void finish() {
+            // Every batch was committed as it was acknowledged: nothing to fold.
+        }
+    }
+
+    /** Appends one COPY tuple (key, type) for a record. */
+    private static void putKey(ByteBuffer out, byte[] buf, int off) {
+        int keyLength = WireRecords.keyLength(buf, off);
+        int header = WireRecords.headerLength(buf[off]);
+        out.putShort((short) 2);
+        // The key leaves out the text length: kind then payload, so bytea order is the records' order.
+        out.putInt(keyLength - header + 1);
+        out.put(buf[off]);
+        out.put(buf, off + header, keyLength - header);
+        out.putInt(2);
+        out.putShort(buf[off + keyLength]);
+    }
+
+    /** The database key of a record: its kind byte and payload, without the text length. */
+    static byte[] key(byte[] buf, int off) {
+        int keyLength = WireRecords.keyLength(buf, off);
+        int header = WireRecords.headerLength(buf[off]);
+        byte[] key = new byte[keyLength - header + 1];
+        key[0] = buf[off];
+        System.arraycopy(buf, off + header, key, 1, keyLength - header);
+        return key;
+    }
+
+    /** Rebuilds a record from a database key and type. */
+    static void toRecord(byte[] key, short type, byte[] record) {
+        int pos = 0;
+        record[pos++] = key[0];
+        int payload = key.length - 1;
+        if (key[0] == WireRecords.KIND_TEXT) {
+            record[pos++] = (byte) (payload >>> 8);
+            record[pos++] = (byte) payload;
+        }
+        System.arraycopy(key, 1, record, pos, payload);
+        record[pos + payload] = (byte) TYPES[type].ordinal();
+    }
+}

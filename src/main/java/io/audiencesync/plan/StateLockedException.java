@@ -1,0 +1,8 @@
+package io.audiencesync.plan;
+
+/** Another process is syncing the same customer list: this run must not write it. */
+public class StateLockedException extends RuntimeException {
+    public StateLockedException(String message) {
+        super(message);
+    }
+}

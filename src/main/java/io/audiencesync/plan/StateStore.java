@@ -1,0 +1,51 @@
+package io.audiencesync.plan;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where the state of customer lists lives: {@code state.store=file} (embedded, under {@code sync.data-dir}) or
+ * {@code postgres}. A run begins a session, which holds the write lock of its customer list until it is closed,
+ * so two processes never write the same list; in the session it opens the list's state, which recovers what an
+ * earlier run left (a crash at any point), plans against it, commits each batch Pinterest acknowledged, and
+ * finishes.
+ */
+public interface StateStore extends AutoCloseable {
+
+    /** {@code file} or {@code postgres}, as in {@code state.store}. */
+    String kind();
+
+    /**
+     * Takes the write lock of one customer list for one run. The key names the list (ad account and list name),
+     * not its id: a list that does not exist yet must be locked before the run creates it.
+     *
+     * @throws StateLockedException when another process holds it (it is not waited for)
+     */
+    Session begin(String lockKey);
+
+    @Override
+    void close();
+
+    /** One run's hold on one customer list; closing it releases the lock. */
+    interface Session extends AutoCloseable {
+
+        /** The list's state, recovered: batches an earlier run committed are in, a torn last write is dropped. */
+        StoredList open(String customerListId);
+
+        @Override
+        void close();
+    }
+
+    /** The state of one customer list: the wire values Pinterest acknowledged as added and not removed since. */
+    interface StoredList {
+
+        /** adds = snapshot − state, removes = state − snapshot; closes the snapshot cursor. */
+        Plan plan(SortedRecords snapshot, Path workDir);
+
+        /** Records a batch Pinterest acknowledged (2xx), durably, before the next one is sent. */
+        void commit(Operation operation, List<String> lines);
+
+        /** Ends a run's writes (the file store folds its journal); safe to call more than once. */
+        void finish();
+    }
+}

@@ -1,0 +1,153 @@
+package io.audiencesync.plan;
+
+import io.audiencesync.identity.IdentifierType;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The binary form of a wire value on disk and in sort buffers: {@code kind | payload | type}.
+ *
+ * <p>A lowercase hex digest (32, 40 or 64 digits: MD5, SHA-1, SHA-256) is stored as its 16, 20 or 32 bytes
+ * (kinds 0, 1, 2): 34 bytes for a SHA-256 instead of a 71-character text line, half the I/O and memory. Any other
+ * value (a plain email, an LR_ID, a digest in upper case, which must be sent as it came) is kind 3 with a 2-byte
+ * length and its UTF-8 bytes. Records order by kind, then payload bytes (unsigned), then length; the type is not
+ * part of the order or of equality, so two records name the same member when their values are equal, whatever
+ * the type. Every sorted file, sort buffer and PostgreSQL key uses this one order.
+ */
+public final class WireRecords {
+
+    static final int KIND_TEXT = 3;
+    /** The longest record: kind, length, 256 characters of up to 4 UTF-8 bytes each, type. */
+    public static final int MAX_LENGTH = 1 + 2 + 1024 + 1;
+    private static final int[] DIGEST_BYTES = {16, 20, 32};
+    private static final IdentifierType[] TYPES = IdentifierType.values();
+    private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** The value of a lowercase hex digit, -1 for any other ASCII character. */
+    private static final byte[] NIBBLES = new byte[128];
+
+    static {
+        Arrays.fill(NIBBLES, (byte) -1);
+        for (int i = 0; i < 16; i++) {
+            NIBBLES[HEX_DIGITS[i]] = (byte) i;
+        }
+    }
+
+    private WireRecords() {
+    }
+
+    /** Encodes into {@code dst} at {@code pos} (room for {@link #MAX_LENGTH} needed); returns the position after it. */
+    public static int encode(String value, IdentifierType type, byte[] dst, int pos) {
+        int n = value.length();
+        int kind = n == 32 ? 0 : n == 40 ? 1 : n == 64 ? 2 : KIND_TEXT;
+        if (kind < KIND_TEXT) {
+            // Decodes while it checks: one pass over the characters; a non-hex character makes it text after all.
+            int p = pos + 1;
+            int i = 0;
+            for (; i < n; i += 2) {
+                char a = value.charAt(i);
+                char b = value.charAt(i + 1);
+                int hi = a < 128 ? NIBBLES[a] : -1;
+                int lo = b < 128 ? NIBBLES[b] : -1;
+                if ((hi | lo) < 0) {
+                    break;
+                }
+                dst[p++] = (byte) (hi << 4 | lo);
+            }
+            if (i == n) {
+                dst[pos] = (byte) kind;
+                dst[p] = (byte) type.ordinal();
+                return p + 1;
+            }
+        }
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("a wire value of " + bytes.length + " bytes");
+        }
+        dst[pos++] = KIND_TEXT;
+        dst[pos++] = (byte) (bytes.length >>> 8);
+        dst[pos++] = (byte) bytes.length;
+        System.arraycopy(bytes, 0, dst, pos, bytes.length);
+        pos += bytes.length;
+        dst[pos++] = (byte) type.ordinal();
+        return pos;
+    }
+
+    public static byte[] encode(String value, IdentifierType type) {
+        byte[] buf = new byte[MAX_LENGTH];
+        int end = encode(value, type, buf, 0);
+        return Arrays.copyOf(buf, end);
+    }
+
+    /** The key alone (the record without its type byte): what equality and order are defined on. */
+    public static int keyLength(byte[] buf, int off) {
+        int kind = buf[off];
+        return kind < KIND_TEXT ? 1 + DIGEST_BYTES[kind] : 3 + ((buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF));
+    }
+
+    /** Key, then one type byte. */
+    public static int length(byte[] buf, int off) {
+        return keyLength(buf, off) + 1;
+    }
+
+    public static IdentifierType type(byte[] buf, int off) {
+        return TYPES[buf[off + keyLength(buf, off)]];
+    }
+
+    /** Needs the kind byte, and for text the two length bytes, to be readable at {@code off}. */
+    static int headerLength(byte kind) {
+        return kind < KIND_TEXT ? 1 : 3;
+    }
+
+    public static int compare(byte[] a, int ao, byte[] b, int bo) {
+        int ka = a[ao];
+        int kb = b[bo];
+        if (ka != kb) {
+            return ka - kb;
+        }
+        if (ka < KIND_TEXT) {
+            int n = DIGEST_BYTES[ka];
+            return Arrays.compareUnsigned(a, ao + 1, ao + 1 + n, b, bo + 1, bo + 1 + n);
+        }
+        int la = (a[ao + 1] & 0xFF) << 8 | (a[ao + 2] & 0xFF);
+        int lb = (b[bo + 1] & 0xFF) << 8 | (b[bo + 2] & 0xFF);
+        return Arrays.compareUnsigned(a, ao + 3, ao + 3 + la, b, bo + 3, bo + 3 + lb);
+    }
+
+    /**
+     * The first 8 bytes of the key (kind, then payload, zero-padded) as a signed-comparable long: when two prefixes
+     * differ, they order as their records do; when they are equal, {@link #compare} decides.
+     */
+    static long prefix(byte[] buf, int off) {
+        int kind = buf[off];
+        int start = off + headerLength((byte) kind);
+        int payload = kind < KIND_TEXT ? DIGEST_BYTES[kind] : (buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF);
+        long p = kind;
+        for (int i = 0; i < 7; i++) {
+            p = p << 8 | (i < payload ? buf[start + i] & 0xFF : 0);
+        }
+        return p ^ Long.MIN_VALUE;
+    }
+
+    /** The wire value exactly as it goes into {@code records}. */
+    public static String value(byte[] buf, int off) {
+        int kind = buf[off];
+        if (kind < KIND_TEXT) {
+            int n = DIGEST_BYTES[kind];
+            byte[] hex = new byte[n * 2];
+            for (int i = 0; i < n; i++) {
+                int b = buf[off + 1 + i] & 0xFF;
+                hex[2 * i] = HEX_DIGITS[b >>> 4];
+                hex[2 * i + 1] = HEX_DIGITS[b & 0xF];
+            }
+            return new String(hex, StandardCharsets.ISO_8859_1);
+        }
+        int len = (buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF);
+        return new String(buf, off + 3, len, StandardCharsets.UTF_8);
+    }
+
+    /** {@code value<TAB>TYPE}, the line form of {@link WireLines}. */
+    public static String line(byte[] buf, int off) {
+        return WireLines.line(value(buf, off), type(buf, off));
+    }
+}

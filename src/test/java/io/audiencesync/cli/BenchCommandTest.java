@@ -1,0 +1,57 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.PostgresTestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The bench command runs and prints a well-formed table on a small model. It asserts no speed: a test is no benchmark. */
+class BenchCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void printsEveryStageWithRatesRatiosAndHeap() {
+        CliHarness.Result result = CliHarness.execute("bench", "--rows", "3000", "--churn", "5", "--batch-size", "500",
+                "--no-postgres", "--dir", dir.toString());
+        assertThat(result.code()).as(result.out() + result.err()).isZero();
+        List<String> rows = tableRows(result.out());
+        assertThat(rows).extracting(r -> r.split("\\|")[1].strip()).anySatisfy(s -> assertThat(s).startsWith("(a) floor"))
+                .anySatisfy(s -> assertThat(s).startsWith("(b2)"))
+                .anySatisfy(s -> assertThat(s).contains("first sync, file store"))
+                .anySatisfy(s -> assertThat(s).contains("re-sync plan"))
+                .anySatisfy(s -> assertThat(s).startsWith("(ref)"))
+                .anySatisfy(s -> assertThat(s).contains("re-sync 5% churn, file store"));
+        for (String row : rows) {
+            String[] cells = row.split("\\|");
+            assertThat(cells).as(row).hasSize(8);
+            for (int i = 2; i < 8; i++) {
+                assertThat(cells[i].strip()).as(row).matches("[0-9][0-9,]*(\\.[0-9]+)?");
+            }
+        }
+        assertThat(result.out()).contains("| stage | rows | values | seconds | rows/s | × floor | peak heap MB |")
+                .contains("re-sync plan vs the in-memory reference: file store")
+                .contains("the emulator's list holds")
+                .doesNotContain("CHECK FAILED");
+    }
+
+    @Test
+    void reportsThePostgresStoreToo() {
+        PostgresTestDatabase.assumeAvailable();
+        CliHarness.Result result = CliHarness.execute("bench", "--rows", "2000", "--batch-size", "500", "--dir", dir.toString(),
+                "--jdbc-url", PostgresTestDatabase.URL, "--jdbc-user", PostgresTestDatabase.USER,
+                "--jdbc-password", PostgresTestDatabase.PASSWORD);
+        assertThat(result.code()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("first sync, postgres store").contains("(postgres)").contains("postgres store ")
+                .doesNotContain("CHECK FAILED");
+    }
+
+    private static List<String> tableRows(String out) {
+        return out.lines().filter(l -> l.startsWith("| (")).toList();
+    }
+}

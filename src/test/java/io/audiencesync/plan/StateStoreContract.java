@@ -1,0 +1,182 @@
+package io.audiencesync.plan;
+
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.identity.Normalizer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** What every state store must do; run for the file store and for PostgreSQL. */
+abstract class StateStoreContract {
+
+    @TempDir
+    Path dir;
+    private StateStore store;
+    private int plans;
+
+    /** A store of the kind under test, empty; sorting in memory at most {@code sortBufferValues} values at a time. */
+    abstract StateStore newStore(Path dir, int sortBufferValues);
+
+    @BeforeEach
+    void open() {
+        store = newStore(dir, 1_000);
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void aFirstPlanAddsEverythingThenTheAcknowledgedBatchesAreTheState() {
+        try (StateStore.Session session = store.begin("account/list A")) {
+            StateStore.StoredList list = session.open("1001");
+            Plan first = plan(list, "a\tEMAIL", "b\tEMAIL", "c\tMAID");
+            assertThat(RecordFile.lines(first.adds())).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tMAID");
+            assertThat(first.removeCandidates()).isZero();
+            list.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL", "c\tMAID"));
+            list.finish();
+        }
+        try (StateStore.Session session = store.begin("account/list A")) {
+            Plan next = plan(session.open("1001"), "b\tEMAIL", "c\tMAID", "d\tIDFA");
+            assertThat(RecordFile.lines(next.adds())).containsExactly("d\tIDFA");
+            assertThat(RecordFile.lines(next.removes())).containsExactly("a\tEMAIL");
+            assertThat(next.addsByType()).containsEntry(IdentifierType.IDFA, 1L);
+            assertThat(next.snapshotCount()).isEqualTo(3);
+            assertThat(next.stateCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void removalsOnlyEverTouchValuesThisToolAddedAndNotRemovedSince() {
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("7");
+            list.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL", "c\tEMAIL"));
+            list.commit(Operation.REMOVE, List.of("b\tEMAIL", "never-added\tEMAIL"));
+            list.finish();
+            Plan plan = plan(list, "z\tEMAIL");
+            assertThat(RecordFile.lines(plan.removes())).containsExactly("a\tEMAIL", "c\tEMAIL");
+        }
+    }
+
+    @Test
+    void everyCommittedBatchSurvivesARunThatNeverFinished() {
+        // A crash: batches committed, the run never got to finish (the lock goes with the process).
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("9");
+            list.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+            list.commit(Operation.ADD, List.of("c\tEMAIL"));
+        }
+        try (StateStore.Session session = store.begin("k")) {
+            Plan plan = plan(session.open("9"), "a\tEMAIL", "b\tEMAIL", "c\tEMAIL");
+            assertThat(plan.addCount()).isZero();
+            assertThat(plan.removeCandidates()).isZero();
+            assertThat(plan.stateCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aSecondSessionForTheSameListIsRefusedUntilTheFirstEnds() {
+        StateStore other = newStore(dir, 1_000);
+        try (StateStore.Session first = store.begin("549755885175/Customer List-Users 1")) {
+            assertThatThrownBy(() -> other.begin("549755885175/Customer List-Users 1"))
+                    .isInstanceOf(StateLockedException.class)
+                    .hasMessageContaining("another process is syncing '549755885175/Customer List-Users 1'")
+                    .hasMessageContaining("sent nothing");
+            other.begin("549755885175/Customer List-Users 2").close();
+        }
+        other.begin("549755885175/Customer List-Users 1").close();
+        other.close();
+    }
+
+    @Test
+    void digestsPlainValuesAndPartnerIdsRoundTripExactly() {
+        List<String> lines = List.of(
+                Normalizer.sha256("jane@example.com") + "\tEMAIL",
+                "5f4dcc3b5aa765d61d8327deb882cf99\tMAID",
+                "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8\tIDFA",
+                "john.smith@example.com\tEMAIL",
+                "5F4DCC3B5AA765D61D8327DEB882CF99\tHASHED_PINNER_ID",
+                "Xi1234_lr-ÄÖ\tLR_ID",
+                "dlx:98765\tDLX_ID");
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("11");
+            list.commit(Operation.ADD, new ArrayList<>(lines));
+            list.finish();
+            Plan same = plan(list, lines.toArray(String[]::new));
+            assertThat(same.addCount()).isZero();
+            assertThat(same.removeCandidates()).isZero();
+            Plan empty = plan(list, "other@example.com\tEMAIL");
+            assertThat(RecordFile.lines(empty.removes())).containsExactlyInAnyOrderElementsOf(lines);
+        }
+    }
+
+    @Test
+    void listsAreKeptApartAndAnAddTwiceIsOneMember() {
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList one = session.open("1");
+            StateStore.StoredList two = session.open("2");
+            one.commit(Operation.ADD, List.of("a\tEMAIL"));
+            one.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+            one.finish();
+            two.finish();
+            assertThat(plan(one, "a\tEMAIL", "b\tEMAIL").stateCount()).isEqualTo(2);
+            assertThat(plan(two, "a\tEMAIL").addCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDiffLargerThanTheSortBufferMatchesASetDifference() {
+        Random random = new Random(5);
+        TreeSet<String> state = new TreeSet<>();
+        TreeSet<String> model = new TreeSet<>();
+        for (int i = 0; i < 6_000; i++) {
+            state.add(Normalizer.sha256("s" + random.nextInt(9_000)) + "\tEMAIL");
+            model.add(Normalizer.sha256("s" + random.nextInt(9_000)) + "\tEMAIL");
+            model.add("user" + random.nextInt(3_000) + "@example.com\tEMAIL");
+        }
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("3");
+            List<String> batch = new ArrayList<>();
+            for (String line : state) {
+                batch.add(line);
+                if (batch.size() == 500) {
+                    list.commit(Operation.ADD, batch);
+                    batch = new ArrayList<>();
+                }
+            }
+            list.commit(Operation.ADD, batch);
+            list.finish();
+            Plan plan = plan(list, model.toArray(String[]::new));
+            TreeSet<String> adds = new TreeSet<>(model);
+            adds.removeAll(state);
+            TreeSet<String> removes = new TreeSet<>(state);
+            removes.removeAll(model);
+            assertThat(RecordFile.lines(plan.adds())).containsExactlyInAnyOrderElementsOf(adds);
+            assertThat(RecordFile.lines(plan.removes())).containsExactlyInAnyOrderElementsOf(removes);
+            assertThat(plan.snapshotCount()).isEqualTo(model.size());
+            assertThat(plan.stateCount()).isEqualTo(state.size());
+        }
+    }
+
+    private Plan plan(StateStore.StoredList list, String... lines) {
+        Path work = dir.resolve("work-" + (++plans));
+        SnapshotCollector collector = new SnapshotCollector(work, 1_000);
+        for (String line : lines) {
+            collector.add(line);
+        }
+        return list.plan(collector.finish(), work);
+    }
+}

@@ -1,0 +1,95 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.PostgresTestDatabase;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.plan.FileStateStore;
+import io.audiencesync.plan.PostgresStateStore;
+import io.audiencesync.plan.StateStore;
+import io.audiencesync.report.Json;
+import io.audiencesync.report.Outcome;
+import io.audiencesync.report.RunReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two processes syncing the same customer list: while one holds the list's lock, a second {@code run --once} (a
+ * real separate JVM) stops before it reads, sends nothing, says why and exits 1; once the lock is free it syncs.
+ */
+class ListLockTest {
+
+    private static final String LOCK_KEY = PinterestEmulator.DEFAULT_AD_ACCOUNT_ID + "/Customer List-Child";
+
+    @TempDir
+    Path dir;
+    private PinterestEmulator emulator;
+    private ChildSync child;
+    private String schema;
+
+    @BeforeEach
+    void start() {
+        emulator = PinterestEmulator.builder().port(0).start();
+        child = new ChildSync(emulator, dir);
+    }
+
+    @AfterEach
+    void stop() {
+        emulator.close();
+        if (schema != null) {
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void theFileStoreLetsOneProcessWriteAList() throws Exception {
+        try (StateStore store = new FileStateStore(dir.resolve("data/state"), 1_000)) {
+            secondProcessStopsWhileTheFirstHoldsTheLock(store);
+        }
+    }
+
+    @Test
+    void thePostgresStoreLetsOneProcessWriteAList() throws Exception {
+        PostgresTestDatabase.assumeAvailable();
+        schema = PostgresTestDatabase.newSchema();
+        child.settings.putAll(PostgresTestDatabase.settings(schema));
+        try (StateStore store = new PostgresStateStore(PostgresTestDatabase.URL, PostgresTestDatabase.USER,
+                PostgresTestDatabase.PASSWORD, schema)) {
+            secondProcessStopsWhileTheFirstHoldsTheLock(store);
+        }
+    }
+
+    private void secondProcessStopsWhileTheFirstHoldsTheLock(StateStore store) throws Exception {
+        Files.createDirectories(child.inbox());
+        Files.writeString(child.inbox().resolve("day1.csv"), "email\na@example.com\nb@example.com\n");
+        try (StateStore.Session held = store.begin(LOCK_KEY)) {
+            assertThat(child.run()).as(child.log()).isEqualTo(1);
+        }
+        assertThat(emulator.writeCalls()).as("nothing sent").isZero();
+        assertThat(child.log()).contains("another process is syncing '" + LOCK_KEY + "'");
+        RunReport report = lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(report.error()).contains("another process is syncing").contains("sent nothing");
+
+        // The lock is free again: the same snapshot, moved back from .failed, goes through.
+        try (Stream<Path> failed = Files.list(child.inbox().resolve(".failed"))) {
+            Path file = failed.findFirst().orElseThrow();
+            Files.move(file, child.inbox().resolve("day1.csv"));
+        }
+        assertThat(child.run()).as(child.log()).isZero();
+        assertThat(emulator.members(emulator.customerLists().get(0).id())).hasSize(2);
+    }
+
+    private RunReport lastReport() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("data/runs"))) {
+            return Json.read(files.filter(p -> p.toString().endsWith(".json")).max(Path::compareTo).orElseThrow(), RunReport.class);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.PostgresTestDatabase;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.report.Outcome;
+import io.audiencesync.report.RunReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.audiencesync.sync.SyncHarness.email;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real routes with {@code state.store=postgres}: the state lives in PostgreSQL, not under the data directory. */
+class PostgresSyncEndToEndTest {
+
+    private static final String HEADER = "id,email,maid,idfa\n";
+
+    @TempDir
+    Path dir;
+    private PinterestEmulator emulator;
+    private SyncHarness sync;
+    private String schema;
+
+    @BeforeEach
+    void start() {
+        PostgresTestDatabase.assumeAvailable();
+        schema = PostgresTestDatabase.newSchema();
+        emulator = PinterestEmulator.builder().port(0).start();
+        sync = new SyncHarness(emulator, dir);
+        sync.settings.putAll(PostgresTestDatabase.settings(schema));
+    }
+
+    @AfterEach
+    void stop() {
+        if (emulator != null) {
+            emulator.close();
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void aChangedSnapshotSendsExactlyTheDifferenceAndAnUnchangedOneNothing() {
+        assertThat(sync.sync("day1.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n3,c@example.com,,\n4,x@example.com,,\n"))
+                .isZero();
+        long writes = emulator.writeCalls();
+        // b left, c changed email to c2, d joined
+        String day2 = HEADER + "1,a@example.com,,\n3,c2@example.com,,\n4,x@example.com,,\n5,d@example.com,,\n";
+        assertThat(sync.sync("day2.csv", day2)).isZero();
+        assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder(email("a@example.com"),
+                email("c2@example.com"), email("x@example.com"), email("d@example.com"));
+        RunReport report = sync.lastReport();
+        assertThat(report.adds()).isEqualTo(new RunReport.Counts(2, 2, 0));
+        assertThat(report.removes()).isEqualTo(new RunReport.Counts(2, 2, 0));
+        assertThat(emulator.writeCalls() - writes).as("one ADD and one REMOVE call").isEqualTo(2);
+        assertThat(Files.exists(sync.data.resolve("state/lists"))).as("no state files with the postgres store").isFalse();
+
+        long before = emulator.writeCalls();
+        assertThat(sync.sync("day3.csv", day2)).isZero();
+        assertThat(emulator.writeCalls()).isEqualTo(before);
+        assertThat(sync.lastReport().outcome()).isEqualTo(Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void plainEmailsWithHashingOffAreKeptAsTheyAreSent() {
+        sync.set("sync.hash-emails", "false").set("sync.identifiers", "email=EMAIL");
+        assertThat(sync.sync("day1.csv", "email\nJane.Doe@Example.com\nbob@example.org\n")).isZero();
+        assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder("jane.doe@example.com", "bob@example.org");
+        assertThat(sync.sync("day2.csv", "email\nbob@example.org\n")).isZero();
+        assertThat(emulator.members(sync.onlyListId())).containsExactly("bob@example.org");
+        assertThat(emulator.removedValues(sync.onlyListId())).containsExactly("jane.doe@example.com");
+    }
+}
