@@ -70,14 +70,13 @@ public final class ListState implements StateStore.StoredList {
      * (a run in progress) are not counted.
      */
     public long memberCount() {
-        if (!Files.exists(members)) {
-            return 0;
+        long count = 0;
+        try (SortedRecords records = RecordFile.read(members)) {
+            while (records.next()) {
+                count++;
+            }
         }
-        try (var lines = Files.lines(members, StandardCharsets.UTF_8)) {
-            return lines.count();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + members, e);
-        }
+        return count;
     }
 
     /** The sorted members file (may not exist: no state yet). Valid after {@link #compact()}. */

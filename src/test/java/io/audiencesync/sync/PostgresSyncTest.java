@@ -302,7 +302,7 @@ class PostgresSyncTest {
                 .isEmpty();
         try (Stream<Path> files = Files.walk(sync.data)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                assertThat(Files.readString(file)).as(file.toString()).doesNotContain(PASSWORD).doesNotContain(urlSecret);
+                assertThat(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1)).as(file.toString()).doesNotContain(PASSWORD).doesNotContain(urlSecret);
             }
         }
     }

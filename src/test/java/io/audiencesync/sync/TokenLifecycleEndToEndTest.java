@@ -219,7 +219,8 @@ class TokenLifecycleEndToEndTest {
         StringBuilder written = new StringBuilder(logText);
         try (Stream<Path> files = Files.walk(sync.data)) {
             for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.equals(sync.tokenFile())).toList()) {
-                written.append(Files.readString(p));
+                // ISO-8859-1 maps every byte: binary state files are searched as they are
+                written.append(new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1));
             }
         }
         assertThat(written.toString()).doesNotContain(first.accessToken()).doesNotContain(first.refreshToken())
