@@ -299,7 +299,8 @@ final class BenchCommand implements Callable<Integer> {
         long planRemoves = plan.removeCandidates();
         deleteTree(work);
         if (store.equals("file")) {
-            referenceDiff(values, data.resolve("state/lists").resolve(listId).resolve("members.bin"), planAdds, planRemoves);
+            referenceDiff(values, churnedValues, data.resolve("state/lists").resolve(listId).resolve("members.bin"),
+                    plan.stateCount(), planAdds, planRemoves);
         }
         Files.delete(values);
 
@@ -366,11 +367,12 @@ final class BenchCommand implements Callable<Integer> {
      * The reference: the same snapshot values and state as 64-bit fingerprints in two long arrays (8 bytes a value,
      * no objects), sorted, then diffed by one merge. Only counts: nothing written.
      */
-    private void referenceDiff(Path values, Path members, long expectedAdds, long expectedRemoves) {
+    private void referenceDiff(Path values, long valueCount, Path members, long memberCount, long expectedAdds,
+                               long expectedRemoves) {
         Heap.reset();
         long t0 = System.nanoTime();
-        long[] snapshot = fingerprints(values);
-        long[] state = fingerprints(members);
+        long[] snapshot = fingerprints(values, valueCount);
+        long[] state = fingerprints(members, memberCount);
         Arrays.sort(snapshot);
         Arrays.sort(state);
         long adds = 0;
@@ -400,14 +402,12 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static long[] fingerprints(Path file) {
-        long[] out = new long[1 << 16];
+    /** Sized exactly (the counts are known): growing by copies would need half as much again, at the peak. */
+    private static long[] fingerprints(Path file, long count) {
+        long[] out = new long[Math.toIntExact(count)];
         int n = 0;
         try (SortedRecords in = RecordFile.read(file)) {
             while (in.next()) {
-                if (n == out.length) {
-                    out = Arrays.copyOf(out, n + (n >> 1));
-                }
                 byte[] b = in.buffer();
                 int off = in.offset();
                 long f = 0;
@@ -418,7 +418,7 @@ final class BenchCommand implements Callable<Integer> {
                 out[n++] = f;
             }
         }
-        return Arrays.copyOf(out, n);
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
     private void add(String stage, long n, long values, long t0) {

@@ -192,7 +192,7 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
         String url = required("state.jdbc-url");
         if (!url.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("state.jdbc-url", "must be a PostgreSQL JDBC URL such as"
-                    + " jdbc:postgresql://127.0.0.1:5432/audiences, got '" + url + "'");
+                    + " jdbc:postgresql://127.0.0.1:5432/audiences, got '" + StateSettings.redact(url) + "'");
         }
         String schema = required("state.jdbc-schema");
         if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {

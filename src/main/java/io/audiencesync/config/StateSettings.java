@@ -19,9 +19,14 @@ public record StateSettings(Store store, String jdbcUrl, String jdbcUser, String
         }
     }
 
+    /** The JDBC URL fit for a log or a message: a password given as a URL parameter is masked. */
+    public static String redact(String jdbcUrl) {
+        return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
     @Override
     public String toString() {
-        return "StateSettings[store=" + store + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", jdbcSchema="
+        return "StateSettings[store=" + store + ", jdbcUrl=" + redact(jdbcUrl) + ", jdbcUser=" + jdbcUser + ", jdbcSchema="
                 + jdbcSchema + "]";
     }
 }

@@ -144,6 +144,10 @@ public final class ListState implements StateStore.StoredList {
         }
         Path work = dir.resolve("compact.tmp");
         try {
+            if (!legacy) {
+                // Left by a crash right after the text state was converted: members.bin supersedes it.
+                Files.deleteIfExists(legacyMembers);
+            }
             deleteTree(work);
             Files.createDirectories(work);
             Sink adds = new Sink(work, "adds", sortBufferValues);

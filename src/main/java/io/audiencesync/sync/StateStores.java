@@ -23,8 +23,8 @@ public final class StateStores {
         try {
             return new PostgresStateStore(state.jdbcUrl(), state.jdbcUser(), state.jdbcPassword(), state.jdbcSchema());
         } catch (SQLException e) {
-            throw new ConfigException("state.jdbc-url", "cannot open the PostgreSQL state store at " + state.jdbcUrl()
-                    + ": " + e.getMessage());
+            throw new ConfigException("state.jdbc-url", "cannot open the PostgreSQL state store at "
+                    + StateSettings.redact(state.jdbcUrl()) + ": " + e.getMessage());
         }
     }
 }

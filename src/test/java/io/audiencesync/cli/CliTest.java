@@ -143,6 +143,28 @@ class CliTest {
     }
 
     @Test
+    void aStateStoreThatCannotBeOpenedStopsAtStartWithoutRepeatingThePassword() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\npinterest.access-token=t\nsync.name=n\n"
+                + "sync.data-dir=" + dir + "\nstate.store=postgres\n"
+                + "state.jdbc-url=jdbc:postgresql://127.0.0.1:1/audiences?password=hunter2\nstate.jdbc-password=hunter3\n");
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("state.jdbc-url: cannot open the PostgreSQL state store at")
+                .contains("password=***").doesNotContain("hunter2").doesNotContain("hunter3");
+    }
+
+    @Test
+    void anUnknownStateStoreIsNamed() throws IOException {
+        Path config = dir.resolve("sync.properties");
+        Files.writeString(config, "pinterest.ad-account-id=549755885175\npinterest.access-token=t\nsync.name=n\n"
+                + "sync.data-dir=" + dir + "\nstate.store=mongo\n");
+        CliHarness.Result result = execute("run", "--once", "--config", config.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("state.store: must be file or postgres, got 'mongo'");
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         CliHarness.Result result = execute("run", "--twice");
         assertThat(result.code()).isEqualTo(2);
