@@ -6,7 +6,6 @@ import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Batches;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
-import io.audiencesync.plan.SnapshotCollector;
 import io.audiencesync.plan.SortedRecords;
 
 import java.util.Iterator;
