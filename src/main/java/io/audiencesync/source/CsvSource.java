@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 
 /**
  * Streams a CSV snapshot as chunks of rows: header row, UTF-8 with or without BOM, comma separated,
@@ -50,16 +49,15 @@ public final class CsvSource {
         };
     }
 
-    private final class ChunkIterator implements Iterator<List<Row>> {
+    private final class ChunkIterator extends Chunks {
         private final Path file;
         private CsvReader<CsvRecord> reader;
         private CloseableIterator<CsvRecord> records;
         private int[] columnIndex;
         private long lastLine = 1;
-        private boolean closed;
-        private SnapshotReadException pending;
 
         ChunkIterator(Path file) {
+            super(chunkSize);
             this.file = file;
             try {
                 BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
@@ -74,10 +72,10 @@ public final class CsvSource {
                 }
                 columnIndex = resolveColumns(records.next());
             } catch (IOException | UncheckedIOException | CsvParseException e) {
-                close();
+                end();
                 throw failure(describe(e), e);
             } catch (SnapshotReadException e) {
-                close();
+                end();
                 throw e;
             }
         }
@@ -97,61 +95,28 @@ public final class CsvSource {
             return index;
         }
 
-        /** A read failure is handed out by {@link #next()} so that the rows read before it are processed first. */
         @Override
-        public boolean hasNext() {
-            if (pending != null) {
-                return true;
-            }
-            if (closed) {
-                return false;
-            }
-            try {
-                if (records.hasNext()) {
-                    return true;
-                }
-            } catch (UncheckedIOException | CsvParseException e) {
-                pending = failure(describe(e), e);
-                close();
-                return true;
-            }
-            close();
-            return false;
+        protected boolean hasNextRow() {
+            return records.hasNext();
         }
 
         @Override
-        public List<Row> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
+        protected Row nextRow() {
+            CsvRecord record = records.next();
+            lastLine = record.getStartingLineNumber();
+            String[] cells = new String[columnIndex.length];
+            for (int i = 0; i < cells.length; i++) {
+                cells[i] = record.getField(columnIndex[i]);
             }
-            throwPending();
-            List<Row> chunk = new ArrayList<>(chunkSize);
-            try {
-                while (chunk.size() < chunkSize && records.hasNext()) {
-                    CsvRecord record = records.next();
-                    lastLine = record.getStartingLineNumber();
-                    String[] cells = new String[columnIndex.length];
-                    for (int i = 0; i < cells.length; i++) {
-                        cells[i] = record.getField(columnIndex[i]);
-                    }
-                    chunk.add(new Row(lastLine, cells));
-                }
-            } catch (UncheckedIOException | CsvParseException e) {
-                pending = failure(describe(e), e);
-                close();
-                if (chunk.isEmpty()) {
-                    throwPending();
-                }
-            }
-            return chunk;
+            return new Row(lastLine, cells);
         }
 
-        private void throwPending() {
-            if (pending != null) {
-                SnapshotReadException failure = pending;
-                pending = null;
-                throw failure;
+        @Override
+        protected SnapshotReadException readFailure(RuntimeException e) {
+            if (e instanceof UncheckedIOException || e instanceof CsvParseException) {
+                return failure(describe(e), e);
             }
+            throw e;
         }
 
         private String describe(Exception e) {
@@ -170,16 +135,14 @@ public final class CsvSource {
             return new SnapshotReadException(file.getFileName() + ": " + what, cause);
         }
 
-        private void close() {
-            if (!closed) {
-                closed = true;
-                try {
-                    if (reader != null) {
-                        reader.close();
-                    }
-                } catch (IOException ignored) {
-                    // read-only file: nothing is lost when closing fails
+        @Override
+        protected void release() {
+            try {
+                if (reader != null) {
+                    reader.close();
                 }
+            } catch (IOException ignored) {
+                // read-only file: nothing is lost when closing fails
             }
         }
     }

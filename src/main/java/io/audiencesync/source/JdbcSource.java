@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -88,19 +87,18 @@ public final class JdbcSource {
         };
     }
 
-    private final class ChunkIterator implements Iterator<List<Row>> {
+    private final class ChunkIterator extends Chunks {
         private final Iterator<Map<String, Object>> rows;
         private final String[] labels;
         private long rowNumber;
-        private boolean done;
-        private SnapshotReadException pending;
 
         ChunkIterator(Iterator<Map<String, Object>> rows, Set<String> columns) {
+            super(chunkSize);
             this.rows = rows;
             try {
                 this.labels = resolveColumns(columns);
             } catch (SnapshotReadException e) {
-                endOfRows.run();
+                end();
                 throw e;
             }
         }
@@ -126,60 +124,21 @@ public final class JdbcSource {
             return resolved;
         }
 
-        /** A failure is handed out by {@link #next()} after the rows read before it, which the run still adds. */
         @Override
-        public boolean hasNext() {
-            if (pending != null) {
-                return true;
-            }
-            if (done) {
-                return false;
-            }
-            try {
-                if (rows.hasNext()) {
-                    return true;
-                }
-            } catch (RuntimeException e) {
-                pending = readFailure(e);
-                end();
-                return true;
-            }
-            end();
-            return false;
+        protected boolean hasNextRow() {
+            return rows.hasNext();
         }
 
         @Override
-        public List<Row> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            throwPending();
-            List<Row> chunk = new ArrayList<>(chunkSize);
-            try {
-                while (chunk.size() < chunkSize && rows.hasNext()) {
-                    Map<String, Object> values = rows.next();
-                    rowNumber++;
-                    chunk.add(new Row(rowNumber, cells(values)));
-                }
-            } catch (SnapshotReadException e) {
-                pending = e;
-            } catch (RuntimeException e) {
-                pending = readFailure(e);
-            }
-            if (pending != null) {
-                end();
-                if (chunk.isEmpty()) {
-                    throwPending();
-                }
-            }
-            return chunk;
+        protected Row nextRow() {
+            Map<String, Object> values = rows.next();
+            rowNumber++;
+            return new Row(rowNumber, cells(values));
         }
 
-        private void end() {
-            if (!done) {
-                done = true;
-                endOfRows.run();
-            }
+        @Override
+        protected void release() {
+            endOfRows.run();
         }
 
         private String[] cells(Map<String, Object> values) {
@@ -201,16 +160,9 @@ public final class JdbcSource {
             return cells;
         }
 
-        private SnapshotReadException readFailure(RuntimeException e) {
+        @Override
+        protected SnapshotReadException readFailure(RuntimeException e) {
             return failure("the result stopped after row " + rowNumber + ": " + describe(e));
-        }
-
-        private void throwPending() {
-            if (pending != null) {
-                SnapshotReadException failure = pending;
-                pending = null;
-                throw failure;
-            }
         }
     }
 
