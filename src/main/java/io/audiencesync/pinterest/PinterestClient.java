@@ -221,19 +221,9 @@ public final class PinterestClient {
                         requestId, e);
             }
         }
-        Integer code = null;
-        String message = null;
-        try {
-            JsonNode error = JSON.readTree(response.body());
-            if (error != null && error.has("code")) {
-                code = error.get("code").asInt();
-            }
-            if (error != null && error.hasNonNull("message")) {
-                message = error.get("message").asText();
-            }
-        } catch (IOException e) {
-            message = "error answer without a JSON body";
-        }
+        ErrorBody error = ErrorBody.parse(response.body());
+        Integer code = error.code();
+        String message = error.message();
         if (status == 401 || status == 403 || status == 404) {
             throw new PinterestAccessException(call, status, code, message, requestId, unrefreshableSource);
         }

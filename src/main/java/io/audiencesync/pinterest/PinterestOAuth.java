@@ -1,6 +1,5 @@
 package io.audiencesync.pinterest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.net.URI;
@@ -97,19 +96,9 @@ public final class PinterestOAuth {
             }
             return grant;
         }
-        Integer code = null;
-        String message = null;
-        try {
-            JsonNode error = PinterestClient.JSON.readTree(response.body());
-            if (error != null && error.has("code")) {
-                code = error.get("code").asInt();
-            }
-            if (error != null && error.hasNonNull("message")) {
-                message = error.get("message").asText();
-            }
-        } catch (IOException e) {
-            message = "error answer without a JSON body";
-        }
+        ErrorBody error = ErrorBody.parse(response.body());
+        Integer code = error.code();
+        String message = error.message();
         if (status == 400 || status == 401 || code != null && code == 283) {
             throw new InvalidGrantException(call, status, code, message, requestId);
         }
