@@ -54,7 +54,7 @@ class LargeFileStreamingTest {
                     "source.file.poll-delay-ms=50", ""));
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP,
-                    "-Dsync.name=Big", "-cp", classPath(),
+                    "-Dsync.name=Big", "-cp", ChildSync.classPath(),
                     "io.audiencesync.cli.Cli", "run", "--once", "--config", config.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("child.log").toFile());
@@ -71,15 +71,5 @@ class LargeFileStreamingTest {
             // 1,000,000 values in batches of 25,000 (the environment variable, not the file's 5,000): 40 list writes
             assertThat(emulator.customerLists().get(0).numBatches()).isEqualTo(40);
         }
-    }
-
-    /**
-     * Surefire runs tests from a manifest-only jar; its real class path is in this property. Empty entries
-     * are dropped: an empty entry means the working directory, whose routes/ would load a second time.
-     */
-    static String classPath() {
-        String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return java.util.Arrays.stream(path.split(java.io.File.pathSeparator)).filter(p -> !p.isBlank())
-                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 }
