@@ -16,18 +16,23 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 
 /**
  * What Pinterest has acknowledged for one customer list, in the file store: the wire values this tool added and
  * has not removed since. Kept as a sorted file of binary records ({@code members.bin}, see {@link WireRecords})
- * plus a text journal of acknowledged batches.
+ * plus a binary journal of acknowledged batches ({@code journal.bin}, see {@link Journal}).
  *
- * <p>Each acknowledged batch is appended to the journal as one checksummed block and forced to disk before
- * the next batch is sent, so a crash loses at most a batch that will be resent (ADD and REMOVE are
- * idempotent at Pinterest). {@link #compact()} folds the journal into a new sorted file written beside the
- * old one and renamed over it atomically; replaying a journal twice gives the same result.
+ * <p>Each acknowledged batch is appended to the journal as one checksummed block before the next batch is sent,
+ * and forced to disk while that next batch is on its way, so a killed process loses nothing and a machine that
+ * loses power at most the last acknowledged batch, which is then resent (ADD and REMOVE are idempotent at
+ * Pinterest). {@link #compact()} folds the journal into a new sorted file written beside the old one and renamed
+ * over it atomically; replaying a journal twice gives the same result.
  */
 public final class ListState implements StateStore.StoredList {
 
@@ -36,19 +41,31 @@ public final class ListState implements StateStore.StoredList {
     private static final String END = "#end ";
 
     private static final int DEFAULT_SORT_BUFFER = 500_000;
+    /** Forces journal blocks to the disk while the next batch is sent; one thread for every list of the process. */
+    private static final Executor FORCER = Executors.newSingleThreadExecutor(task -> {
+        Thread t = new Thread(task, "state-journal-force");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path dir;
     private final Path members;
     /** The text members file of versions before the binary one; read once and replaced. */
     private final Path legacyMembers;
     private final Path journal;
+    /** The text journal of versions before the binary one; folded once. */
+    private final Path legacyJournal;
     private final int sortBufferValues;
+    /** The journal this instance appends to, open from the first commit until the journal is folded. */
+    private FileChannel channel;
+    private CompletableFuture<Void> pendingForce;
 
     private ListState(Path dir, int sortBufferValues) {
         this.dir = dir;
         this.members = dir.resolve("members.bin");
         this.legacyMembers = dir.resolve("members.sorted");
-        this.journal = dir.resolve("journal.log");
+        this.journal = dir.resolve("journal.bin");
+        this.legacyJournal = dir.resolve("journal.log");
         this.sortBufferValues = sortBufferValues;
     }
 
@@ -99,34 +116,68 @@ public final class ListState implements StateStore.StoredList {
         compact();
     }
 
-    /** Records a batch Pinterest acknowledged; lines are {@code value<TAB>TYPE}. */
+    /**
+     * Records a batch Pinterest acknowledged; lines are {@code value<TAB>TYPE}. The block is written before this
+     * returns (a killed process loses nothing of it) and forced to the disk while the next batch is on its way: the
+     * previous block's force is waited for first, so at most the last acknowledged block is only in the operating
+     * system's cache. {@link #finish()} forces that one too.
+     */
     @Override
     public void commit(Operation operation, List<String> lines) {
         if (lines.isEmpty()) {
             return;
         }
-        StringBuilder values = new StringBuilder(lines.size() * 72);
-        for (String line : lines) {
-            values.append(line).append('\n');
-        }
-        byte[] body = values.toString().getBytes(StandardCharsets.UTF_8);
-        // The checksum covers the value lines exactly as they are on disk.
-        CRC32 crc = new CRC32();
-        crc.update(body);
-        byte[] head = (BEGIN + operation + ' ' + lines.size() + '\n').getBytes(StandardCharsets.UTF_8);
-        byte[] tail = (END + lines.size() + ' ' + Long.toHexString(crc.getValue()) + '\n').getBytes(StandardCharsets.UTF_8);
+        ByteBuffer block = Journal.encode(operation, lines);
+        awaitForce();
         try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND)) {
-                ByteBuffer[] block = {ByteBuffer.wrap(head), ByteBuffer.wrap(body), ByteBuffer.wrap(tail)};
-                while (block[2].hasRemaining()) {
-                    ch.write(block);
-                }
-                ch.force(false);
+            if (channel == null) {
+                Files.createDirectories(dir);
+                channel = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
+            FileChannel ch = channel;
+            while (block.hasRemaining()) {
+                ch.write(block);
+            }
+            pendingForce = CompletableFuture.runAsync(() -> {
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, FORCER);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record an acknowledged batch in " + journal, e);
+        }
+    }
+
+    /** Waits until every block written so far is on the disk. */
+    private void awaitForce() {
+        CompletableFuture<Void> force = pendingForce;
+        if (force == null) {
+            return;
+        }
+        pendingForce = null;
+        try {
+            force.join();
+        } catch (CompletionException e) {
+            throw new UncheckedIOException("cannot force the state journal " + journal + " to the disk",
+                    e.getCause() instanceof UncheckedIOException u ? u.getCause() : new IOException(e.getCause()));
+        }
+    }
+
+    /** Forces and closes the journal this instance appends to (reopened by the next commit). */
+    private void closeJournal() {
+        try {
+            awaitForce();
+        } finally {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("Closing {}: {}", journal, e.toString());
+                }
+                channel = null;
+            }
         }
     }
 
@@ -138,8 +189,9 @@ public final class ListState implements StateStore.StoredList {
      * @throws StateCorruptedException when a block other than the last one is damaged
      */
     public long compact() {
+        closeJournal();
         boolean legacy = Files.exists(legacyMembers) && !Files.exists(members);
-        if (!Files.exists(journal) && !legacy) {
+        if (!Files.exists(journal) && !Files.exists(legacyJournal) && !legacy) {
             return -1;
         }
         Path work = dir.resolve("compact.tmp");
@@ -152,8 +204,11 @@ public final class ListState implements StateStore.StoredList {
             Files.createDirectories(work);
             Sink adds = new Sink(work, "adds", sortBufferValues);
             Sink removes = new Sink(work, "removes", sortBufferValues);
+            if (Files.exists(legacyJournal)) {
+                splitTextJournal(adds, removes);
+            }
             if (Files.exists(journal)) {
-                splitJournal(adds, removes);
+                replayJournal(adds, removes);
             }
             SortedRecords base;
             if (legacy) {
@@ -169,6 +224,7 @@ public final class ListState implements StateStore.StoredList {
             long count = merge(base, adds.finish(), removes.finish(), next);
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(journal);
+            Files.deleteIfExists(legacyJournal);
             Files.deleteIfExists(legacyMembers);
             deleteTree(work);
             return count;
@@ -177,8 +233,21 @@ public final class ListState implements StateStore.StoredList {
         }
     }
 
-    private void splitJournal(Sink adds, Sink removes) throws IOException {
-        try (BufferedReader in = new BufferedReader(Files.newBufferedReader(journal, StandardCharsets.UTF_8), RecordFile.BUFFER)) {
+    private void replayJournal(Sink adds, Sink removes) throws IOException {
+        long torn;
+        try {
+            torn = Journal.replay(journal, (operation, buf, off) -> (operation == Operation.ADD ? adds : removes).addRecord(buf, off));
+        } catch (Journal.Damaged e) {
+            throw corrupt(journal, "byte " + e.offset, e.getMessage());
+        }
+        if (torn >= 0) {
+            LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again", journal, torn);
+        }
+    }
+
+    /** The text journal ({@code value<TAB>TYPE} lines between {@code #begin} and {@code #end}) of earlier versions. */
+    private void splitTextJournal(Sink adds, Sink removes) throws IOException {
+        try (BufferedReader in = new BufferedReader(Files.newBufferedReader(legacyJournal, StandardCharsets.UTF_8), RecordFile.BUFFER)) {
             List<String> block = new ArrayList<>();
             Operation op = null;
             long lineNo = 0;
@@ -211,7 +280,7 @@ public final class ListState implements StateStore.StoredList {
             }
             if (op != null) {
                 LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again",
-                        journal, block.size());
+                        legacyJournal, block.size());
             }
         }
     }
@@ -232,9 +301,9 @@ public final class ListState implements StateStore.StoredList {
     /** A damaged block at the very end is a torn write (dropped, to be resent); anywhere else it is corruption. */
     private void tornTailOrCorrupt(BufferedReader in, long lineNo, String what, int blockSize) throws IOException {
         if (in.readLine() != null) {
-            throw corrupt(lineNo, what);
+            throw corrupt(legacyJournal, "line " + lineNo, what);
         }
-        LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again", journal, blockSize);
+        LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again", legacyJournal, blockSize);
     }
 
     private static boolean validEnd(String line, List<String> block) {
@@ -249,8 +318,8 @@ public final class ListState implements StateStore.StoredList {
         return parts[0].equals(Integer.toString(block.size())) && parts[1].equals(Long.toHexString(crc.getValue()));
     }
 
-    private StateCorruptedException corrupt(long lineNo, String what) {
-        return new StateCorruptedException("state journal " + journal + " line " + lineNo + ": " + what
+    private StateCorruptedException corrupt(Path file, String where, String what) {
+        return new StateCorruptedException("state journal " + file + " " + where + ": " + what
                 + ". The state of this customer list cannot be trusted; move " + dir
                 + " away and run again to re-add every value of the model (removals of values sent before are then skipped).");
     }
@@ -322,12 +391,16 @@ public final class ListState implements StateStore.StoredList {
         }
 
         void add(String line) {
-            WireRecords.encode(WireLines.value(line), WireLines.type(line), record, 0);
+            WireRecords.encodeLine(line, record, 0);
+            addRecord(record, 0);
+        }
+
+        void addRecord(byte[] buf, int off) {
             if (collector != null) {
-                collector.addRecord(record, 0);
+                collector.addRecord(buf, off);
                 return;
             }
-            int c = hasLast ? WireRecords.compare(last, 0, record, 0) : -1;
+            int c = hasLast ? WireRecords.compare(last, 0, buf, off) : -1;
             if (c == 0) {
                 return;
             }
@@ -339,11 +412,11 @@ public final class ListState implements StateStore.StoredList {
                         collector.addRecord(sorted.buffer(), sorted.offset());
                     }
                 }
-                collector.addRecord(record, 0);
+                collector.addRecord(buf, off);
                 return;
             }
-            writer.write(record, 0);
-            System.arraycopy(record, 0, last, 0, WireRecords.length(record, 0));
+            writer.write(buf, off);
+            System.arraycopy(buf, off, last, 0, WireRecords.length(buf, off));
             hasLast = true;
         }
 

@@ -311,9 +311,9 @@ public final class PostgresStateStore implements StateStore {
             byte[] record = new byte[WireRecords.MAX_LENGTH];
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
-                WireRecords.encode(WireLines.value(line), WireLines.type(line), record, 0);
+                WireRecords.encodeLine(line, record, 0);
                 keys[i] = key(record, 0);
-                types[i] = (short) WireLines.type(line).ordinal();
+                types[i] = (short) WireRecords.type(record, 0).ordinal();
             }
             String sql = operation == Operation.ADD
                     ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"

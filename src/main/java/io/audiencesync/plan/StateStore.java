@@ -42,7 +42,10 @@ public interface StateStore extends AutoCloseable {
         /** adds = snapshot − state, removes = state − snapshot; closes the snapshot cursor. */
         Plan plan(SortedRecords snapshot, Path workDir);
 
-        /** Records a batch Pinterest acknowledged (2xx), durably, before the next one is sent. */
+        /**
+         * Records a batch Pinterest acknowledged (2xx) before the next one is sent: a killed process never loses it.
+         * It may reach the disk while the next batch is on its way; {@link #finish()} returns once everything has.
+         */
         void commit(Operation operation, List<String> lines);
 
         /** Ends a run's writes (the file store folds its journal); safe to call more than once. */

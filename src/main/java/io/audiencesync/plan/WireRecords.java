@@ -38,7 +38,29 @@ public final class WireRecords {
 
     /** Encodes into {@code dst} at {@code pos} (room for {@link #MAX_LENGTH} needed); returns the position after it. */
     public static int encode(String value, IdentifierType type, byte[] dst, int pos) {
-        int n = value.length();
+        return encode(value, value.length(), type, dst, pos);
+    }
+
+    /**
+     * Encodes a {@code value<TAB>TYPE} line of {@link WireLines} as {@link #encode(String, IdentifierType, byte[], int)}
+     * encodes its value and type, without taking the line apart into new strings.
+     */
+    public static int encodeLine(String line, byte[] dst, int pos) {
+        int tab = line.indexOf('\t');
+        if (tab < 0) {
+            return encode(line, line.length(), IdentifierType.EMAIL, dst, pos);
+        }
+        int typeLength = line.length() - tab - 1;
+        for (IdentifierType type : TYPES) {
+            if (type.name().length() == typeLength && line.startsWith(type.name(), tab + 1)) {
+                return encode(line, tab, type, dst, pos);
+            }
+        }
+        throw new IllegalArgumentException("no identifier type after the value of a wire line");
+    }
+
+    /** Encodes the first {@code n} characters of {@code value}. */
+    private static int encode(String value, int n, IdentifierType type, byte[] dst, int pos) {
         int kind = n == 32 ? 0 : n == 40 ? 1 : n == 64 ? 2 : KIND_TEXT;
         if (kind < KIND_TEXT) {
             // Decodes while it checks: one pass over the characters; a non-hex character makes it text after all.
@@ -60,7 +82,7 @@ public final class WireRecords {
                 return p + 1;
             }
         }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = (n == value.length() ? value : value.substring(0, n)).getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 0xFFFF) {
             throw new IllegalArgumentException("a wire value of " + bytes.length + " bytes");
         }

@@ -37,31 +37,94 @@ class ListStateTest {
     void aTornLastBatchIsDroppedAndEverythingBeforeItKept() throws IOException {
         ListState state = ListState.open(root, "42");
         state.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        long firstBlock = Files.size(root.resolve("lists/42/journal.bin"));
         state.commit(Operation.ADD, List.of("c\tEMAIL", "d\tEMAIL"));
-        Path journal = root.resolve("lists/42/journal.log");
-        byte[] full = Files.readAllBytes(journal);
+        state.finish();
+        // finish() folded the journal: commit again to keep one on disk.
+        ListState again = ListState.open(root.resolve("again"), "42");
+        again.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        again.commit(Operation.ADD, List.of("c\tEMAIL", "d\tEMAIL"));
+        byte[] full = Files.readAllBytes(root.resolve("again/lists/42/journal.bin"));
         // Every prefix of the second block is a possible torn write: none may be used, the first block always is.
-        int secondBlock = new String(full, StandardCharsets.UTF_8).indexOf("#begin", 1);
-        for (int cut = secondBlock; cut < full.length - 1; cut++) {
-            ListState torn = ListState.open(root.resolve("cut" + cut), "42");
-            Path tornJournal = root.resolve("cut" + cut + "/lists/42/journal.log");
-            Files.createDirectories(tornJournal.getParent());
-            Files.write(tornJournal, java.util.Arrays.copyOf(full, cut));
-            torn.compact();
-            assertThat(torn.lines()).as("cut at byte %d", cut).containsExactly("a\tEMAIL", "b\tEMAIL");
+        for (int cut = (int) firstBlock; cut < full.length; cut++) {
+            assertThat(foldJournal("cut" + cut, java.util.Arrays.copyOf(full, cut)))
+                    .as("cut at byte %d", cut).containsExactly("a\tEMAIL", "b\tEMAIL");
         }
+        // A file that grew before its last block reached the disk reads zeros there: torn too.
+        byte[] zeroed = full.clone();
+        java.util.Arrays.fill(zeroed, (int) firstBlock, zeroed.length, (byte) 0);
+        assertThat(foldJournal("zeroed", zeroed)).containsExactly("a\tEMAIL", "b\tEMAIL");
+        // The whole journal is read whole.
+        assertThat(foldJournal("whole", full)).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tEMAIL", "d\tEMAIL");
+    }
+
+    private List<String> foldJournal(String name, byte[] journal) throws IOException {
+        ListState state = ListState.open(root.resolve(name), "42");
+        Path file = root.resolve(name + "/lists/42/journal.bin");
+        Files.createDirectories(file.getParent());
+        Files.write(file, journal);
+        state.compact();
+        return state.lines();
     }
 
     @Test
     void damageBeforeTheLastBatchIsCorruptionNotATornWrite() throws IOException {
         ListState state = ListState.open(root, "42");
         state.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        Path journal = root.resolve("lists/42/journal.bin");
+        long firstBlock = Files.size(journal);
         state.commit(Operation.ADD, List.of("c\tEMAIL"));
-        Path journal = root.resolve("lists/42/journal.log");
-        String text = Files.readString(journal).replaceFirst("b\tEMAIL", "x\tEMAIL");
-        Files.writeString(journal, text);
+        byte[] bytes = Files.readAllBytes(journal);
+        bytes[(int) firstBlock - 6] ^= 1; // inside the first block's last record
+        Files.write(journal, bytes);
+        assertThatThrownBy(state::compact).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining("journal.bin byte 0").hasMessageContaining("checksum");
+
+        bytes[(int) firstBlock - 6] ^= 1;
+        bytes[(int) firstBlock + 1] ^= 1; // the second block's magic
+        bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2 - (int) firstBlock);
+        System.arraycopy(bytes, 0, bytes, bytes.length - (int) firstBlock, (int) firstBlock); // a whole block after it
+        Files.write(journal, bytes);
+        assertThatThrownBy(state::compact).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining("journal.bin byte " + firstBlock).hasMessageContaining("header is damaged");
+    }
+
+    @Test
+    void aTextJournalOfTheVersionBeforeIsFoldedTooAndItsTornTailDropped() throws IOException {
+        Path dir = root.resolve("lists/3");
+        Files.createDirectories(dir);
+        // Blocks as the text journal wrote them: the checksum is CRC-32 of the value lines, in hex.
+        String first = "a\tEMAIL\nb\tMAID\n";
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(first.getBytes(StandardCharsets.UTF_8));
+        String text = "#begin ADD 2\n" + first + "#end 2 " + Long.toHexString(crc.getValue()) + "\n#begin ADD 1\nc\tEMAIL\n";
+        Files.writeString(dir.resolve("journal.log"), text);
+        ListState state = ListState.open(root, "3");
+        state.commit(Operation.ADD, List.of("d\tEMAIL"));
+        assertThat(state.compact()).isEqualTo(3);
+        assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tMAID", "d\tEMAIL");
+        assertThat(dir.resolve("journal.log")).doesNotExist();
+        assertThat(dir.resolve("journal.bin")).doesNotExist();
+
+        Files.writeString(dir.resolve("journal.log"), text.replace("b\tMAID", "x\tMAID") + "#end 1 0\n#begin ADD 1\n");
         assertThatThrownBy(state::compact).isInstanceOf(StateCorruptedException.class)
                 .hasMessageContaining("journal.log line 4").hasMessageContaining("checksum");
+    }
+
+    @Test
+    void aBatchIsInTheJournalFileWhenCommitReturns() throws IOException {
+        ListState state = ListState.open(root, "11");
+        state.commit(Operation.ADD, List.of("a\tEMAIL"));
+        Path journal = root.resolve("lists/11/journal.bin");
+        long one = Files.size(journal);
+        assertThat(one).as("the block is written, not only queued").isPositive();
+        state.commit(Operation.REMOVE, List.of("a\tEMAIL", "b\tEMAIL"));
+        assertThat(Files.size(journal)).isGreaterThan(one);
+        // Another reader (a process started after a kill -9) sees both blocks without this instance's help.
+        assertThat(foldJournal("copy", Files.readAllBytes(journal))).isEmpty();
+        state.finish();
+        assertThat(journal).doesNotExist();
+        assertThat(state.lines()).isEmpty();
     }
 
     @Test
@@ -71,7 +134,7 @@ class ListStateTest {
         state.compact();
         state.commit(Operation.ADD, List.of("d\tEMAIL"));
         state.commit(Operation.REMOVE, List.of("a\tEMAIL"));
-        Path journal = root.resolve("lists/7/journal.log");
+        Path journal = root.resolve("lists/7/journal.bin");
         byte[] copy = Files.readAllBytes(journal);
         state.compact();
         // a crash after the rename but before the journal was deleted

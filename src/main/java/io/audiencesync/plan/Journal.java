@@ -1,0 +1,155 @@
+package io.audiencesync.plan;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * The file store's journal of acknowledged batches ({@code journal.bin}): one block a batch,
+ * {@code magic(4) | operation(1) | count(4) | length(4) | records(length) | crc32(4)}, records as in
+ * {@link WireRecords}, the checksum over everything before it. A block cut short at the end of the file, or a last
+ * block whose checksum does not match, is a torn write (the process or the machine died while writing it); damage
+ * anywhere before the last block is corruption.
+ */
+final class Journal {
+
+    private static final int MAGIC = 0x50_41_53_4A; // "PASJ"
+    private static final int HEADER = 13;
+    private static final int TRAILER = 4;
+
+    /** Told each record of every whole block, in the order the batches were acknowledged. */
+    interface Sink {
+        void add(Operation operation, byte[] buf, int off);
+    }
+
+    /** What replaying found wrong: a torn last block (its values dropped) is not an error. */
+    static final class Damaged extends Exception {
+        final long offset;
+
+        Damaged(long offset, String what) {
+            super(what);
+            this.offset = offset;
+        }
+    }
+
+    private Journal() {
+    }
+
+    /** One block for a batch of {@code value<TAB>TYPE} lines. */
+    static ByteBuffer encode(Operation operation, List<String> lines) {
+        byte[] records = new byte[lines.size() * 40 + 64];
+        int pos = 0;
+        for (String line : lines) {
+            if (records.length - pos < WireRecords.MAX_LENGTH) {
+                records = java.util.Arrays.copyOf(records, Math.max(records.length * 2, pos + WireRecords.MAX_LENGTH));
+            }
+            pos = WireRecords.encodeLine(line, records, pos);
+        }
+        ByteBuffer block = ByteBuffer.allocate(HEADER + pos + TRAILER);
+        block.putInt(MAGIC).put((byte) operation.ordinal()).putInt(lines.size()).putInt(pos).put(records, 0, pos);
+        CRC32 crc = new CRC32();
+        crc.update(block.array(), 0, block.position());
+        block.putInt((int) crc.getValue());
+        return block.flip();
+    }
+
+    /**
+     * Hands every record of every whole block to {@code sink}.
+     *
+     * @return the number of values of a torn last block that was dropped, or -1 when the journal ended cleanly
+     * @throws Damaged when a block before the last one is damaged
+     */
+    static long replay(Path file, Sink sink) throws IOException, Damaged {
+        long size = Files.size(file);
+        long offset = 0;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), RecordFile.BUFFER))) {
+            while (offset < size) {
+                long left = size - offset;
+                if (left < HEADER) {
+                    return 0;
+                }
+                byte[] header = new byte[HEADER];
+                in.readFully(header);
+                ByteBuffer h = ByteBuffer.wrap(header);
+                int magic = h.getInt();
+                int op = h.get();
+                int count = h.getInt();
+                int length = h.getInt();
+                boolean sane = magic == MAGIC && op >= 0 && op < Operation.values().length && count > 0 && length > 0
+                        && (long) length <= (long) count * WireRecords.MAX_LENGTH;
+                if (!sane) {
+                    if (isZeros(header) && restIsZeros(in)) {
+                        // The file grew before its data reached the disk: a torn write.
+                        return 0;
+                    }
+                    throw new Damaged(offset, "a batch header is damaged");
+                }
+                if (left < HEADER + (long) length + TRAILER) {
+                    return count;
+                }
+                byte[] records = new byte[length];
+                in.readFully(records);
+                int stored = in.readInt();
+                CRC32 crc = new CRC32();
+                crc.update(header);
+                crc.update(records);
+                long end = offset + HEADER + length + TRAILER;
+                if ((int) crc.getValue() != stored) {
+                    if (end == size) {
+                        return count;
+                    }
+                    throw new Damaged(offset, "a batch checksum does not match");
+                }
+                Operation operation = Operation.values()[op];
+                int pos = 0;
+                int n = 0;
+                while (pos < length) {
+                    int recordLength = pos + 3 <= length ? WireRecords.length(records, pos) : Integer.MAX_VALUE;
+                    if (recordLength > length - pos) {
+                        throw new Damaged(offset, "a batch's records do not fill it exactly");
+                    }
+                    sink.add(operation, records, pos);
+                    pos += recordLength;
+                    n++;
+                }
+                if (n != count) {
+                    throw new Damaged(offset, "a batch holds " + n + " records, its header says " + count);
+                }
+                offset = end;
+            }
+        } catch (EOFException e) {
+            throw new UncheckedIOException("the state journal " + file + " shrank while it was read", e);
+        }
+        return -1;
+    }
+
+    private static boolean isZeros(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean restIsZeros(InputStream in) throws IOException {
+        byte[] buf = new byte[8192];
+        int read;
+        while ((read = in.read(buf)) >= 0) {
+            for (int i = 0; i < read; i++) {
+                if (buf[i] != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
