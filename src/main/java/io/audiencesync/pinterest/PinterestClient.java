@@ -1,12 +1,16 @@
 package io.audiencesync.pinterest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
@@ -83,10 +87,58 @@ public final class PinterestClient {
         return adAccountId;
     }
 
-    record CreateListBody(String name, String records, IdentifierType listType) {
+    record CreateListBody(String name, Records records, IdentifierType listType) {
     }
 
-    record UpdateListBody(Operation operationType, String records) {
+    record UpdateListBody(Operation operationType, Records records) {
+    }
+
+    /**
+     * The {@code records} field: ONE string, the values joined by commas. A batch is hundreds of kilobytes, so the
+     * values (validated printable ASCII) are copied straight into the UTF-8 output; any other character makes
+     * Jackson write and escape the joined string instead.
+     */
+    @JsonSerialize(using = Records.Writer.class)
+    record Records(List<String> values) {
+
+        static final class Writer extends StdSerializer<Records> {
+            Writer() {
+                super(Records.class);
+            }
+
+            @Override
+            public void serialize(Records records, JsonGenerator out, SerializerProvider provider) throws IOException {
+                byte[] ascii = records.plainAscii();
+                if (ascii != null) {
+                    out.writeRawUTF8String(ascii, 0, ascii.length);
+                } else {
+                    out.writeString(String.join(",", records.values));
+                }
+            }
+        }
+
+        /** The joined values as bytes, or null when one holds a character JSON must escape or that is not ASCII. */
+        byte[] plainAscii() {
+            int length = values.size() - 1;
+            for (String value : values) {
+                length += value.length();
+            }
+            byte[] out = new byte[length];
+            int pos = 0;
+            for (String value : values) {
+                if (pos > 0) {
+                    out[pos++] = ',';
+                }
+                for (int i = 0; i < value.length(); i++) {
+                    char c = value.charAt(i);
+                    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                        return null;
+                    }
+                    out[pos++] = (byte) c;
+                }
+            }
+            return out;
+        }
     }
 
     record CreateAudienceBody(String name, String audienceType, Audience.Rule rule, String description) {
@@ -101,7 +153,7 @@ public final class PinterestClient {
     public CustomerList createCustomerList(String name, IdentifierType listType, List<String> records) {
         requireRecords(records);
         return send("POST customer list", "POST", accountPath("customer_lists"),
-                new CreateListBody(name, String.join(",", records), listType), CustomerList.class);
+                new CreateListBody(name, new Records(records), listType), CustomerList.class);
     }
 
     /** {@code PATCH /ad_accounts/{id}/customer_lists/{list}} with ADD or REMOVE. */
@@ -109,7 +161,7 @@ public final class PinterestClient {
         requireRecords(records);
         return send("PATCH customer list " + customerListId + " " + operation, "PATCH",
                 accountPath("customer_lists/" + digits(customerListId)),
-                new UpdateListBody(operation, String.join(",", records)), CustomerList.class);
+                new UpdateListBody(operation, new Records(records)), CustomerList.class);
     }
 
     public CustomerList getCustomerList(String customerListId) {

@@ -79,6 +79,21 @@ class PinterestClientWireTest {
     }
 
     @Test
+    void recordsAreOneStringWhateverTheCharactersAndNeverCorruptTheBody() throws IOException {
+        // The fast path copies plain ASCII; anything JSON must escape, or that is not ASCII, goes through Jackson.
+        List<String> plain = List.of("e3b0c44298fc1c149afbf4c8996fb924", "jane.o'neil+ads@example.com", "~!#$%&*");
+        List<String> escaped = List.of("quote\"d", "back\\slash", "tab\there", "caf\u00e9@example.com", "\ud83d\ude00");
+        client.updateCustomerList("777", Operation.ADD, plain);
+        client.updateCustomerList("777", Operation.ADD, escaped);
+        client.createCustomerList("Customer List-\"Users\" 1", IdentifierType.EMAIL, escaped);
+        assertThat(new ObjectMapper().readTree(captured.get(0).body()).get("records").asText()).isEqualTo(String.join(",", plain));
+        assertThat(new ObjectMapper().readTree(captured.get(1).body()).get("records").asText()).isEqualTo(String.join(",", escaped));
+        JsonNode create = new ObjectMapper().readTree(captured.get(2).body());
+        assertThat(create.get("records").asText()).isEqualTo(String.join(",", escaped));
+        assertThat(create.get("name").asText()).isEqualTo("Customer List-\"Users\" 1");
+    }
+
+    @Test
     void aCreateCarriesNameRecordsAndListType() throws IOException {
         client.createCustomerList("Customer List-Users 1", IdentifierType.MAID, List.of("x"));
         Captured call = captured.get(0);
