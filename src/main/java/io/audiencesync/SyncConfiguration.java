@@ -71,8 +71,12 @@ public class SyncConfiguration implements CamelConfiguration {
                 Progress.forThisProcess(settings.progressInterval())));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
+        // Normalizing and hashing use every core: the other cores take parts of each chunk (Camel stops the pool).
+        int otherCores = Runtime.getRuntime().availableProcessors() - 1;
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),
-                new Normalizer(settings.piiHashing(), settings.hashEmails())));
+                new Normalizer(settings.piiHashing(), settings.hashEmails()),
+                otherCores > 0 ? context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", otherCores) : null,
+                otherCores));
         registry.bind("planner", new PlanStage(settings, stop));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);

@@ -1,0 +1,84 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.identity.IdentifierMapping;
+import io.audiencesync.identity.Normalizer;
+import io.audiencesync.plan.SnapshotCollector;
+import io.audiencesync.plan.SortedRecords;
+import io.audiencesync.plan.WireRecords;
+import io.audiencesync.report.RejectsWriter;
+import io.audiencesync.source.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IdentifierStageTest {
+
+    private static final IdentifierMapping MAPPING = IdentifierMapping.parse("email=EMAIL,maid=MAID");
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService workers = Executors.newFixedThreadPool(3);
+
+    @AfterEach
+    void stop() {
+        workers.shutdownNow();
+    }
+
+    @Test
+    void aChunkNormalizedOnSeveralThreadsGivesExactlyWhatOneThreadGives() throws IOException {
+        List<List<Row>> chunks = List.of(rows(1, 4_999), rows(5_000, 5_000), rows(10_000, 120));
+        Result one = run("one", new IdentifierStage(MAPPING, new Normalizer(true, true)), chunks);
+        Result four = run("four", new IdentifierStage(MAPPING, new Normalizer(true, true), workers, 3), chunks);
+
+        assertThat(one.values).hasSizeGreaterThan(10_000);
+        assertThat(four.values).isEqualTo(one.values);
+        assertThat(four.rejects).as("rejects in row order").isEqualTo(one.rejects).hasSizeGreaterThan(100);
+        assertThat(four.run.rowsRead).isEqualTo(one.run.rowsRead).isEqualTo(4_999 + 5_000 + 120);
+        assertThat(four.run.valuesByType).isEqualTo(one.run.valuesByType);
+        assertThat(four.run.rejectedByReason).isEqualTo(one.run.rejectedByReason);
+        assertThat(four.run.emptyCells).isEqualTo(one.run.emptyCells).isPositive();
+    }
+
+    /** Rows with a valid email or MAID, some invalid, some empty, some repeated. */
+    private static List<Row> rows(int firstLine, int count) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int n = firstLine + i;
+            String email = n % 37 == 0 ? "not-an-email-" + n : n % 11 == 0 ? "" : " User" + (n % 9_000) + "@Example.com ";
+            String maid = n % 5 == 0 ? String.format("%08x-0000-4000-8000-%012x", n, n) : n % 53 == 0 ? "zzz" : "";
+            rows.add(new Row(n + 1, new String[] {email, maid}));
+        }
+        return rows;
+    }
+
+    private Result run(String name, IdentifierStage stage, List<List<Row>> chunks) throws IOException {
+        Path work = Files.createDirectories(dir.resolve(name));
+        RejectsWriter rejects = new RejectsWriter(work.resolve("rejects.csv"));
+        SyncRun run = new SyncRun(name, "test", work, new SnapshotCollector(work, 4_000), rejects);
+        for (List<Row> chunk : chunks) {
+            stage.collect(run, chunk);
+        }
+        rejects.close();
+        List<String> values = new ArrayList<>();
+        try (SortedRecords sorted = run.snapshot.finish()) {
+            while (sorted.next()) {
+                values.add(WireRecords.line(sorted.buffer(), sorted.offset()));
+            }
+        }
+        return new Result(run, values, Files.readAllLines(work.resolve("rejects.csv")));
+    }
+
+    private record Result(SyncRun run, List<String> values, List<String> rejects) {
+    }
+}
