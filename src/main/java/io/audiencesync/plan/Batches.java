@@ -1,6 +1,7 @@
 package io.audiencesync.plan;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -17,6 +18,8 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
     private boolean addsLeft;
     private boolean removesLeft;
     private int number;
+    /** Where a batch's records are gathered. */
+    private byte[] records = new byte[1 << 16];
 
     public Batches(Plan plan, int batchSize) {
         this.batchSize = batchSize;
@@ -45,8 +48,17 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         SortedRecords source = add ? adds : removes;
         List<String> lines = new ArrayList<>(batchSize);
         boolean left = true;
+        int length = 0;
         while (left && lines.size() < batchSize) {
-            lines.add(WireRecords.line(source.buffer(), source.offset()));
+            byte[] buf = source.buffer();
+            int off = source.offset();
+            lines.add(WireRecords.line(buf, off));
+            int n = WireRecords.length(buf, off);
+            if (records.length - length < n) {
+                records = Arrays.copyOf(records, Math.max(records.length * 2, length + n));
+            }
+            System.arraycopy(buf, off, records, length, n);
+            length += n;
             left = source.next();
         }
         if (add) {
@@ -54,7 +66,7 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         } else {
             removesLeft = left;
         }
-        return new Batch(add ? Operation.ADD : Operation.REMOVE, ++number, lines);
+        return new Batch(add ? Operation.ADD : Operation.REMOVE, ++number, lines, Arrays.copyOf(records, length));
     }
 
     @Override

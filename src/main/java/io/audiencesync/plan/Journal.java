@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -43,18 +42,10 @@ final class Journal {
     private Journal() {
     }
 
-    /** One block for a batch of {@code value<TAB>TYPE} lines. */
-    static ByteBuffer encode(Operation operation, List<String> lines) {
-        byte[] records = new byte[lines.size() * 40 + 64];
-        int pos = 0;
-        for (String line : lines) {
-            if (records.length - pos < WireRecords.MAX_LENGTH) {
-                records = java.util.Arrays.copyOf(records, Math.max(records.length * 2, pos + WireRecords.MAX_LENGTH));
-            }
-            pos = WireRecords.encodeLine(line, records, pos);
-        }
-        ByteBuffer block = ByteBuffer.allocate(HEADER + pos + TRAILER);
-        block.putInt(MAGIC).put((byte) operation.ordinal()).putInt(lines.size()).putInt(pos).put(records, 0, pos);
+    /** One block for a batch of {@code count} records, back to back in {@code records}. */
+    static ByteBuffer block(Operation operation, int count, byte[] records) {
+        ByteBuffer block = ByteBuffer.allocate(HEADER + records.length + TRAILER);
+        block.putInt(MAGIC).put((byte) operation.ordinal()).putInt(count).putInt(records.length).put(records);
         CRC32 crc = new CRC32();
         crc.update(block.array(), 0, block.position());
         block.putInt((int) crc.getValue());

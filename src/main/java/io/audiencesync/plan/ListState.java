@@ -124,10 +124,15 @@ public final class ListState implements StateStore.StoredList {
      */
     @Override
     public void commit(Operation operation, List<String> lines) {
-        if (lines.isEmpty()) {
+        commit(new Batch(operation, 0, lines));
+    }
+
+    @Override
+    public void commit(Batch batch) {
+        if (batch.lines().isEmpty()) {
             return;
         }
-        ByteBuffer block = Journal.encode(operation, lines);
+        ByteBuffer block = Journal.block(batch.operation(), batch.lines().size(), batch.encodedRecords());
         awaitForce();
         try {
             if (channel == null) {

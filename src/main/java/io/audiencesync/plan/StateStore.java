@@ -48,6 +48,11 @@ public interface StateStore extends AutoCloseable {
          */
         void commit(Operation operation, List<String> lines);
 
+        /** {@link #commit(Operation, List)} of a whole batch, which may carry its records already encoded. */
+        default void commit(Batch batch) {
+            commit(batch.operation(), batch.lines());
+        }
+
         /** Ends a run's writes (the file store folds its journal); safe to call more than once. */
         void finish();
     }

@@ -7,7 +7,6 @@ import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Operation;
-import io.audiencesync.plan.WireLines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,7 @@ public final class BatchSender {
         lock.lock();
         try {
             try {
-                write(run, batch.operation(), batch.lines());
+                write(run, batch);
             } catch (PinterestApiException e) {
                 if (!refusedRecords(e)) {
                     throw e;
@@ -76,7 +75,7 @@ public final class BatchSender {
         for (List<String> part : List.of(lines.subList(0, half), lines.subList(half, lines.size()))) {
             budget[0]--;
             try {
-                write(run, batch.operation(), part);
+                write(run, new Batch(batch.operation(), batch.number(), part));
             } catch (PinterestApiException e) {
                 if (refusedRecords(e)) {
                     isolate(run, batch, part, e, budget);
@@ -93,8 +92,9 @@ public final class BatchSender {
         return e.status() == 400 && !(e instanceof PinterestAccessException);
     }
 
-    private void write(SyncRun run, Operation operation, List<String> lines) {
-        List<String> values = lines.stream().map(WireLines::value).toList();
+    private void write(SyncRun run, Batch batch) {
+        Operation operation = batch.operation();
+        List<String> values = batch.values();
         String listId = run.target.customerListId();
         if (listId == null) {
             if (operation != Operation.ADD) {
@@ -106,8 +106,8 @@ public final class BatchSender {
         } else {
             pinterest.updateCustomerList(listId, operation, values);
         }
-        run.state.commit(operation, lines);
-        run.acknowledged(operation, lines.size());
+        run.state.commit(batch);
+        run.acknowledged(operation, values.size());
         metrics.batchSent(operation.name());
     }
 }

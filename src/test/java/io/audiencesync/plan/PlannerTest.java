@@ -88,6 +88,20 @@ class PlannerTest {
     }
 
     @Test
+    void aBatchCarriesItsLinesAsTheRecordsTheStateJournals() throws IOException {
+        String digest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        Plan plan = Planner.plan(write("s", "a@example.com\tEMAIL", digest + "\tMAID", "lr-1\tLR_ID"),
+                RecordFile.read(dir.resolve("none")), dir.resolve("w"));
+        try (Batches it = new Batches(plan, 2)) {
+            while (it.hasNext()) {
+                Batch batch = it.next();
+                assertThat(batch.records()).isNotNull()
+                        .isEqualTo(new Batch(batch.operation(), batch.number(), batch.lines()).encodedRecords());
+            }
+        }
+    }
+
+    @Test
     void theSnapshotCollectorSortsAndDedupesAcrossSpilledRuns() throws IOException {
         SnapshotCollector collector = new SnapshotCollector(dir.resolve("c"), 1_000);
         Random random = new Random(3);
