@@ -77,7 +77,8 @@ public class SyncConfiguration implements CamelConfiguration {
                 new Normalizer(settings.piiHashing(), settings.hashEmails()),
                 otherCores > 0 ? context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", otherCores) : null,
                 otherCores));
-        registry.bind("planner", new PlanStage(settings, stop));
+        registry.bind("planner", new PlanStage(settings, stop,
+                context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);
         registry.bind("sender", new BatchSender(settings, pinterest, provisioner, deadLetters, metrics));

@@ -10,16 +10,24 @@ import io.audiencesync.plan.SortedRecords;
 
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.concurrent.Executor;
 
 /** Sorts the snapshot, diffs it against the list's state and decides whether removals may go out. */
 public final class PlanStage {
 
     private final SyncSettings settings;
     private final StopSignal stop;
+    private final Executor readAhead;
 
     public PlanStage(SyncSettings settings, StopSignal stop) {
+        this(settings, stop, null);
+    }
+
+    /** @param readAhead the thread that reads the next batch while one is sent (null: none) */
+    public PlanStage(SyncSettings settings, StopSignal stop, Executor readAhead) {
         this.settings = settings;
         this.stop = stop;
+        this.readAhead = readAhead;
     }
 
     public Plan plan(SyncRun run) {
@@ -38,20 +46,26 @@ public final class PlanStage {
      */
     public Iterator<Batch> batches(SyncRun run) {
         Batches batches = new Batches(run.plan, settings.batchSize());
+        // The next batch is read from the plan while this one is on its way to Pinterest.
+        ReadAhead<Batch> ahead = readAhead == null ? null : new ReadAhead<>(batches, readAhead);
+        Iterator<Batch> source = ahead == null ? batches : ahead;
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                if (stop.requested() && batches.hasNext()) {
-                    run.interrupted = true;
-                    batches.close();
-                    return false;
+                if (stop.requested()) {
+                    boolean readButNotSent = ahead != null && ahead.stop();
+                    if (readButNotSent || batches.hasNext()) {
+                        run.interrupted = true;
+                        batches.close();
+                        return false;
+                    }
                 }
-                return batches.hasNext();
+                return source.hasNext();
             }
 
             @Override
             public Batch next() {
-                return batches.next();
+                return source.next();
             }
         };
     }

@@ -1,0 +1,70 @@
+package io.audiencesync.sync;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Reads the next element of {@code source} on another thread while the caller works on the current one (the next
+ * batch is read from the plan while this one is on its way to Pinterest). Only that thread touches the source,
+ * one element at a time; a failure of the source comes out of the call that would have returned the element.
+ */
+final class ReadAhead<T> implements Iterator<T> {
+
+    private final Iterator<T> source;
+    private final Executor executor;
+    private CompletableFuture<Optional<T>> ahead;
+
+    ReadAhead(Iterator<T> source, Executor executor) {
+        this.source = source;
+        this.executor = executor;
+        this.ahead = fetch();
+    }
+
+    private CompletableFuture<Optional<T>> fetch() {
+        return CompletableFuture.supplyAsync(() -> source.hasNext() ? Optional.of(source.next()) : Optional.empty(), executor);
+    }
+
+    @Override
+    public boolean hasNext() {
+        return await().isPresent();
+    }
+
+    @Override
+    public T next() {
+        T element = await().orElseThrow(NoSuchElementException::new);
+        ahead = fetch();
+        return element;
+    }
+
+    /**
+     * Waits for the element being read and reads nothing after it (the source is the caller's again).
+     *
+     * @return whether an element was read that will not be handed out
+     */
+    boolean stop() {
+        try {
+            return ahead.join().isPresent();
+        } catch (CompletionException e) {
+            // stopping: the failure no longer matters
+            return false;
+        }
+    }
+
+    private Optional<T> await() {
+        try {
+            return ahead.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+}
