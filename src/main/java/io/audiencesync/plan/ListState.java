@@ -215,18 +215,15 @@ public final class ListState implements StateStore.StoredList {
             if (Files.exists(journal)) {
                 replayJournal(adds, removes);
             }
-            SortedRecords base;
-            if (legacy) {
-                SnapshotCollector old = new SnapshotCollector(work, sortBufferValues, "legacy");
-                try (Stream<String> lines = Files.lines(legacyMembers, StandardCharsets.UTF_8)) {
-                    lines.forEach(old::add);
-                }
-                base = old.finish();
-            } else {
-                base = RecordFile.read(members);
-            }
             Path next = dir.resolve("members.bin.tmp");
-            long count = merge(base, adds.finish(), removes.finish(), next);
+            long count;
+            if (!legacy && !Files.exists(members) && removes.isEmpty() && adds.isSortedFile()) {
+                // A first sync: the journal's adds, sorted and distinct, are the members file as they are.
+                count = adds.finishFile(next);
+                removes.finish().close();
+            } else {
+                count = merge(legacy ? legacyMembers(work) : RecordFile.read(members), adds.finish(), removes.finish(), next);
+            }
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(journal);
             Files.deleteIfExists(legacyJournal);
@@ -236,6 +233,15 @@ public final class ListState implements StateStore.StoredList {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compact the state in " + dir, e);
         }
+    }
+
+    /** The text members file of versions before the binary one, sorted as records. */
+    private SortedRecords legacyMembers(Path work) throws IOException {
+        SnapshotCollector old = new SnapshotCollector(work, sortBufferValues, "legacy");
+        try (Stream<String> lines = Files.lines(legacyMembers, StandardCharsets.UTF_8)) {
+            lines.forEach(old::add);
+        }
+        return old.finish();
     }
 
     private void replayJournal(Sink adds, Sink removes) throws IOException {
@@ -431,6 +437,22 @@ public final class ListState implements StateStore.StoredList {
             }
             writer.close();
             return RecordFile.read(file);
+        }
+
+        boolean isEmpty() {
+            return collector == null && writer.count() == 0;
+        }
+
+        /** Whether every value came in order, so the sink's file is sorted and distinct. */
+        boolean isSortedFile() {
+            return collector == null;
+        }
+
+        /** Forces the sorted file to the disk and moves it to {@code target}; returns its count. */
+        long finishFile(Path target) throws IOException {
+            writer.closeAndForce();
+            Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+            return writer.count();
         }
     }
 

@@ -128,6 +128,23 @@ class ListStateTest {
     }
 
     @Test
+    void aFirstSyncsJournalBecomesTheMembersFileWhateverItsOrder() throws IOException {
+        ListState sorted = ListState.open(root, "12");
+        sorted.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        sorted.commit(Operation.ADD, List.of("b\tEMAIL", "c\tMAID"));
+        assertThat(sorted.compact()).isEqualTo(3);
+        assertThat(sorted.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tMAID");
+        assertThat(root.resolve("lists/12/compact.tmp")).doesNotExist();
+
+        ListState unsorted = ListState.open(root, "13");
+        unsorted.commit(Operation.ADD, List.of("m\tEMAIL", "n\tEMAIL"));
+        unsorted.commit(Operation.ADD, List.of("a\tEMAIL"));
+        unsorted.commit(Operation.REMOVE, List.of("n\tEMAIL"));
+        assertThat(unsorted.compact()).isEqualTo(2);
+        assertThat(unsorted.lines()).containsExactly("a\tEMAIL", "m\tEMAIL");
+    }
+
+    @Test
     void replayingAJournalTwiceGivesTheSameState() throws IOException {
         ListState state = ListState.open(root, "7");
         state.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL", "c\tEMAIL"));
