@@ -52,6 +52,47 @@ final class AsciiWords {
         return (v | v >>> 16) & 0xffffffffL;
     }
 
+    /**
+     * The index of the first {@code "} from {@code from} on, provided every byte before it is ASCII from the space
+     * up other than {@code \}; else -1. Inside a JSON string, such bytes are the characters themselves: no escape,
+     * one byte a character.
+     */
+    static int plainStringEnd(byte[] bytes, int from) {
+        int i = from;
+        while (true) {
+            while (i + 8 <= bytes.length && !maySpecial(word(bytes, i))) {
+                i += 8;
+            }
+            for (int end = Math.min(i + 8, bytes.length); i < end; i++) {
+                byte b = bytes[i];
+                if (b == '"') {
+                    return i;
+                }
+                // Bytes of 0x80 and up are negative: not ASCII.
+                if (b < 0x20 || b == '\\') {
+                    return -1;
+                }
+            }
+            if (i == bytes.length) {
+                return -1;
+            }
+        }
+    }
+
+    /**
+     * False when no byte of the word is below 0x20, 0x80 or above, {@code "} or {@code \}; true when one may be
+     * (a false alarm only costs a look at the bytes one by one).
+     */
+    private static boolean maySpecial(long word) {
+        long belowSpace = word - 0x20 * ONES;
+        return ((belowSpace | word | zeroByte(word ^ '"' * ONES) | zeroByte(word ^ '\\' * ONES)) & HIGH_BITS) != 0;
+    }
+
+    /** The high bit of some byte is set when a byte of the word is zero (the classic test; exact for "any"). */
+    private static long zeroByte(long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
+    }
+
     private static long word(byte[] bytes, int i) {
         return (long) WORDS.get(bytes, i);
     }

@@ -3,6 +3,7 @@ package io.audiencesync.pinterest.emulator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,34 @@ class AsciiWordsTest {
             String digits = "," + String.format("%016x", value) + "9";
             assertThat(AsciiWords.hexValue16(digits.getBytes(StandardCharsets.US_ASCII), 1))
                     .isEqualTo(Long.parseUnsignedLong(digits, 1, 17, 16)).isEqualTo(value);
+        }
+    }
+
+    private static int plainStringEnd(byte[] bytes, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            if (b == '"') {
+                return i;
+            }
+            if (b < 0x20 || b >= 0x80 || b == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void plainStringEndFindsTheClosingQuoteOrRefuses() {
+        Random random = new Random(5);
+        for (int i = 0; i < 50_000; i++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            Arrays.fill(bytes, (byte) 'a');
+            for (int special = random.nextInt(3); special > 0 && bytes.length > 0; special--) {
+                bytes[random.nextInt(bytes.length)] = (byte) EDGES[random.nextInt(EDGES.length)];
+            }
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            assertThat(AsciiWords.plainStringEnd(bytes, from)).as(Arrays.toString(bytes) + " from " + from)
+                    .isEqualTo(plainStringEnd(bytes, from));
         }
     }
 }
