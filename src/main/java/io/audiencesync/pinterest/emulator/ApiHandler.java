@@ -1,7 +1,6 @@
 package io.audiencesync.pinterest.emulator;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -301,7 +299,8 @@ final class ApiHandler implements HttpHandler {
 
     private static byte[] readBody(HttpExchange exchange) {
         try {
-            return exchange.getRequestBody().readAllBytes();
+            return RequestBody.readAll(exchange.getRequestBody(),
+                    exchange.getRequestHeaders().getFirst("Content-Length"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -384,7 +383,7 @@ final class ApiHandler implements HttpHandler {
             throw ApiException.invalid("ad_account_id in the body does not match the path");
         }
         String description = optionalString(body, "description");
-        rejectUnknownFields((ObjectNode) rule, Set.of("customer_list_id"), "rule.");
+        RequestBody.rejectUnknownFields((ObjectNode) rule, Set.of("customer_list_id"), "rule.");
         String listId = requiredString((ObjectNode) rule, "customer_list_id", "rule.customer_list_id");
         if (!ID.matcher(listId).matches() || store.list(account, listId).isEmpty()) {
             throw ApiException.invalid("rule.customer_list_id is not a customer list of this ad account");
@@ -533,32 +532,7 @@ final class ApiHandler implements HttpHandler {
     }
 
     private ObjectNode body(HttpExchange exchange, Set<String> allowed) {
-        JsonNode node;
-        try {
-            node = mapper.readTree(exchange.getRequestBody().readAllBytes());
-        } catch (JsonProcessingException e) {
-            // Jackson's own message can quote the body, which may hold records: report the position only.
-            var at = e.getLocation();
-            throw ApiException.invalid("request body is not valid JSON"
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (node == null || !node.isObject()) {
-            throw ApiException.invalid("request body must be a JSON object");
-        }
-        rejectUnknownFields((ObjectNode) node, allowed, "");
-        return (ObjectNode) node;
-    }
-
-    private static void rejectUnknownFields(ObjectNode node, Set<String> allowed, String prefix) {
-        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!allowed.contains(name)) {
-                String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
-                throw ApiException.invalid("unknown field '" + prefix + shown + "'");
-            }
-        }
+        return RequestBody.read(mapper, readBody(exchange), allowed);
     }
 
     private static String requiredName(ObjectNode body) {

@@ -41,8 +41,11 @@ interface Membership {
 
         @Override
         public void removeAll(Collection<String> values) {
-            members.removeAll(values);
-            removed.addAll(values);
+            // Not Set.removeAll: when the set is the smaller one, it asks values.contains() for each member.
+            for (String value : values) {
+                members.remove(value);
+                removed.add(value);
+            }
         }
 
         @Override
@@ -75,15 +78,18 @@ interface Membership {
 
         @Override
         public void addAll(Collection<String> values) {
-            for (String v : values) {
-                add(fingerprint(v));
+            long[] batch = fingerprints(values);
+            // One growth at most, before the batch rather than somewhere in the middle of it.
+            reserve(size + batch.length);
+            for (long f : batch) {
+                add(f);
             }
         }
 
         @Override
         public void removeAll(Collection<String> values) {
-            for (String v : values) {
-                remove(fingerprint(v));
+            for (long f : fingerprints(values)) {
+                remove(f);
             }
         }
 
@@ -100,6 +106,35 @@ interface Membership {
         @Override
         public Set<String> removedEver() {
             return Set.of();
+        }
+
+        private static long[] fingerprints(Collection<String> values) {
+            long[] fingerprints = new long[values.size()];
+            if (values instanceof Records.Values parsed) {
+                for (int i = 0; i < fingerprints.length; i++) {
+                    fingerprints[i] = fingerprint(parsed, i);
+                }
+            } else {
+                int i = 0;
+                for (String value : values) {
+                    fingerprints[i++] = fingerprint(value);
+                }
+            }
+            return fingerprints;
+        }
+
+        /**
+         * {@code fingerprint(values.get(i))}; a digest's is read from the records' bytes where it lies, without a
+         * String of its own. The bytes hold a hex digit exactly where the string does.
+         */
+        static long fingerprint(Records.Values values, int i) {
+            byte[] latin1 = values.latin1();
+            int start = values.start(i);
+            int n = values.end(i) - start;
+            if ((n == 32 || n == 40 || n == 64) && AsciiWords.isLowerHex(latin1, start, 16)) {
+                return AsciiWords.hexValue16(latin1, start);
+            }
+            return fingerprint(values.get(i));
         }
 
         static long fingerprint(String value) {
@@ -182,12 +217,30 @@ interface Membership {
         }
 
         private void grow() {
+            rehash(slots.length * 2);
+        }
+
+        /** Grows the table, once, so that {@code members} members fit without growing again. */
+        private void reserve(long members) {
+            int length = slots.length;
+            while (members * 4 > length * 3L) {
+                length *= 2;
+            }
+            if (length != slots.length) {
+                rehash(length);
+            }
+        }
+
+        private void rehash(int length) {
             long[] old = slots;
-            slots = new long[old.length * 2];
-            size = 0;
+            slots = new long[length];
             for (long f : old) {
                 if (f != EMPTY) {
-                    add(f);
+                    int i = slot(f);
+                    while (slots[i] != EMPTY) {
+                        i = (i + 1) & (length - 1);
+                    }
+                    slots[i] = f;
                 }
             }
         }

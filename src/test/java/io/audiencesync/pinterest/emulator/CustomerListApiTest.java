@@ -152,6 +152,77 @@ class CustomerListApiTest {
     }
 
     @Test
+    void patchDecodesJsonEscapesInRecordsBeforeCheckingThem() {
+        String id = client.createList("l", "a@x.com");
+        String path = LISTS + "/" + id;
+        // The bodies go as written, with JSON escapes for 'b', '@', a backslash, a quote and a tab.
+        Answer added = client.patch(path,
+                "{\"operation_type\":\"ADD\",\"records\":\"\\u0062@x.com,c\\u0040x.com,,d\\\\e@x.com\"}");
+        assertThat(added.status()).isEqualTo(200);
+        assertThat(added.json().get("num_uploaded_user_records").asLong()).isEqualTo(4);
+        assertThat(emu.members(id)).containsExactly("a@x.com", "b@x.com", "c@x.com", "d\\e@x.com");
+
+        Answer quoted = client.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"f@x.com,\\\"g\\\"@x.com\"}");
+        assertThat(quoted.status()).isEqualTo(400);
+        assertThat(quoted.message()).isEqualTo("Invalid parameters: records[1] contains a quote");
+        Answer tab = client.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"f@x.com,,g@x.com\\t\"}");
+        assertThat(tab.message()).isEqualTo("Invalid parameters: records[2] contains whitespace");
+        assertThat(emu.members(id)).hasSize(4);
+    }
+
+    @Test
+    void patchRefusesRecordsThatAreNotAString() {
+        String path = LISTS + "/" + client.createList("l", "a@x.com");
+        assertThat(client.patch(path, "{\"operation_type\":\"ADD\",\"records\":[\"b@x.com\"]}").message())
+                .isEqualTo("Invalid parameters: records must be a string");
+        assertThat(client.patch(path, "{\"records\":5,\"operation_type\":\"ADD\"}").message())
+                .isEqualTo("Invalid parameters: records must be a string");
+        assertThat(client.patch(path, "{\"operation_type\":\"ADD\",\"records\":null}").message())
+                .isEqualTo("Invalid parameters: records is required");
+        assertThat(client.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"\"}").message())
+                .isEqualTo("Invalid parameters: records must not be empty");
+        assertThat(client.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"b@x.com\",\"records\":\"c@x.com\"}")
+                .message()).startsWith("Invalid parameters: request body is not valid JSON (line 1, column ");
+        assertThat(client.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"b@x.com\"} {}").message())
+                .startsWith("Invalid parameters: request body is not valid JSON (line 1, column ");
+        assertThat(emu.customerLists().get(0).numBatches()).isEqualTo(1);
+    }
+
+    @Test
+    void anInjectedRefusalNamesTheIndexAmongTheValuesSent() {
+        String id = client.createList("l", "a@x.com");
+        emu.faults().refuseValues(List.of("c@x.com"));
+        // The index counts values, not comma-separated tokens: the empty token is not one.
+        Answer answer = client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "b@x.com,,c@x.com"));
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.message()).isEqualTo("Invalid parameters: records[1] is not accepted");
+        assertThat(emu.members(id)).containsExactly("a@x.com");
+    }
+
+    @Test
+    void compactMembershipCountsWhatIsSentOverTheApi() {
+        try (PinterestEmulator compact = PinterestEmulator.builder().compactMembership(true).start()) {
+            EmulatorClient c = new EmulatorClient(compact);
+            String first = "0123456789abcdef".repeat(4);
+            String second = "f".repeat(40);
+            Answer created = c.post(LISTS, json("name", "l", "records", first + ",a@x.com"));
+            String path = LISTS + "/" + created.json().get("id").asText();
+            // The first digest again, its first digit sent as a JSON escape.
+            Answer added = c.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"\\u0030"
+                    + first.substring(1) + "," + second + ",,A\\u0040x.com\"}");
+            assertThat(added.message()).isEqualTo("Invalid parameters: records[3] must be lowercase");
+            added = c.patch(path, "{\"operation_type\":\"ADD\",\"records\":\"\\u0030" + first.substring(1) + ","
+                    + second + ",,b\\u0040x.com\"}");
+            assertThat(added.status()).isEqualTo(200);
+            assertThat(added.json().get("num_uploaded_user_records").asLong()).isEqualTo(5);
+            assertThat(compact.customerLists().get(0).memberCount()).isEqualTo(4);
+            Answer removed = c.patch(path, json("operation_type", "REMOVE", "records", second + ",a@x.com,z@x.com"));
+            assertThat(removed.json().get("num_removed_user_records").asLong()).isEqualTo(3);
+            assertThat(compact.customerLists().get(0).memberCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void patchOfUnknownListIs404WithCode2001() {
         Answer answer = client.patch(LISTS + "/999", json("operation_type", "ADD", "records", "a@x.com"));
         assertThat(answer.status()).isEqualTo(404);
