@@ -94,12 +94,19 @@ public final class PinterestClient {
     }
 
     /**
-     * The {@code records} field: ONE string, the values joined by commas. A batch is hundreds of kilobytes, so the
-     * values (validated printable ASCII) are copied straight into the UTF-8 output; any other character makes
-     * Jackson write and escape the joined string instead.
+     * The {@code records} field: ONE string, the values joined by commas, held as UTF-8 bytes. A batch is hundreds
+     * of kilobytes, so bytes that need no JSON escape (printable ASCII other than {@code "} and {@code \\}) are
+     * copied straight into the request body; any other byte makes Jackson write and escape the string instead.
+     *
+     * @param utf8  the values joined by commas
+     * @param count how many values they are
      */
     @JsonSerialize(using = Records.Writer.class)
-    record Records(List<String> values) {
+    public record Records(byte[] utf8, int count) {
+
+        public static Records of(List<String> values) {
+            return new Records(String.join(",", values).getBytes(StandardCharsets.UTF_8), values.size());
+        }
 
         static final class Writer extends StdSerializer<Records> {
             Writer() {
@@ -108,36 +115,21 @@ public final class PinterestClient {
 
             @Override
             public void serialize(Records records, JsonGenerator out, SerializerProvider provider) throws IOException {
-                byte[] ascii = records.plainAscii();
-                if (ascii != null) {
-                    out.writeRawUTF8String(ascii, 0, ascii.length);
+                if (records.needsNoEscape()) {
+                    out.writeRawUTF8String(records.utf8, 0, records.utf8.length);
                 } else {
-                    out.writeString(String.join(",", records.values));
+                    out.writeString(new String(records.utf8, StandardCharsets.UTF_8));
                 }
             }
         }
 
-        /** The joined values as bytes, or null when one holds a character JSON must escape or that is not ASCII. */
-        byte[] plainAscii() {
-            int length = values.size() - 1;
-            for (String value : values) {
-                length += value.length();
-            }
-            byte[] out = new byte[length];
-            int pos = 0;
-            for (String value : values) {
-                if (pos > 0) {
-                    out[pos++] = ',';
-                }
-                for (int i = 0; i < value.length(); i++) {
-                    char c = value.charAt(i);
-                    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-                        return null;
-                    }
-                    out[pos++] = (byte) c;
+        private boolean needsNoEscape() {
+            for (byte b : utf8) {
+                if (b < 0x20 || b > 0x7e || b == '"' || b == '\\') {
+                    return false;
                 }
             }
-            return out;
+            return true;
         }
     }
 
@@ -151,17 +143,27 @@ public final class PinterestClient {
 
     /** {@code POST /ad_accounts/{id}/customer_lists}: a list cannot be created empty, so it comes with its first records. */
     public CustomerList createCustomerList(String name, IdentifierType listType, List<String> records) {
+        return createCustomerList(name, listType, Records.of(records));
+    }
+
+    /** {@link #createCustomerList(String, IdentifierType, List)} with the records already joined. */
+    public CustomerList createCustomerList(String name, IdentifierType listType, Records records) {
         requireRecords(records);
         return send("POST customer list", "POST", accountPath("customer_lists"),
-                new CreateListBody(name, new Records(records), listType), CustomerList.class);
+                new CreateListBody(name, records, listType), CustomerList.class);
     }
 
     /** {@code PATCH /ad_accounts/{id}/customer_lists/{list}} with ADD or REMOVE. */
     public CustomerList updateCustomerList(String customerListId, Operation operation, List<String> records) {
+        return updateCustomerList(customerListId, operation, Records.of(records));
+    }
+
+    /** {@link #updateCustomerList(String, Operation, List)} with the records already joined. */
+    public CustomerList updateCustomerList(String customerListId, Operation operation, Records records) {
         requireRecords(records);
         return send("PATCH customer list " + customerListId + " " + operation, "PATCH",
                 accountPath("customer_lists/" + digits(customerListId)),
-                new UpdateListBody(operation, new Records(records)), CustomerList.class);
+                new UpdateListBody(operation, records), CustomerList.class);
     }
 
     public CustomerList getCustomerList(String customerListId) {
@@ -283,8 +285,8 @@ public final class PinterestClient {
                 RetryAfter.from(response.headers(), Instant.now()), null);
     }
 
-    private static void requireRecords(List<String> records) {
-        if (records.isEmpty()) {
+    private static void requireRecords(Records records) {
+        if (records.count() == 0) {
             throw new IllegalArgumentException("a customer list call needs at least one record");
         }
     }

@@ -1,41 +1,106 @@
 package io.audiencesync.plan;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Up to {@code sync.batch-size} wire lines for one ADD or REMOVE call, in value order, and the same values as
- * {@link WireRecords} records back to back when the batch was read from a plan (the state journals them as they
- * are instead of encoding every line again).
+ * Up to {@code sync.batch-size} wire values for one ADD or REMOVE call, in value order. A batch read from a plan
+ * holds its {@link WireRecords} records back to back: the request body and the state journal are written from
+ * those bytes, and the {@code value<TAB>TYPE} lines are only made when a person needs them (a dead letter). A
+ * batch made of lines (a part of a refused batch, a test) encodes its records when they are needed.
  */
-public record Batch(Operation operation, int number, List<String> lines, byte[] records) {
+public final class Batch {
 
-    public Batch {
-        lines = List.copyOf(lines);
+    private final Operation operation;
+    private final int number;
+    private final int size;
+    private byte[] records;
+    private List<String> lines;
+
+    public Batch(Operation operation, int number, List<String> lines) {
+        this.operation = operation;
+        this.number = number;
+        this.lines = List.copyOf(lines);
+        this.size = lines.size();
     }
 
-    /** A batch of lines alone (a part of a batch, a test): its records are encoded when needed. */
-    public Batch(Operation operation, int number, List<String> lines) {
-        this(operation, number, lines, null);
+    private Batch(Operation operation, int number, byte[] records, int size) {
+        this.operation = operation;
+        this.number = number;
+        this.records = records;
+        this.size = size;
+    }
+
+    /** {@code size} records back to back in {@code records}, as read from a plan. */
+    public static Batch ofRecords(Operation operation, int number, byte[] records, int size) {
+        return new Batch(operation, number, records, size);
+    }
+
+    public Operation operation() {
+        return operation;
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The values as {@code value<TAB>TYPE} lines. */
+    public List<String> lines() {
+        if (lines == null) {
+            List<String> out = new ArrayList<>(size);
+            for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
+                out.add(WireRecords.line(records, pos));
+            }
+            lines = List.copyOf(out);
+        }
+        return lines;
     }
 
     /** The values exactly as they go into the {@code records} field. */
     public List<String> values() {
-        return lines.stream().map(WireLines::value).toList();
+        return lines().stream().map(WireLines::value).toList();
     }
 
-    /** The lines as records, back to back. */
-    public byte[] encodedRecords() {
-        if (records != null) {
-            return records;
-        }
-        byte[] out = new byte[lines.size() * 40 + WireRecords.MAX_LENGTH];
-        int pos = 0;
-        for (String line : lines) {
-            if (out.length - pos < WireRecords.MAX_LENGTH) {
-                out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, pos + WireRecords.MAX_LENGTH));
+    /** The values as records, back to back. */
+    public byte[] records() {
+        if (records == null) {
+            byte[] out = new byte[size * 40 + WireRecords.MAX_LENGTH];
+            int pos = 0;
+            for (String line : lines) {
+                if (out.length - pos < WireRecords.MAX_LENGTH) {
+                    out = Arrays.copyOf(out, Math.max(out.length * 2, pos + WireRecords.MAX_LENGTH));
+                }
+                pos = WireRecords.encodeLine(line, out, pos);
             }
-            pos = WireRecords.encodeLine(line, out, pos);
+            records = Arrays.copyOf(out, pos);
         }
-        return java.util.Arrays.copyOf(out, pos);
+        return records;
+    }
+
+    /** The values joined by commas, as UTF-8: the content of the {@code records} field, before JSON escaping. */
+    public byte[] joinedValues() {
+        byte[] recs = records();
+        byte[] out = new byte[size * 65 + WireRecords.MAX_LENGTH];
+        int pos = 0;
+        for (int off = 0; off < recs.length; off += WireRecords.length(recs, off)) {
+            if (out.length - pos < WireRecords.MAX_LENGTH + 1) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, pos + WireRecords.MAX_LENGTH + 1));
+            }
+            if (pos > 0) {
+                out[pos++] = ',';
+            }
+            pos = WireRecords.writeValue(recs, off, out, pos);
+        }
+        return Arrays.copyOf(out, pos);
+    }
+
+    @Override
+    public String toString() {
+        return "Batch " + number + " (" + operation + ", " + size + " values)";
     }
 }

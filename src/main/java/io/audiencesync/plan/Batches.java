@@ -1,9 +1,7 @@
 package io.audiencesync.plan;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -46,13 +44,13 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         }
         boolean add = addsLeft;
         SortedRecords source = add ? adds : removes;
-        List<String> lines = new ArrayList<>(batchSize);
         boolean left = true;
         int length = 0;
-        while (left && lines.size() < batchSize) {
+        int count = 0;
+        while (left && count < batchSize) {
             byte[] buf = source.buffer();
             int off = source.offset();
-            lines.add(WireRecords.line(buf, off));
+            count++;
             int n = WireRecords.length(buf, off);
             if (records.length - length < n) {
                 records = Arrays.copyOf(records, Math.max(records.length * 2, length + n));
@@ -66,7 +64,7 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         } else {
             removesLeft = left;
         }
-        return new Batch(add ? Operation.ADD : Operation.REMOVE, ++number, lines, Arrays.copyOf(records, length));
+        return Batch.ofRecords(add ? Operation.ADD : Operation.REMOVE, ++number, Arrays.copyOf(records, length), count);
     }
 
     @Override

@@ -129,10 +129,10 @@ public final class ListState implements StateStore.StoredList {
 
     @Override
     public void commit(Batch batch) {
-        if (batch.lines().isEmpty()) {
+        if (batch.size() == 0) {
             return;
         }
-        ByteBuffer block = Journal.block(batch.operation(), batch.lines().size(), batch.encodedRecords());
+        ByteBuffer block = Journal.block(batch.operation(), batch.size(), batch.records());
         awaitForce();
         try {
             if (channel == null) {

@@ -168,6 +168,26 @@ public final class WireRecords {
         return new String(buf, off + 3, len, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Writes the wire value of the record at {@code off} into {@code dst} at {@code pos} as UTF-8 (room for
+     * {@link #MAX_LENGTH} bytes needed); returns the position after it.
+     */
+    public static int writeValue(byte[] buf, int off, byte[] dst, int pos) {
+        int kind = buf[off];
+        if (kind < KIND_TEXT) {
+            int n = DIGEST_BYTES[kind];
+            for (int i = 0; i < n; i++) {
+                int b = buf[off + 1 + i] & 0xFF;
+                dst[pos++] = HEX_DIGITS[b >>> 4];
+                dst[pos++] = HEX_DIGITS[b & 0xF];
+            }
+            return pos;
+        }
+        int len = (buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF);
+        System.arraycopy(buf, off + 3, dst, pos, len);
+        return pos + len;
+    }
+
     /** {@code value<TAB>TYPE}, the line form of {@link WireLines}. */
     public static String line(byte[] buf, int off) {
         return WireLines.line(value(buf, off), type(buf, off));

@@ -57,7 +57,7 @@ public final class BatchSender {
                     throw e;
                 }
                 LOG.warn("Batch {} ({} {} values) was refused ({}); splitting it to find the values Pinterest refuses",
-                        batch.number(), batch.operation(), batch.lines().size(), e.getMessage());
+                        batch.number(), batch.operation(), batch.size(), e.getMessage());
                 int[] budget = {MAX_SPLIT_CALLS};
                 isolate(run, batch, batch.lines(), e, budget);
             }
@@ -94,7 +94,7 @@ public final class BatchSender {
 
     private void write(SyncRun run, Batch batch) {
         Operation operation = batch.operation();
-        List<String> values = batch.values();
+        PinterestClient.Records values = new PinterestClient.Records(batch.joinedValues(), batch.size());
         String listId = run.target.customerListId();
         if (listId == null) {
             if (operation != Operation.ADD) {
@@ -107,7 +107,7 @@ public final class BatchSender {
             pinterest.updateCustomerList(listId, operation, values);
         }
         run.state.commit(batch);
-        run.acknowledged(operation, values.size());
+        run.acknowledged(operation, batch.size());
         metrics.batchSent(operation.name());
     }
 }

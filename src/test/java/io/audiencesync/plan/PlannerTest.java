@@ -90,13 +90,17 @@ class PlannerTest {
     @Test
     void aBatchCarriesItsLinesAsTheRecordsTheStateJournals() throws IOException {
         String digest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        Plan plan = Planner.plan(write("s", "a@example.com\tEMAIL", digest + "\tMAID", "lr-1\tLR_ID"),
+        Plan plan = Planner.plan(write("s", "a@example.com\tEMAIL", digest + "\tMAID", "lr-1\tLR_ID", "caf\u00e9-1\tLR_ID"),
                 RecordFile.read(dir.resolve("none")), dir.resolve("w"));
         try (Batches it = new Batches(plan, 2)) {
             while (it.hasNext()) {
                 Batch batch = it.next();
-                assertThat(batch.records()).isNotNull()
-                        .isEqualTo(new Batch(batch.operation(), batch.number(), batch.lines()).encodedRecords());
+                Batch fromLines = new Batch(batch.operation(), batch.number(), batch.lines());
+                assertThat(batch.records()).isEqualTo(fromLines.records());
+                assertThat(batch.size()).isEqualTo(fromLines.size()).isEqualTo(batch.lines().size());
+                assertThat(new String(batch.joinedValues(), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo(String.join(",", batch.values()))
+                        .isEqualTo(new String(fromLines.joinedValues(), java.nio.charset.StandardCharsets.UTF_8));
             }
         }
     }
