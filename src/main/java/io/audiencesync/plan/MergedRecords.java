@@ -4,25 +4,29 @@ import java.util.List;
 
 /**
  * A k-way merge of sorted record cursors into one, each value once (the first cursor's record wins a tie). The
- * cursors sit in a binary heap ordered by their current record; the record handed out is copied once so that
- * its cursor can move on at once.
+ * cursors sit in a binary heap ordered by their current record, each with the first 8 bytes of its record as a
+ * long ({@link WireRecords#prefix}), so most comparisons are one of two longs; the record handed out is copied
+ * once so that its cursor can move on at once.
  */
 final class MergedRecords implements SortedRecords {
 
     private final SortedRecords[] heap;
     private int size;
     private final int[] order;
+    private final long[] prefix;
     private final byte[] last = new byte[WireRecords.MAX_LENGTH];
     private boolean hasLast;
 
     MergedRecords(List<SortedRecords> sources) {
         heap = new SortedRecords[sources.size()];
         order = new int[sources.size()];
+        prefix = new long[sources.size()];
         for (int i = 0; i < sources.size(); i++) {
             SortedRecords source = sources.get(i);
             if (source.next()) {
                 heap[size] = source;
                 order[size] = i;
+                prefix[size] = WireRecords.prefix(source.buffer(), source.offset());
                 siftUp(size++);
             } else {
                 source.close();
@@ -40,11 +44,13 @@ final class MergedRecords implements SortedRecords {
                 hasLast = true;
             }
             if (top.next()) {
+                prefix[0] = WireRecords.prefix(top.buffer(), top.offset());
                 siftDown(0);
             } else {
                 top.close();
                 heap[0] = heap[--size];
                 order[0] = order[size];
+                prefix[0] = prefix[size];
                 heap[size] = null;
                 if (size > 0) {
                     siftDown(0);
@@ -76,6 +82,9 @@ final class MergedRecords implements SortedRecords {
     }
 
     private boolean less(int i, int j) {
+        if (prefix[i] != prefix[j]) {
+            return prefix[i] < prefix[j];
+        }
         int c = WireRecords.compare(heap[i].buffer(), heap[i].offset(), heap[j].buffer(), heap[j].offset());
         return c < 0 || c == 0 && order[i] < order[j];
     }
@@ -113,5 +122,8 @@ final class MergedRecords implements SortedRecords {
         int o = order[i];
         order[i] = order[j];
         order[j] = o;
+        long p = prefix[i];
+        prefix[i] = prefix[j];
+        prefix[j] = p;
     }
 }

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,13 +18,18 @@ import java.util.concurrent.Executors;
 /**
  * Gathers the wire values of one snapshot into sorted runs on disk with bounded memory, and hands them back as one
  * sorted, distinct stream. Values fill a {@link RecordBuffer} of {@code runSize}; a full buffer is sorted and
- * written by a background thread while the caller fills the other one, so normalizing and sorting use both cores.
- * Memory: two buffers of about 46 bytes a value. Not thread-safe: one run feeds it from one thread.
+ * written by a background thread while the caller fills another one, and when the caller fills faster than one
+ * thread sorts (values read from a file), a second buffer is sorted at once on another thread. Memory: at most
+ * {@value #IN_FLIGHT} buffers being sorted and one being filled, about 46 bytes a value each. Not thread-safe: one
+ * run feeds it from one thread.
  */
 public final class SnapshotCollector {
 
-    /** One daemon thread for every collector of the process: a run sorts one buffer at a time anyway. */
-    private static final ExecutorService SORTER = Executors.newSingleThreadExecutor(task -> {
+    /** Full buffers sorted at once, at most. */
+    static final int IN_FLIGHT = 2;
+
+    /** Daemon threads shared by every collector of the process. */
+    private static final ExecutorService SORTER = Executors.newFixedThreadPool(IN_FLIGHT, task -> {
         Thread t = new Thread(task, "snapshot-sorter");
         t.setDaemon(true);
         return t;
@@ -32,8 +39,11 @@ public final class SnapshotCollector {
     private final String prefix;
     private final List<Path> runs = new ArrayList<>();
     private RecordBuffer filling;
-    private RecordBuffer spare;
-    private CompletableFuture<Void> spilling = CompletableFuture.completedFuture(null);
+    /** Buffers being sorted and written, oldest first. */
+    private final Deque<Spill> spilling = new ArrayDeque<>();
+
+    private record Spill(RecordBuffer buffer, CompletableFuture<Void> done) {
+    }
 
     public SnapshotCollector(Path workDir, int runSize) {
         this(workDir, runSize, "snapshot");
@@ -68,9 +78,10 @@ public final class SnapshotCollector {
     /** Every value added, sorted, each once; the caller closes it. The run files stay until the work directory goes. */
     public SortedRecords finish() {
         spill();
-        awaitSpill();
+        while (!spilling.isEmpty()) {
+            awaitOldest();
+        }
         filling = null;
-        spare = null;
         if (runs.isEmpty()) {
             return SortedRecords.empty();
         }
@@ -84,7 +95,7 @@ public final class SnapshotCollector {
         if (filling.size() == 0) {
             return;
         }
-        awaitSpill();
+        RecordBuffer next = spilling.size() < IN_FLIGHT ? null : awaitOldest();
         try {
             Files.createDirectories(workDir);
         } catch (IOException e) {
@@ -93,19 +104,19 @@ public final class SnapshotCollector {
         RecordBuffer full = filling;
         Path file = workDir.resolve(prefix + "-run-" + runs.size() + ".bin");
         runs.add(file);
-        spilling = CompletableFuture.runAsync(() -> full.sortAndWrite(file), SORTER);
-        filling = spare != null ? spare : new RecordBuffer(full.capacity());
-        spare = full;
+        spilling.add(new Spill(full, CompletableFuture.runAsync(() -> full.sortAndWrite(file), SORTER)));
+        filling = next != null ? next : new RecordBuffer(full.capacity());
     }
 
-    private void awaitSpill() {
+    /** Waits for the oldest buffer being sorted and returns it, empty, for filling again. */
+    private RecordBuffer awaitOldest() {
+        Spill oldest = spilling.removeFirst();
         try {
-            spilling.join();
+            oldest.done().join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        if (spare != null) {
-            spare.clear();
-        }
+        oldest.buffer().clear();
+        return oldest.buffer();
     }
 }
