@@ -123,11 +123,6 @@ public final class ListState implements StateStore.StoredList {
      * system's cache. {@link #finish()} forces that one too.
      */
     @Override
-    public void commit(Operation operation, List<String> lines) {
-        commit(new Batch(operation, 0, lines));
-    }
-
-    @Override
     public void commit(Batch batch) {
         if (batch.size() == 0) {
             return;

@@ -302,18 +302,17 @@ public final class PostgresStateStore implements StateStore {
         }
 
         @Override
-        public void commit(Operation operation, List<String> lines) {
-            if (lines.isEmpty()) {
+        public void commit(Batch batch) {
+            if (batch.size() == 0) {
                 return;
             }
-            byte[][] keys = new byte[lines.size()][];
-            Short[] types = new Short[lines.size()];
-            byte[] record = new byte[WireRecords.MAX_LENGTH];
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                WireRecords.encodeLine(line, record, 0);
-                keys[i] = key(record, 0);
-                types[i] = (short) WireRecords.type(record, 0).ordinal();
+            Operation operation = batch.operation();
+            byte[][] keys = new byte[batch.size()][];
+            Short[] types = new Short[batch.size()];
+            byte[] records = batch.records();
+            for (int i = 0, pos = 0; i < keys.length; pos += WireRecords.length(records, pos), i++) {
+                keys[i] = key(records, pos);
+                types[i] = (short) WireRecords.type(records, pos).ordinal();
             }
             String sql = operation == Operation.ADD
                     ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"

@@ -46,11 +46,11 @@ public interface StateStore extends AutoCloseable {
          * Records a batch Pinterest acknowledged (2xx) before the next one is sent: a killed process never loses it.
          * It may reach the disk while the next batch is on its way; {@link #finish()} returns once everything has.
          */
-        void commit(Operation operation, List<String> lines);
+        void commit(Batch batch);
 
-        /** {@link #commit(Operation, List)} of a whole batch, which may carry its records already encoded. */
-        default void commit(Batch batch) {
-            commit(batch.operation(), batch.lines());
+        /** {@link #commit(Batch)} of {@code value<TAB>TYPE} lines. */
+        default void commit(Operation operation, List<String> lines) {
+            commit(new Batch(operation, 0, lines));
         }
 
         /** Ends a run's writes (the file store folds its journal); safe to call more than once. */
