@@ -69,15 +69,9 @@ public final class Batch {
     /** The values as records, back to back. */
     public byte[] records() {
         if (records == null) {
-            byte[] out = new byte[size * 40 + WireRecords.MAX_LENGTH];
-            int pos = 0;
-            for (String line : lines) {
-                if (out.length - pos < WireRecords.MAX_LENGTH) {
-                    out = Arrays.copyOf(out, Math.max(out.length * 2, pos + WireRecords.MAX_LENGTH));
-                }
-                pos = WireRecords.encodeLine(line, out, pos);
-            }
-            records = Arrays.copyOf(out, pos);
+            RecordArray out = new RecordArray(size);
+            lines.forEach(out::addLine);
+            records = out.toByteArray();
         }
         return records;
     }

@@ -1,6 +1,5 @@
 package io.audiencesync.plan;
 
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -17,10 +16,11 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
     private boolean removesLeft;
     private int number;
     /** Where a batch's records are gathered. */
-    private byte[] records = new byte[1 << 16];
+    private final RecordArray records;
 
     public Batches(Plan plan, int batchSize) {
         this.batchSize = batchSize;
+        this.records = new RecordArray(Math.min(batchSize, 10_000));
         this.adds = RecordFile.read(plan.adds());
         // Withheld removals stay in the plan file for the report but are not read.
         this.removes = plan.removeCount() > 0 ? RecordFile.read(plan.removes()) : SortedRecords.empty();
@@ -45,18 +45,9 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         boolean add = addsLeft;
         SortedRecords source = add ? adds : removes;
         boolean left = true;
-        int length = 0;
-        int count = 0;
-        while (left && count < batchSize) {
-            byte[] buf = source.buffer();
-            int off = source.offset();
-            count++;
-            int n = WireRecords.length(buf, off);
-            if (records.length - length < n) {
-                records = Arrays.copyOf(records, Math.max(records.length * 2, length + n));
-            }
-            System.arraycopy(buf, off, records, length, n);
-            length += n;
+        records.clear();
+        while (left && records.count() < batchSize) {
+            records.addRecord(source.buffer(), source.offset());
             left = source.next();
         }
         if (add) {
@@ -64,7 +55,7 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
         } else {
             removesLeft = left;
         }
-        return Batch.ofRecords(add ? Operation.ADD : Operation.REMOVE, ++number, Arrays.copyOf(records, length), count);
+        return Batch.ofRecords(add ? Operation.ADD : Operation.REMOVE, ++number, records.toByteArray(), records.count());
     }
 
     @Override

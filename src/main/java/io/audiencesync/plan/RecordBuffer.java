@@ -45,14 +45,7 @@ final class RecordBuffer {
     }
 
     void add(String value, IdentifierType type) {
-        if (arena.length - used < WireRecords.MAX_LENGTH) {
-            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + WireRecords.MAX_LENGTH));
-        }
-        if (count == prefix.length) {
-            int grown = Math.min(capacity, count * 2);
-            prefix = Arrays.copyOf(prefix, grown);
-            offset = Arrays.copyOf(offset, grown);
-        }
+        reserveOne();
         offset[count] = used;
         used = WireRecords.encode(value, type, arena, used);
         prefix[count] = WireRecords.prefix(arena, offset[count]);
@@ -61,6 +54,17 @@ final class RecordBuffer {
 
     /** Adds a record as it is (a value already encoded). */
     void addRecord(byte[] buf, int off) {
+        reserveOne();
+        int length = WireRecords.length(buf, off);
+        System.arraycopy(buf, off, arena, used, length);
+        offset[count] = used;
+        prefix[count] = WireRecords.prefix(arena, used);
+        used += length;
+        count++;
+    }
+
+    /** Makes room in the arena and the index for one more record. */
+    private void reserveOne() {
         if (arena.length - used < WireRecords.MAX_LENGTH) {
             arena = Arrays.copyOf(arena, Math.max(arena.length * 2, used + WireRecords.MAX_LENGTH));
         }
@@ -69,12 +73,6 @@ final class RecordBuffer {
             prefix = Arrays.copyOf(prefix, grown);
             offset = Arrays.copyOf(offset, grown);
         }
-        int length = WireRecords.length(buf, off);
-        System.arraycopy(buf, off, arena, used, length);
-        offset[count] = used;
-        prefix[count] = WireRecords.prefix(arena, used);
-        used += length;
-        count++;
     }
 
     /** Sorts, then writes each value once; returns how many were written. */

@@ -4,11 +4,11 @@ import io.audiencesync.identity.Identifier;
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.plan.RecordArray;
 import io.audiencesync.plan.WireRecords;
 import io.audiencesync.source.Row;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -102,29 +102,26 @@ public final class IdentifierStage {
 
     /** The wire values (as {@link WireRecords}), rejects and counts of some consecutive rows. */
     private static final class Part {
-        private byte[] records;
-        private int length;
+        private final RecordArray records;
         private final Map<IdentifierType, Long> valuesByType = new EnumMap<>(IdentifierType.class);
         private final List<Reject> rejects = new ArrayList<>();
         private long emptyCells;
         private long rows;
 
         Part(int expectedValues) {
-            records = new byte[Math.max(WireRecords.MAX_LENGTH, expectedValues * 36)];
+            records = new RecordArray(expectedValues);
         }
 
         void add(Identifier.Wire wire) {
-            if (records.length - length < WireRecords.MAX_LENGTH) {
-                records = Arrays.copyOf(records, records.length * 2);
-            }
-            length = WireRecords.encode(wire.value(), wire.type(), records, length);
+            records.add(wire.value(), wire.type());
             valuesByType.merge(wire.type(), 1L, Long::sum);
         }
 
         /** On the run's thread, in row order. */
         void addTo(SyncRun run) {
-            for (int pos = 0; pos < length; pos += WireRecords.length(records, pos)) {
-                run.snapshot.addRecord(records, pos);
+            byte[] buf = records.buffer();
+            for (int pos = 0; pos < records.length(); pos += WireRecords.length(buf, pos)) {
+                run.snapshot.addRecord(buf, pos);
             }
             valuesByType.forEach((type, n) -> run.valuesByType.merge(type, n, Long::sum));
             for (Reject reject : rejects) {
