@@ -71,12 +71,11 @@ public class SyncConfiguration implements CamelConfiguration {
                 Progress.forThisProcess(settings.progressInterval())));
         registry.bind("target", provisioner);
         registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
-        // Normalizing and hashing use every core: the other cores take parts of each chunk (Camel stops the pool).
-        int otherCores = Runtime.getRuntime().availableProcessors() - 1;
+        // Normalizing and hashing use every core while the source route reads on (Camel stops the pool).
+        int cores = Runtime.getRuntime().availableProcessors();
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails()),
-                otherCores > 0 ? context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", otherCores) : null,
-                otherCores));
+                context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", cores), cores));
         registry.bind("planner", new PlanStage(settings, stop,
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.WireRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,11 +99,17 @@ public final class PinterestClient {
      * of kilobytes, so bytes that need no JSON escape (printable ASCII other than {@code "} and {@code \\}) are
      * copied straight into the request body; any other byte makes Jackson write and escape the string instead.
      *
-     * @param utf8  the values joined by commas
-     * @param count how many values they are
+     * @param utf8     the values joined by commas
+     * @param count    how many values they are
+     * @param jsonSafe whether every byte is one that needs no escape (the caller knows: hex digests are)
      */
     @JsonSerialize(using = Records.Writer.class)
-    public record Records(byte[] utf8, int count) {
+    public record Records(byte[] utf8, int count, boolean jsonSafe) {
+
+        /** Records whose bytes are looked at to know whether any needs an escape. */
+        public Records(byte[] utf8, int count) {
+            this(utf8, count, WireRecords.jsonSafe(utf8, 0, utf8.length));
+        }
 
         public static Records of(List<String> values) {
             return new Records(String.join(",", values).getBytes(StandardCharsets.UTF_8), values.size());
@@ -115,21 +122,12 @@ public final class PinterestClient {
 
             @Override
             public void serialize(Records records, JsonGenerator out, SerializerProvider provider) throws IOException {
-                if (records.needsNoEscape()) {
+                if (records.jsonSafe) {
                     out.writeRawUTF8String(records.utf8, 0, records.utf8.length);
                 } else {
                     out.writeString(new String(records.utf8, StandardCharsets.UTF_8));
                 }
             }
-        }
-
-        private boolean needsNoEscape() {
-            for (byte b : utf8) {
-                if (b < 0x20 || b > 0x7e || b == '"' || b == '\\') {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

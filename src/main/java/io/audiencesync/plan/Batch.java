@@ -17,6 +17,7 @@ public final class Batch {
     private final int size;
     private byte[] records;
     private List<String> lines;
+    private volatile Joined joined;
 
     public Batch(Operation operation, int number, List<String> lines) {
         this.operation = operation;
@@ -78,9 +79,27 @@ public final class Batch {
 
     /** The values joined by commas, as UTF-8: the content of the {@code records} field, before JSON escaping. */
     public byte[] joinedValues() {
+        return joined().utf8();
+    }
+
+    /**
+     * {@link #joinedValues()}, and whether those bytes need no JSON escape: a hex digest never does, so only the
+     * bytes of other values are looked at. Made once; may be made ahead on another thread.
+     */
+    public Joined joined() {
+        Joined done = joined;
+        if (done == null) {
+            done = join();
+            joined = done;
+        }
+        return done;
+    }
+
+    private Joined join() {
         byte[] recs = records();
         byte[] out = new byte[size * 65 + WireRecords.MAX_LENGTH];
         int pos = 0;
+        boolean jsonSafe = true;
         for (int off = 0; off < recs.length; off += WireRecords.length(recs, off)) {
             if (out.length - pos < WireRecords.MAX_LENGTH + 1) {
                 out = Arrays.copyOf(out, Math.max(out.length * 2, pos + WireRecords.MAX_LENGTH + 1));
@@ -88,9 +107,17 @@ public final class Batch {
             if (pos > 0) {
                 out[pos++] = ',';
             }
+            int start = pos;
             pos = WireRecords.writeValue(recs, off, out, pos);
+            if (jsonSafe && !WireRecords.isDigest(recs, off)) {
+                jsonSafe = WireRecords.jsonSafe(out, start, pos);
+            }
         }
-        return Arrays.copyOf(out, pos);
+        return new Joined(Arrays.copyOf(out, pos), jsonSafe);
+    }
+
+    /** Values joined by commas as UTF-8, and whether any byte of them needs a JSON escape. */
+    public record Joined(byte[] utf8, boolean jsonSafe) {
     }
 
     @Override

@@ -172,6 +172,25 @@ public final class WireRecords {
      * Writes the wire value of the record at {@code off} into {@code dst} at {@code pos} as UTF-8 (room for
      * {@link #MAX_LENGTH} bytes needed); returns the position after it.
      */
+    /**
+     * Whether {@code utf8[from, to)} is printable ASCII other than {@code "} and {@code \\}, so it goes into a JSON
+     * string as it is, without escapes.
+     */
+    public static boolean jsonSafe(byte[] utf8, int from, int to) {
+        for (int i = from; i < to; i++) {
+            byte b = utf8[i];
+            if (b < 0x20 || b > 0x7e || b == '"' || b == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the record holds a hex digest (written as lowercase hex digits), not a text value. */
+    public static boolean isDigest(byte[] buf, int off) {
+        return buf[off] < KIND_TEXT;
+    }
+
     public static int writeValue(byte[] buf, int off, byte[] dst, int pos) {
         int kind = buf[off];
         if (kind < KIND_TEXT) {

@@ -94,7 +94,8 @@ public final class BatchSender {
 
     private void write(SyncRun run, Batch batch) {
         Operation operation = batch.operation();
-        PinterestClient.Records values = new PinterestClient.Records(batch.joinedValues(), batch.size());
+        Batch.Joined joined = batch.joined();
+        PinterestClient.Records values = new PinterestClient.Records(joined.utf8(), batch.size(), joined.jsonSafe());
         String listId = run.target.customerListId();
         if (listId == null) {
             if (operation != Operation.ADD) {

@@ -9,24 +9,27 @@ import io.audiencesync.plan.WireRecords;
 import io.audiencesync.source.Row;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.Deque;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
- * Normalizes a chunk of rows into wire values for the snapshot; rejected values go to the rejects file.
+ * Normalizes chunks of rows into wire values for the snapshot; rejected values go to the rejects file.
  *
- * <p>Normalizing and hashing is the CPU-heavy step of a run, so a chunk is cut into parts normalized at once on
- * the other cores ({@code workers}) and on the calling thread; the parts are then handed to the run in row order,
- * on the calling thread, so the snapshot, the counts and the rejects file are the same as from one thread.
+ * <p>Normalizing and hashing is the CPU-heavy step of a run, so with {@code workers} a chunk is cut into parts that
+ * those threads normalize while the calling thread (the source route's) goes on reading the next chunk: up to
+ * {@value #CHUNKS_AHEAD} chunks are being normalized at once. The parts are handed to the run in row order, on the
+ * calling thread, so the snapshot, the counts and the rejects file are the same as from one thread;
+ * {@link #finish(SyncRun)} hands over the last ones once the source is read.
  */
 public final class IdentifierStage {
 
     /** Below this, a part is not worth another thread. */
     static final int MIN_ROWS_PER_PART = 500;
+    /** Chunks normalized at once while the source route reads the next one. */
+    static final int CHUNKS_AHEAD = 2;
 
     private final IdentifierMapping mapping;
     private final Normalizer normalizer;
@@ -39,41 +42,50 @@ public final class IdentifierStage {
     }
 
     /**
-     * @param workers     threads that normalize parts of a chunk while the caller does its own part
-     * @param workerCount how many of them a chunk uses (0: none)
+     * @param workers     threads that normalize the parts of each chunk
+     * @param workerCount how many parts a chunk is cut into (0: none, the caller normalizes)
      */
     public IdentifierStage(IdentifierMapping mapping, Normalizer normalizer, ExecutorService workers, int workerCount) {
         this.mapping = mapping;
         this.normalizer = normalizer;
-        this.workers = workers;
-        this.parallelism = workers == null ? 1 : workerCount + 1;
+        this.workers = workerCount > 0 ? workers : null;
+        this.parallelism = this.workers == null ? 1 : workerCount;
     }
 
+    /** Starts normalizing a chunk; hands the parts done before it to the run. */
     public void collect(SyncRun run, List<Row> rows) {
-        int parts = Math.max(1, Math.min(parallelism, rows.size() / MIN_ROWS_PER_PART));
-        if (parts == 1) {
+        if (workers == null) {
             normalize(rows).addTo(run);
             return;
         }
+        Deque<Future<Part>> pending = run.normalizing;
+        int parts = Math.max(1, Math.min(parallelism, rows.size() / MIN_ROWS_PER_PART));
         int size = (rows.size() + parts - 1) / parts;
-        List<CompletableFuture<Part>> others = new ArrayList<>(parts - 1);
-        for (int from = size; from < rows.size(); from += size) {
+        for (int from = 0; from < rows.size(); from += size) {
             List<Row> slice = rows.subList(from, Math.min(rows.size(), from + size));
-            others.add(CompletableFuture.supplyAsync(() -> normalize(slice), workers));
+            pending.add(workers.submit(() -> normalize(slice)));
         }
-        Part first = normalize(rows.subList(0, size));
-        first.addTo(run);
-        for (CompletableFuture<Part> other : others) {
-            Part part;
-            try {
-                part = other.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
-            }
-            part.addTo(run);
+        while (pending.size() > CHUNKS_AHEAD * parallelism || !pending.isEmpty() && pending.peekFirst().isDone()) {
+            handOver(run, pending.removeFirst());
+        }
+    }
+
+    /** Hands every part still being normalized to the run, in row order: the source has no more rows. */
+    public void finish(SyncRun run) {
+        Deque<Future<Part>> pending = run.normalizing;
+        while (!pending.isEmpty()) {
+            handOver(run, pending.removeFirst());
+        }
+    }
+
+    private static void handOver(SyncRun run, Future<Part> part) {
+        try {
+            part.get().addTo(run);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while rows were normalized", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 
@@ -101,9 +113,9 @@ public final class IdentifierStage {
     }
 
     /** The wire values (as {@link WireRecords}), rejects and counts of some consecutive rows. */
-    private static final class Part {
+    static final class Part {
         private final RecordArray records;
-        private final Map<IdentifierType, Long> valuesByType = new EnumMap<>(IdentifierType.class);
+        private final long[] valuesByType = new long[IdentifierType.values().length];
         private final List<Reject> rejects = new ArrayList<>();
         private long emptyCells;
         private long rows;
@@ -114,7 +126,7 @@ public final class IdentifierStage {
 
         void add(Identifier.Wire wire) {
             records.add(wire.value(), wire.type());
-            valuesByType.merge(wire.type(), 1L, Long::sum);
+            valuesByType[wire.type().ordinal()]++;
         }
 
         /** On the run's thread, in row order. */
@@ -123,7 +135,11 @@ public final class IdentifierStage {
             for (int pos = 0; pos < records.length(); pos += WireRecords.length(buf, pos)) {
                 run.snapshot.addRecord(buf, pos);
             }
-            valuesByType.forEach((type, n) -> run.valuesByType.merge(type, n, Long::sum));
+            for (IdentifierType type : IdentifierType.values()) {
+                if (valuesByType[type.ordinal()] > 0) {
+                    run.valuesByType.merge(type, valuesByType[type.ordinal()], Long::sum);
+                }
+            }
             for (Reject reject : rejects) {
                 run.rejects.write(reject.line(), reject.column(), reject.rejected());
                 run.rejectedByReason.merge(reject.rejected().reason(), 1L, Long::sum);

@@ -46,8 +46,8 @@ public final class PlanStage {
      */
     public Iterator<Batch> batches(SyncRun run) {
         Batches batches = new Batches(run.plan, settings.batchSize());
-        // The next batch is read from the plan while this one is on its way to Pinterest.
-        ReadAhead<Batch> ahead = readAhead == null ? null : new ReadAhead<>(batches, readAhead);
+        // The next batch is read from the plan, and its records joined for the request, while this one is on its way.
+        ReadAhead<Batch> ahead = readAhead == null ? null : new ReadAhead<>(batches, readAhead, Batch::joined);
         Iterator<Batch> source = ahead == null ? batches : ahead;
         return new Iterator<>() {
             @Override

@@ -10,8 +10,11 @@ import io.audiencesync.report.RejectsWriter;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.Future;
 
 /**
  * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
@@ -45,6 +48,8 @@ public final class SyncRun {
     StateStore.Session session;
     StateStore.StoredList state;
     volatile Plan plan;
+    /** Parts of chunks being normalized on other threads, in row order (see {@link IdentifierStage}). */
+    final Deque<Future<IdentifierStage.Part>> normalizing = new ArrayDeque<>();
     boolean finished;
     AutoCloseable progress = () -> { };
     /** Whether this run still holds the lock that keeps the runs of a sync from overlapping. */

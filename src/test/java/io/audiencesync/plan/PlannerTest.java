@@ -101,8 +101,19 @@ class PlannerTest {
                 assertThat(new String(batch.joinedValues(), java.nio.charset.StandardCharsets.UTF_8))
                         .isEqualTo(String.join(",", batch.values()))
                         .isEqualTo(new String(fromLines.joinedValues(), java.nio.charset.StandardCharsets.UTF_8));
+                // Only the batch with a non-ASCII value needs JSON escaping; the digest is known safe unread.
+                assertThat(batch.joined().jsonSafe()).isEqualTo(batch.values().stream().allMatch(v -> v.chars().allMatch(c -> c < 0x7f)));
             }
         }
+        assertThat(Batch.ofRecords(Operation.ADD, 1, plainRecord("say \"hi\""), 1).joined().jsonSafe()).isFalse();
+        assertThat(Batch.ofRecords(Operation.ADD, 1, plainRecord("back\\slash"), 1).joined().jsonSafe()).isFalse();
+        assertThat(Batch.ofRecords(Operation.ADD, 1, plainRecord("tab\there"), 1).joined().jsonSafe()).isFalse();
+        assertThat(Batch.ofRecords(Operation.ADD, 1, plainRecord("lr-1"), 1).joined().jsonSafe()).isTrue();
+    }
+
+    private static byte[] plainRecord(String value) {
+        byte[] buf = new byte[WireRecords.MAX_LENGTH];
+        return java.util.Arrays.copyOf(buf, WireRecords.encode(value, io.audiencesync.identity.IdentifierType.LR_ID, buf, 0));
     }
 
     @Test

@@ -50,6 +50,34 @@ class IdentifierStageTest {
         assertThat(four.run.emptyCells).isEqualTo(one.run.emptyCells).isPositive();
     }
 
+    @Test
+    void manyChunksInFlightReachTheSnapshotInRowOrder() throws IOException {
+        List<List<Row>> chunks = new ArrayList<>();
+        for (int first = 1; first < 40_000; first += 1_000) {
+            chunks.add(rows(first, 1_000));
+        }
+        Result one = run("one", new IdentifierStage(MAPPING, new Normalizer(true, true)), chunks);
+        Result two = run("two", new IdentifierStage(MAPPING, new Normalizer(true, true), workers, 2), chunks);
+
+        assertThat(two.rejects).as("rejects in row order").isEqualTo(one.rejects).hasSizeGreaterThan(1_000);
+        assertThat(two.values).isEqualTo(one.values);
+        assertThat(two.run.rowsRead).isEqualTo(40_000);
+    }
+
+    @Test
+    void aFailureOnAWorkerReachesTheSourceRoute() throws IOException {
+        Path work = Files.createDirectories(dir.resolve("fail"));
+        SyncRun run = new SyncRun("fail", "test", work, new SnapshotCollector(work, 4_000), new RejectsWriter(work.resolve("r.csv")));
+        IdentifierStage stage = new IdentifierStage(MAPPING, new Normalizer(true, true), workers, 2);
+        List<Row> broken = new ArrayList<>(rows(1, 2_000));
+        broken.set(1_500, new Row(1_501, new String[] {"only-one-cell@example.com"}));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+            stage.collect(run, broken);
+            stage.finish(run);
+        }).isInstanceOf(ArrayIndexOutOfBoundsException.class);
+    }
+
     /** Rows with a valid email or MAID, some invalid, some empty, some repeated. */
     private static List<Row> rows(int firstLine, int count) {
         List<Row> rows = new ArrayList<>();
@@ -69,6 +97,8 @@ class IdentifierStageTest {
         for (List<Row> chunk : chunks) {
             stage.collect(run, chunk);
         }
+        stage.finish(run);
+        assertThat(run.normalizing).isEmpty();
         rejects.close();
         List<String> values = new ArrayList<>();
         try (SortedRecords sorted = run.snapshot.finish()) {

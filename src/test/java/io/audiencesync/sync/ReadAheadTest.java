@@ -49,6 +49,20 @@ class ReadAheadTest {
     }
 
     @Test
+    void eachElementIsPreparedOnTheReadingThreadBeforeItIsHandedOut() {
+        List<String> preparedBy = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<StringBuilder> elements = IntStream.range(0, 50).mapToObj(i -> new StringBuilder("v" + i)).toList();
+        ReadAhead<StringBuilder> ahead = new ReadAhead<>(elements.iterator(), thread, sb -> {
+            preparedBy.add(Thread.currentThread().getName());
+            sb.append("+prepared");
+        });
+        List<String> out = new ArrayList<>();
+        ahead.forEachRemaining(sb -> out.add(sb.toString()));
+        assertThat(out).hasSize(50).allMatch(v -> v.endsWith("+prepared"));
+        assertThat(preparedBy).hasSize(50).doesNotContain(Thread.currentThread().getName());
+    }
+
+    @Test
     void aFailureOfTheSourceComesOutWhereItsElementWould() {
         Iterator<Integer> source = new Iterator<>() {
             int n;
