@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -111,11 +110,7 @@ public final class SnapshotCollector {
     /** Waits for the oldest buffer being sorted and returns it, empty, for filling again. */
     private RecordBuffer awaitOldest() {
         Spill oldest = spilling.removeFirst();
-        try {
-            oldest.done().join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        Futures.join(oldest.done());
         oldest.buffer().clear();
         return oldest.buffer();
     }

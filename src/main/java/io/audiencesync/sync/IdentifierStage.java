@@ -4,6 +4,7 @@ import io.audiencesync.identity.Identifier;
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.plan.Futures;
 import io.audiencesync.plan.RecordArray;
 import io.audiencesync.plan.WireRecords;
 import io.audiencesync.source.Row;
@@ -11,9 +12,8 @@ import io.audiencesync.source.Row;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * Normalizes chunks of rows into wire values for the snapshot; rejected values go to the rejects file.
@@ -58,12 +58,12 @@ public final class IdentifierStage {
             normalize(rows).addTo(run);
             return;
         }
-        Deque<Future<Part>> pending = run.normalizing;
+        Deque<CompletableFuture<Part>> pending = run.normalizing;
         int parts = Math.max(1, Math.min(parallelism, rows.size() / MIN_ROWS_PER_PART));
         int size = (rows.size() + parts - 1) / parts;
         for (int from = 0; from < rows.size(); from += size) {
             List<Row> slice = rows.subList(from, Math.min(rows.size(), from + size));
-            pending.add(workers.submit(() -> normalize(slice)));
+            pending.add(CompletableFuture.supplyAsync(() -> normalize(slice), workers));
         }
         while (pending.size() > CHUNKS_AHEAD * parallelism || !pending.isEmpty() && pending.peekFirst().isDone()) {
             handOver(run, pending.removeFirst());
@@ -72,21 +72,14 @@ public final class IdentifierStage {
 
     /** Hands every part still being normalized to the run, in row order: the source has no more rows. */
     public void finish(SyncRun run) {
-        Deque<Future<Part>> pending = run.normalizing;
+        Deque<CompletableFuture<Part>> pending = run.normalizing;
         while (!pending.isEmpty()) {
             handOver(run, pending.removeFirst());
         }
     }
 
-    private static void handOver(SyncRun run, Future<Part> part) {
-        try {
-            part.get().addTo(run);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while rows were normalized", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
+    private static void handOver(SyncRun run, CompletableFuture<Part> part) {
+        Futures.join(part).addTo(run);
     }
 
     private Part normalize(List<Row> rows) {

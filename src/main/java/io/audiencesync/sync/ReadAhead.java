@@ -1,5 +1,7 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.plan.Futures;
+
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -71,16 +73,6 @@ final class ReadAhead<T> implements Iterator<T> {
     }
 
     private Optional<T> await() {
-        try {
-            return ahead.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        return Futures.join(ahead);
     }
 }

@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
@@ -49,7 +49,7 @@ public final class SyncRun {
     StateStore.StoredList state;
     volatile Plan plan;
     /** Parts of chunks being normalized on other threads, in row order (see {@link IdentifierStage}). */
-    final Deque<Future<IdentifierStage.Part>> normalizing = new ArrayDeque<>();
+    final Deque<CompletableFuture<IdentifierStage.Part>> normalizing = new ArrayDeque<>();
     boolean finished;
     AutoCloseable progress = () -> { };
     /** Whether this run still holds the lock that keeps the runs of a sync from overlapping. */
