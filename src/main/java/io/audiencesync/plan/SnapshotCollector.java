@@ -38,6 +38,8 @@ public final class SnapshotCollector {
     private final String prefix;
     private final List<Path> runs = new ArrayList<>();
     private RecordBuffer filling;
+    /** Where {@link #add(String)} encodes a line. */
+    private byte[] encoded;
     /** Buffers being sorted and written, oldest first. */
     private final Deque<Spill> spilling = new ArrayDeque<>();
 
@@ -69,9 +71,13 @@ public final class SnapshotCollector {
         }
     }
 
-    /** Adds a {@code value<TAB>TYPE} line. */
+    /** Adds a {@code value<TAB>TYPE} line, encoded without taking it apart into new strings. */
     public void add(String line) {
-        add(WireLines.value(line), WireLines.type(line));
+        if (encoded == null) {
+            encoded = new byte[WireRecords.MAX_LENGTH];
+        }
+        WireRecords.encodeLine(line, encoded, 0);
+        addRecord(encoded, 0);
     }
 
     /** Every value added, sorted, each once; the caller closes it. The run files stay until the work directory goes. */
