@@ -77,14 +77,10 @@ public final class Batch {
         return records;
     }
 
-    /** The values joined by commas, as UTF-8: the content of the {@code records} field, before JSON escaping. */
-    public byte[] joinedValues() {
-        return joined().utf8();
-    }
-
     /**
-     * {@link #joinedValues()}, and whether those bytes need no JSON escape: a hex digest never does, so only the
-     * bytes of other values are looked at. Made once; may be made ahead on another thread.
+     * The values joined by commas, as UTF-8 (the content of the {@code records} field, before JSON escaping), and
+     * whether those bytes need no JSON escape: a hex digest never does, so only the bytes of other values are looked
+     * at. Made once; may be made ahead on another thread.
      */
     public Joined joined() {
         Joined done = joined;

@@ -169,10 +169,6 @@ public final class WireRecords {
     }
 
     /**
-     * Writes the wire value of the record at {@code off} into {@code dst} at {@code pos} as UTF-8 (room for
-     * {@link #MAX_LENGTH} bytes needed); returns the position after it.
-     */
-    /**
      * Whether {@code utf8[from, to)} is printable ASCII other than {@code "} and {@code \\}, so it goes into a JSON
      * string as it is, without escapes.
      */
@@ -191,6 +187,10 @@ public final class WireRecords {
         return buf[off] < KIND_TEXT;
     }
 
+    /**
+     * Writes the wire value of the record at {@code off} into {@code dst} at {@code pos} as UTF-8 (room for
+     * {@link #MAX_LENGTH} bytes needed); returns the position after it.
+     */
     public static int writeValue(byte[] buf, int off, byte[] dst, int pos) {
         int kind = buf[off];
         if (kind < KIND_TEXT) {

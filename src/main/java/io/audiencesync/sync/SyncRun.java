@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
- * exchange property {@code run}; every stage runs on the route's thread, one after the other.
+ * exchange property {@code run}; every stage runs on the route's thread, one after the other. What other threads
+ * do for a stage (normalizing chunks, reading the next batch) reaches the run only through that thread.
  */
 public final class SyncRun {
 

@@ -98,9 +98,9 @@ class PlannerTest {
                 Batch fromLines = new Batch(batch.operation(), batch.number(), batch.lines());
                 assertThat(batch.records()).isEqualTo(fromLines.records());
                 assertThat(batch.size()).isEqualTo(fromLines.size()).isEqualTo(batch.lines().size());
-                assertThat(new String(batch.joinedValues(), java.nio.charset.StandardCharsets.UTF_8))
+                assertThat(new String(batch.joined().utf8(), java.nio.charset.StandardCharsets.UTF_8))
                         .isEqualTo(String.join(",", batch.values()))
-                        .isEqualTo(new String(fromLines.joinedValues(), java.nio.charset.StandardCharsets.UTF_8));
+                        .isEqualTo(new String(fromLines.joined().utf8(), java.nio.charset.StandardCharsets.UTF_8));
                 // Only the batch with a non-ASCII value needs JSON escaping; the digest is known safe unread.
                 assertThat(batch.joined().jsonSafe()).isEqualTo(batch.values().stream().allMatch(v -> v.chars().allMatch(c -> c < 0x7f)));
             }
