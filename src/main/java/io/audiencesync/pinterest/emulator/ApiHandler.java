@@ -33,6 +33,13 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    /**
+     * Exchange attribute marking a write the emulator answered late (a {@link Faults.Slow} fault): its client has
+     * likely timed out and moved on, so the write may still land while the client's next one is in flight. Pinterest
+     * would refuse whichever comes second with 429 code 8, and so does the emulator, but it counts the overlap in
+     * {@link #lateWriteOverlaps()}, not as a client that failed to serialize its writes.
+     */
+    private static final String LATE = "io.audiencesync.emulator.late";
 
     static final Pattern ID = Pattern.compile("\\d{1,18}");
     private static final Set<String> AUDIENCE_TYPES = Set.of("CUSTOMER_LIST", "VISITOR", "ENGAGEMENT", "ACTALIKE",
@@ -99,7 +106,9 @@ final class ApiHandler implements HttpHandler {
     private final List<RecordedCall> calls = new ArrayList<>();
     private final AtomicLong writeCalls = new AtomicLong();
     private final AtomicInteger concurrentWriteViolations = new AtomicInteger();
-    private final Set<String> writesInFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger lateWriteOverlaps = new AtomicInteger();
+    /** List id to whether the write holding its in-flight mark is a late one (see {@link #LATE}). */
+    private final Map<String, Boolean> writesInFlight = new ConcurrentHashMap<>();
     private final Faults faults = new Faults();
 
     ApiHandler(Store store, OAuthServer oauth, Set<String> adAccounts, int maxRecordsPerRequest, Duration writeDelay) {
@@ -124,6 +133,7 @@ final class ApiHandler implements HttpHandler {
         }
         if (fault instanceof Faults.Slow slow) {
             sleep(slow.delay());
+            exchange.setAttribute(LATE, Boolean.TRUE);
         }
         Reply reply;
         String allow = null;
@@ -212,6 +222,10 @@ final class ApiHandler implements HttpHandler {
 
     int concurrentWriteViolations() {
         return concurrentWriteViolations.get();
+    }
+
+    int lateWriteOverlaps() {
+        return lateWriteOverlaps.get();
     }
 
     int writesInFlight() {
@@ -331,8 +345,11 @@ final class ApiHandler implements HttpHandler {
     private JsonNode updateList(String account, String listId, HttpExchange exchange) {
         EmulatorList list = store.list(account, listId).orElseThrow(ApiException::listNotFound);
         // Pinterest refuses overlapping writes to one object with 429 code 8; clients must serialize them.
-        if (!writesInFlight.add(listId)) {
-            concurrentWriteViolations.incrementAndGet();
+        // An overlap with a late write (one its client may have given up on) is not the client's doing.
+        boolean late = exchange.getAttribute(LATE) != null;
+        Boolean holderLate = writesInFlight.putIfAbsent(listId, late);
+        if (holderLate != null) {
+            (late || holderLate ? lateWriteOverlaps : concurrentWriteViolations).incrementAndGet();
             throw ApiException.concurrentWrite();
         }
         try {

@@ -148,9 +148,20 @@ public final class PinterestEmulator implements AutoCloseable {
         return api.writeCalls();
     }
 
-    /** Writes refused with 429 code 8 because another write to the same list was still in flight. */
+    /**
+     * Writes refused with 429 code 8 because another write to the same list was still in flight: a client that does
+     * not serialize its writes. Overlaps with a write answered late are counted in {@code lateWriteOverlaps()}.
+     */
     public int concurrentWriteViolations() {
         return api.concurrentWriteViolations();
+    }
+
+    /**
+     * Writes refused with 429 code 8 because they overlapped a write the emulator answered late (a slow-write fault):
+     * its client may have given up on it and moved on, so these are not {@link #concurrentWriteViolations()}.
+     */
+    int lateWriteOverlaps() {
+        return api.lateWriteOverlaps();
     }
 
     /** List writes now holding their in-flight mark; lets tests overlap writes without guessing timings. */

@@ -100,4 +100,35 @@ class ConcurrentWriteTest {
         assertThat(first.get().status()).isEqualTo(200);
         assertThat(emu.members(id)).containsExactly("a@x.com", "b@x.com");
     }
+
+    @Test
+    void aWriteOverlappingALateWriteIsRefusedButNotCountedAsTheClientsFault() throws Exception {
+        String id = emu.seedCustomerList(ACCOUNT, "l", "EMAIL", List.of("a@x.com"));
+        emu.faults().slowWrites(1, Duration.ofMillis(100));
+        CompletableFuture<Answer> late = addLater(id, "b@x.com");
+        awaitAtLeast(emu::writesInFlight, 1);
+
+        Answer next = client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "c@x.com"));
+        assertThat(next.status()).isEqualTo(429);
+        assertThat(next.code()).isEqualTo(8);
+        assertThat(emu.lateWriteOverlaps()).isEqualTo(1);
+        assertThat(emu.concurrentWriteViolations()).isZero();
+        assertThat(late.get().status()).isEqualTo(200);
+        assertThat(emu.members(id)).containsExactly("a@x.com", "b@x.com");
+    }
+
+    @Test
+    void aLateWriteArrivingDuringAnotherIsRefusedButNotCountedAsTheClientsFault() throws Exception {
+        String id = emu.seedCustomerList(ACCOUNT, "l", "EMAIL", List.of("a@x.com"));
+        CompletableFuture<Answer> first = addLater(id, "b@x.com");
+        awaitAtLeast(emu::writesInFlight, 1);
+        emu.faults().slowWrites(1, Duration.ZERO);
+
+        Answer late = client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "c@x.com"));
+        assertThat(late.status()).isEqualTo(429);
+        assertThat(emu.lateWriteOverlaps()).isEqualTo(1);
+        assertThat(emu.concurrentWriteViolations()).isZero();
+        assertThat(first.get().status()).isEqualTo(200);
+        assertThat(emu.members(id)).containsExactly("a@x.com", "b@x.com");
+    }
 }
