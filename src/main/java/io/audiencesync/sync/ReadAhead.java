@@ -2,6 +2,8 @@ package io.audiencesync.sync;
 
 import io.audiencesync.plan.Futures;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -11,17 +13,25 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Reads the next element of {@code source} on another thread while the caller works on the current one (the next
- * batch is read from the plan, and its request body's records made, while this one is on its way to Pinterest).
- * Only that thread touches the source, one element at a time; a failure of the source comes out of the call that
- * would have returned the element.
+ * Reads the next {@value #DEPTH} elements of {@code source} on another thread while the caller works on the current
+ * one (the next batches are read from the plan, and their request bodies' records made, while this one is on its way
+ * to Pinterest). Only that thread touches the source, one element at a time; a failure of the source comes out of
+ * the call that would have returned the element.
  */
 final class ReadAhead<T> implements Iterator<T> {
+
+    /**
+     * Elements read ahead. Two, because a caller such as Camel's streaming splitter asks {@code hasNext()} for the
+     * next element before it works on the current one: with one, that question would wait for the next element to
+     * be read and prepared, and the reading would no longer overlap the work.
+     */
+    static final int DEPTH = 2;
 
     private final Iterator<T> source;
     private final Executor executor;
     private final Consumer<T> prepare;
-    private CompletableFuture<Optional<T>> ahead;
+    /** Reads in flight, oldest first; each starts when the one before it has finished, on the executor. */
+    private final Deque<CompletableFuture<Optional<T>>> ahead = new ArrayDeque<>(DEPTH);
 
     ReadAhead(Iterator<T> source, Executor executor) {
         this(source, executor, element -> { });
@@ -32,18 +42,24 @@ final class ReadAhead<T> implements Iterator<T> {
         this.source = source;
         this.executor = executor;
         this.prepare = prepare;
-        this.ahead = fetch();
+        fill();
     }
 
-    private CompletableFuture<Optional<T>> fetch() {
-        return CompletableFuture.supplyAsync(() -> {
-            if (!source.hasNext()) {
-                return Optional.empty();
-            }
-            T element = source.next();
-            prepare.accept(element);
-            return Optional.of(element);
-        }, executor);
+    private void fill() {
+        while (ahead.size() < DEPTH) {
+            CompletableFuture<Optional<T>> last = ahead.peekLast();
+            ahead.addLast(last == null ? CompletableFuture.supplyAsync(this::read, executor)
+                    : last.thenApplyAsync(previous -> previous.isPresent() ? read() : Optional.empty(), executor));
+        }
+    }
+
+    private Optional<T> read() {
+        if (!source.hasNext()) {
+            return Optional.empty();
+        }
+        T element = source.next();
+        prepare.accept(element);
+        return Optional.of(element);
     }
 
     @Override
@@ -54,25 +70,30 @@ final class ReadAhead<T> implements Iterator<T> {
     @Override
     public T next() {
         T element = await().orElseThrow(NoSuchElementException::new);
-        ahead = fetch();
+        ahead.removeFirst();
+        fill();
         return element;
     }
 
     /**
-     * Waits for the element being read and reads nothing after it (the source is the caller's again).
+     * Waits for the elements being read and reads nothing after them (the source is the caller's again).
      *
      * @return whether an element was read that will not be handed out
      */
     boolean stop() {
-        try {
-            return ahead.join().isPresent();
-        } catch (CompletionException e) {
-            // stopping: the failure no longer matters
-            return false;
+        boolean read = false;
+        for (CompletableFuture<Optional<T>> element : ahead) {
+            try {
+                read |= element.join().isPresent();
+            } catch (CompletionException e) {
+                // stopping: the failure no longer matters
+            }
         }
+        ahead.clear();
+        return read;
     }
 
     private Optional<T> await() {
-        return Futures.join(ahead);
+        return ahead.isEmpty() ? Optional.empty() : Futures.join(ahead.getFirst());
     }
 }

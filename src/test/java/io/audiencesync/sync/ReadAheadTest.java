@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.IntStream;
@@ -95,5 +98,52 @@ class ReadAheadTest {
         assertThat(one.next()).isEqualTo(1);
         assertThat(one.stop()).isFalse();
         assertThatThrownBy(one::next).isInstanceOf(NoSuchElementException.class);
+    }
+
+    @Test
+    void theElementAfterTheNextIsReadWhileTheCallerWorks() throws Exception {
+        // Camel's streaming splitter calls next() and then hasNext() before working on the element it got: the
+        // element after the next one must already be on its way then, or hasNext() waits for a read not yet begun.
+        AtomicInteger reads = new AtomicInteger();
+        CountDownLatch thirdRead = new CountDownLatch(1);
+        Iterator<Integer> source = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return reads.get() < 10;
+            }
+
+            @Override
+            public Integer next() {
+                int n = reads.getAndIncrement();
+                if (n == 2) {
+                    thirdRead.countDown();
+                }
+                return n;
+            }
+        };
+        ReadAhead<Integer> ahead = new ReadAhead<>(source, thread);
+        assertThat(ahead.next()).isZero();
+        assertThat(ahead.hasNext()).isTrue();
+        // The caller now works on element 0; elements 1 and 2 are read meanwhile, without another call.
+        assertThat(thirdRead.await(5, TimeUnit.SECONDS)).as("element 2 read while element 0 is worked on").isTrue();
+        assertThat(reads.get()).isEqualTo(ReadAhead.DEPTH + 1);
+        List<Integer> rest = new ArrayList<>();
+        ahead.forEachRemaining(rest::add);
+        assertThat(rest).containsExactlyElementsOf(IntStream.range(1, 10).boxed().toList());
+    }
+
+    @Test
+    void stopWaitsForEveryReadInFlightAndReadsNothingMore() {
+        AtomicInteger reads = new AtomicInteger();
+        Iterator<Integer> source = IntStream.range(0, 100).peek(i -> reads.incrementAndGet()).iterator();
+        ReadAhead<Integer> ahead = new ReadAhead<>(source, thread);
+        assertThat(ahead.next()).isZero();
+        assertThat(ahead.stop()).isTrue();
+        int read = reads.get();
+        assertThat(read).isEqualTo(1 + ReadAhead.DEPTH);
+        assertThat(ahead.hasNext()).isFalse();
+        assertThat(reads.get()).isEqualTo(read);
+        // the source is the caller's again, at the element after the last one read
+        assertThat(source.next()).isEqualTo(read);
     }
 }
