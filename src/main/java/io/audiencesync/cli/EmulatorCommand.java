@@ -35,7 +35,8 @@ final class EmulatorCommand implements Callable<Integer> {
     String clientSecret;
 
     @Option(names = "--compact-membership",
-            description = "Keep 64-bit fingerprints of members instead of the values (for benchmarks with millions of members).")
+            description = "Keep 64-bit fingerprints of members instead of the values (for benchmarks with millions of members);"
+                    + " a write's fingerprints are applied just after it is answered, as Pinterest processes an upload after accepting it.")
     boolean compactMembership;
 
     @Override

@@ -77,7 +77,9 @@ class ListStateTest {
         byte[] bytes = Files.readAllBytes(journal);
         bytes[(int) firstBlock - 6] ^= 1; // inside the first block's last record
         Files.write(journal, bytes);
-        assertThatThrownBy(state::compact).isInstanceOf(StateCorruptedException.class)
+        // A journal is read by the process that comes after one that died (the one that wrote it has the batches
+        // in hand: a first sync's members file is built from them).
+        assertThatThrownBy(ListState.open(root, "42")::compact).isInstanceOf(StateCorruptedException.class)
                 .hasMessageContaining("journal.bin byte 0").hasMessageContaining("checksum");
 
         bytes[(int) firstBlock - 6] ^= 1;
@@ -85,7 +87,7 @@ class ListStateTest {
         bytes = java.util.Arrays.copyOf(bytes, bytes.length * 2 - (int) firstBlock);
         System.arraycopy(bytes, 0, bytes, bytes.length - (int) firstBlock, (int) firstBlock); // a whole block after it
         Files.write(journal, bytes);
-        assertThatThrownBy(state::compact).isInstanceOf(StateCorruptedException.class)
+        assertThatThrownBy(ListState.open(root, "42")::compact).isInstanceOf(StateCorruptedException.class)
                 .hasMessageContaining("journal.bin byte " + firstBlock).hasMessageContaining("header is damaged");
     }
 
@@ -142,6 +144,62 @@ class ListStateTest {
         unsorted.commit(Operation.REMOVE, List.of("n\tEMAIL"));
         assertThat(unsorted.compact()).isEqualTo(2);
         assertThat(unsorted.lines()).containsExactly("a\tEMAIL", "m\tEMAIL");
+    }
+
+    @Test
+    void aFirstSyncBuildsItsMembersFileAsBatchesAreAcknowledged() throws IOException {
+        ListState state = ListState.open(root, "14");
+        state.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        state.commit(Operation.ADD, List.of("b\tEMAIL", "c\tMAID", "d\tEMAIL"));
+        state.commit(Operation.ADD, List.of("e\tEMAIL"));
+        Path building = root.resolve("lists/14/members.bin.building");
+        assertThat(building).as("built beside the journal while the run sends").exists();
+        // What folding the journal would give, from a copy of it in a state of its own.
+        List<String> folded = foldJournal("fold-14", Files.readAllBytes(root.resolve("lists/14/journal.bin")));
+
+        assertThat(state.compact()).isEqualTo(5);
+        assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tMAID", "d\tEMAIL", "e\tEMAIL")
+                .containsExactlyElementsOf(folded);
+        assertThat(building).doesNotExist();
+        assertThat(root.resolve("lists/14/journal.bin")).doesNotExist();
+        assertThat(state.memberCount()).isEqualTo(5);
+    }
+
+    @Test
+    void aBuiltMembersFileIsNotUsedUnlessEveryBatchWasAnAscendingAdd() throws IOException {
+        ListState descending = ListState.open(root, "15");
+        descending.commit(Operation.ADD, List.of("m\tEMAIL", "n\tEMAIL"));
+        descending.commit(Operation.ADD, List.of("a\tEMAIL"));
+        assertThat(descending.compact()).isEqualTo(3);
+        assertThat(descending.lines()).containsExactly("a\tEMAIL", "m\tEMAIL", "n\tEMAIL");
+        assertThat(root.resolve("lists/15/members.bin.building")).doesNotExist();
+
+        ListState removing = ListState.open(root, "16");
+        removing.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        removing.commit(Operation.REMOVE, List.of("a\tEMAIL"));
+        removing.commit(Operation.ADD, List.of("c\tEMAIL"));
+        assertThat(removing.compact()).isEqualTo(2);
+        assertThat(removing.lines()).containsExactly("b\tEMAIL", "c\tEMAIL");
+
+        ListState later = ListState.open(root, "16");
+        later.commit(Operation.ADD, List.of("d\tEMAIL"));
+        assertThat(root.resolve("lists/16/members.bin.building")).as("not a first sync: members exist").doesNotExist();
+        assertThat(later.compact()).isEqualTo(3);
+    }
+
+    @Test
+    void aHalfBuiltFileLeftByADeadProcessIsDeletedAndTheJournalFolded() throws IOException {
+        ListState dead = ListState.open(root, "17");
+        dead.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
+        dead.commit(Operation.ADD, List.of("c\tEMAIL"));
+        // The process dies before compacting, and its half-built file lost its tail.
+        Path building = root.resolve("lists/17/members.bin.building");
+        assertThat(building).exists();
+        ListState next = ListState.open(root, "17");
+        next.commit(Operation.ADD, List.of("d\tEMAIL"));
+        assertThat(next.compact()).isEqualTo(4);
+        assertThat(next.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tEMAIL", "d\tEMAIL");
+        assertThat(building).doesNotExist();
     }
 
     @Test

@@ -109,6 +109,7 @@ public final class PinterestEmulator implements AutoCloseable {
         if (closed.compareAndSet(false, true)) {
             server.stop(0);
             executor.shutdownNow();
+            store.close();
         }
     }
 

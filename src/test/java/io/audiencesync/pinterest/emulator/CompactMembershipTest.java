@@ -142,4 +142,36 @@ class CompactMembershipTest {
                     .hasMessageContaining("fingerprints only");
         }
     }
+
+    @Test
+    void writesAppliedAfterTheirAnswerAreAppliedInOrderBeforeAnyRead() {
+        // Compact membership applies a write's fingerprints on a thread of its own once the write is answered:
+        // adds and removes of the same values must still land in the order they were accepted, and every read
+        // (the member count, the list) must see all of them.
+        Random random = new Random(31);
+        Set<String> exact = new HashSet<>();
+        try (Store store = new Store(true)) {
+            List<String> first = List.of(Normalizer.sha256("v0"));
+            String id = store.createList("549755885175", "l", ListType.EMAIL, first).id();
+            exact.addAll(first);
+            for (int i = 0; i < 2_000; i++) {
+                List<String> values = new ArrayList<>();
+                for (int j = 0; j < 1 + random.nextInt(50); j++) {
+                    values.add(Normalizer.sha256("v" + random.nextInt(300)));
+                }
+                boolean add = random.nextBoolean();
+                store.update(id, add, values);
+                if (add) {
+                    exact.addAll(values);
+                } else {
+                    exact.removeAll(values);
+                }
+                if (i % 500 == 499) {
+                    assertThat(store.memberCount(id)).as("after write %d", i).isEqualTo(exact.size());
+                }
+            }
+            assertThat(store.memberCount(id)).isEqualTo(exact.size());
+            assertThat(store.list(id).orElseThrow().memberCount()).isEqualTo(exact.size());
+        }
+    }
 }
