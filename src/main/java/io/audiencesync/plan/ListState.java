@@ -32,7 +32,8 @@ import java.util.zip.CRC32;
  * and forced to disk while that next batch is on its way, so a killed process loses nothing and a machine that
  * loses power at most the last acknowledged batch, which is then resent (ADD and REMOVE are idempotent at
  * Pinterest). {@link #compact()} folds the journal into a new sorted file written beside the old one and renamed
- * over it atomically; replaying a journal twice gives the same result.
+ * over it atomically; replaying a journal twice gives the same result. A first sync, whose batches arrive as
+ * ascending ADDs, writes that file while it sends instead ({@link MembersBuilder}), and only renames it at the end.
  */
 public final class ListState implements StateStore.StoredList {
 
