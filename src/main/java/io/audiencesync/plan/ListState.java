@@ -428,8 +428,7 @@ public final class ListState implements StateStore.StoredList {
         private final Path file;
         private final RecordFile.Writer writer;
         private final byte[] record = new byte[WireRecords.MAX_LENGTH];
-        private final byte[] last = new byte[WireRecords.MAX_LENGTH];
-        private boolean hasLast;
+        private final Ascending order = new Ascending();
         private SnapshotCollector collector;
 
         Sink(Path work, String name, int sortBufferValues) {
@@ -450,11 +449,11 @@ public final class ListState implements StateStore.StoredList {
                 collector.addRecord(buf, off);
                 return;
             }
-            int c = hasLast ? WireRecords.compare(last, 0, buf, off) : -1;
-            if (c == 0) {
+            Ascending.Next next = order.next(buf, off);
+            if (next == Ascending.Next.REPEAT) {
                 return;
             }
-            if (c > 0) {
+            if (next == Ascending.Next.OUT_OF_ORDER) {
                 writer.close();
                 collector = new SnapshotCollector(work, sortBufferValues, name);
                 try (SortedRecords sorted = RecordFile.read(file)) {
@@ -466,8 +465,6 @@ public final class ListState implements StateStore.StoredList {
                 return;
             }
             writer.write(buf, off);
-            System.arraycopy(buf, off, last, 0, WireRecords.length(buf, off));
-            hasLast = true;
         }
 
         SortedRecords finish() {
@@ -514,11 +511,10 @@ public final class ListState implements StateStore.StoredList {
         });
 
         private final Path file;
-        private final byte[] last = new byte[WireRecords.MAX_LENGTH];
+        private final Ascending order = new Ascending();
         private FileChannel out;
         private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
         // Written on the WRITER thread only; read by finish() once every write is done.
-        private boolean hasLast;
         private boolean usable = true;
         private long count;
         private long unforced;
@@ -549,26 +545,23 @@ public final class ListState implements StateStore.StoredList {
                 }
                 // Skip what the last batch already ended with; anything lower means the values are not in order.
                 int from = 0;
-                for (int i = 0, off = 0; i < size; i++) {
-                    int c = hasLast ? WireRecords.compare(last, 0, records, off) : -1;
-                    if (c > 0) {
+                int off = 0;
+                for (int i = 0; i < size; i++) {
+                    Ascending.Next next = order.next(records, off);
+                    if (next == Ascending.Next.OUT_OF_ORDER) {
                         usable = false;
                         return;
                     }
                     int length = WireRecords.length(records, off);
-                    if (c == 0) {
+                    if (next == Ascending.Next.REPEAT) {
                         writeAll(records, from, off - from);
                         from = off + length;
                     } else {
                         count++;
                     }
-                    System.arraycopy(records, off, last, 0, length);
-                    hasLast = true;
                     off += length;
-                    if (i == size - 1) {
-                        writeAll(records, from, off - from);
-                    }
                 }
+                writeAll(records, from, off - from);
                 if (unforced >= FORCE_EVERY) {
                     out.force(false);
                     unforced = 0;
@@ -603,6 +596,27 @@ public final class ListState implements StateStore.StoredList {
 
         long count() {
             return count;
+        }
+    }
+
+    /** Follows records meant to come in ascending order: says of each whether it is new, the last one again, or lower. */
+    private static final class Ascending {
+        enum Next { NEW, REPEAT, OUT_OF_ORDER }
+
+        private final byte[] last = new byte[WireRecords.MAX_LENGTH];
+        private boolean hasLast;
+
+        Next next(byte[] buf, int off) {
+            int c = hasLast ? WireRecords.compare(last, 0, buf, off) : -1;
+            if (c > 0) {
+                return Next.OUT_OF_ORDER;
+            }
+            if (c == 0) {
+                return Next.REPEAT;
+            }
+            System.arraycopy(buf, off, last, 0, WireRecords.length(buf, off));
+            hasLast = true;
+            return Next.NEW;
         }
     }
 

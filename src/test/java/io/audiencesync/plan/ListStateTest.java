@@ -192,7 +192,7 @@ class ListStateTest {
         ListState dead = ListState.open(root, "17");
         dead.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
         dead.commit(Operation.ADD, List.of("c\tEMAIL"));
-        // The process dies before compacting, and its half-built file lost its tail.
+        // The process dies before compacting: its half-built file stays behind.
         Path building = root.resolve("lists/17/members.bin.building");
         assertThat(building).exists();
         ListState next = ListState.open(root, "17");

@@ -88,8 +88,7 @@ final class Store implements AutoCloseable {
 
         /** The list once every change accepted so far is applied. */
         EmulatorList snapshot() {
-            applied.join();
-            return answer();
+            return settled().answer();
         }
 
         /** The list as a write's answer gives it: the count may not include changes still being applied. */
