@@ -6,6 +6,8 @@ import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ManagementServer;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.observe.ConvergenceCheck;
+import io.audiencesync.plan.DesiredState;
 import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
@@ -14,6 +16,7 @@ import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.sync.BatchSender;
 import io.audiencesync.sync.DeadLetters;
 import io.audiencesync.sync.IdentifierStage;
+import io.audiencesync.sync.Inbox;
 import io.audiencesync.sync.PlanStage;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLedger;
@@ -27,6 +30,7 @@ import org.apache.camel.spi.Registry;
 import org.apache.camel.support.LifecycleStrategySupport;
 
 import javax.sql.DataSource;
+import java.time.Clock;
 
 /**
  * Makes every bean the routes name, from settings read and validated once through Camel's property
@@ -43,6 +47,7 @@ public class SyncConfiguration implements CamelConfiguration {
             ledger = new RunLedger();
             registry.bind("ledger", ledger);
         }
+        Directories.check(settings);
         SyncMetrics metrics = new SyncMetrics();
         StopSignal stop = new StopSignal();
         // Camel starts stopping routes right after this event: no new batch, no retry wait from here on.
@@ -62,21 +67,27 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("stateStore", store);
         registry.bind("metrics", metrics);
         if (settings.management().enabled() && !settings.once()) {
-            ManagementServer server = new ManagementServer(context, metrics, settings.management().host(),
-                    settings.management().port());
+            ManagementServer server = new ManagementServer(context, metrics, new ConvergenceCheck(metrics),
+                    settings.management().host(), settings.management().port());
             registry.bind("managementServer", server);
             context.addService(server);
         }
-        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens(), metrics,
+        DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
+        desired.status().ifPresent(metrics::desiredState);
+
+        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens(), desired, metrics,
                 Progress.forThisProcess(settings.progressInterval())));
         registry.bind("target", provisioner);
-        registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize()));
+        registry.bind("inbox", new Inbox(settings.inboxDir(), settings.fileSource().marker(),
+                settings.fileSource().followSymlinks(), settings.dryRun(),
+                Clock.systemDefaultZone()));
+        registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd()));
         // Normalizing and hashing use every core while the source route reads on (Camel stops the pool).
         int cores = Runtime.getRuntime().availableProcessors();
         registry.bind("identifiers", new IdentifierStage(settings.identifiers(),
-                new Normalizer(settings.piiHashing(), settings.hashEmails()),
+                new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()),
                 context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", cores), cores));
-        registry.bind("planner", new PlanStage(settings, stop,
+        registry.bind("planner", new PlanStage(settings, desired, stop,
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);

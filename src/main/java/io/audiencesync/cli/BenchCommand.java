@@ -304,6 +304,8 @@ final class BenchCommand implements Callable<Integer> {
         settings.put("sync.batch-size", Integer.toString(batchSize));
         settings.put("sync.data-dir", data.toString());
         settings.put("source.file.dir", data.resolve("inbox").toString());
+        // the bench writes each file whole before its run starts: no writer to wait for
+        settings.put("source.file.stable-seconds", "0");
         settings.put("source.file.read-lock-check-interval-ms", "100");
         settings.put("source.file.poll-delay-ms", "100");
         settings.put("sync.once", "true");

@@ -22,6 +22,11 @@ public final class Cli implements Runnable {
             System.exit(2);
         }
         System.setProperty("logging.format", format);
+        java.util.Map<String, String> levels = LogFormat.levels(args);
+        if (levels == null) {
+            System.exit(2);
+        }
+        LogFormat.apply(levels);
         System.exit(commandLine().execute(args));
     }
 

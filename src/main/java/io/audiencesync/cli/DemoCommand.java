@@ -86,6 +86,8 @@ final class DemoCommand implements Callable<Integer> {
             settings.put("sync.data-dir", data.toString());
             settings.put("source.file.dir", inbox.toString());
             settings.put("source.file.read-lock-check-interval-ms", "100");
+            // the demo writes each file whole before its run starts: no writer to wait for
+            settings.put("source.file.stable-seconds", "0");
             settings.put("source.file.poll-delay-ms", "100");
             settings.put("sync.once", "true");
 

@@ -8,12 +8,15 @@ import java.util.List;
 import java.util.Properties;
 
 /**
- * Picks the log format before the first log line: {@code logging.format} from a system property, the
- * environment ({@code LOGGING_FORMAT}) or the properties file ({@code --config}, else ./application.properties).
+ * Picks the log format and levels before the first log line: {@code logging.format}, {@code logging.level} (the
+ * tool's own loggers) and {@code logging.level.<logger>} (any logger, e.g. {@code logging.level.org.apache.camel})
+ * from a system property, the environment ({@code LOGGING_FORMAT}, {@code LOGGING_LEVEL}) or the properties file
+ * ({@code --config}, else ./application.properties). Every level is safe: the log encoders mask secrets.
  */
 final class LogFormat {
 
     private static final List<String> FORMATS = List.of("text", "json");
+    private static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     private LogFormat() {
     }
@@ -30,6 +33,63 @@ final class LogFormat {
             return null;
         }
         return value;
+    }
+
+    /**
+     * Sets the levels as system properties logback reads ({@code logging.level}) and returns the per-logger ones;
+     * null (after saying why on stderr) when a level is not one logback knows.
+     */
+    static java.util.Map<String, String> levels(String[] args) {
+        Properties file = load(configFile(args));
+        java.util.Map<String, String> levels = new java.util.TreeMap<>();
+        for (String key : file.stringPropertyNames()) {
+            if (key.startsWith("logging.level.")) {
+                levels.put(key.substring("logging.level.".length()), file.getProperty(key));
+            }
+        }
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("logging.level.")) {
+                levels.put(key.substring("logging.level.".length()), System.getProperty(key));
+            }
+        }
+        String own = System.getProperty("logging.level", System.getenv("LOGGING_LEVEL"));
+        if (own == null) {
+            own = file.getProperty("logging.level");
+        }
+        if (own != null && !own.isBlank()) {
+            levels.put("io.audiencesync", own);
+        }
+        for (java.util.Map.Entry<String, String> level : levels.entrySet()) {
+            String value = level.getValue().strip().toUpperCase(java.util.Locale.ROOT);
+            if (!LEVELS.contains(value)) {
+                String key = level.getKey().equals("io.audiencesync") ? "logging.level" : "logging.level." + level.getKey();
+                System.err.println("pinterest-audience-sync: " + key + ": must be one of " + LEVELS + ", got '"
+                        + level.getValue().strip() + "'");
+                return null;
+            }
+            level.setValue(value);
+        }
+        return levels;
+    }
+
+    /** Applies levels once logback has read its configuration. */
+    static void apply(java.util.Map<String, String> levels) {
+        if (levels.isEmpty() || !(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
+            return;
+        }
+        levels.forEach((logger, level) -> context.getLogger(logger).setLevel(ch.qos.logback.classic.Level.toLevel(level)));
+    }
+
+    private static Properties load(Path file) {
+        Properties properties = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader in = Files.newBufferedReader(file)) {
+                properties.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                // the run reports an unreadable file when it reads its settings
+            }
+        }
+        return properties;
     }
 
     private static Path configFile(String[] args) {

@@ -1,5 +1,7 @@
 package io.audiencesync.config;
 
+import io.audiencesync.observe.Secrets;
+
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -18,6 +20,17 @@ public record JdbcSettings(
         String cron,
         int fetchSize,
         Duration connectTimeout) {
+
+    public JdbcSettings {
+        Secrets.register(password);
+        Secrets.register(JdbcSettings.urlSecret(url));
+    }
+
+    /** A password written into the URL ({@code //user:password@} or {@code password=...}), for masking; null if none. */
+    static String urlSecret(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(?://[^/:@]+:([^/@]+)@|password=([^&;]+))").matcher(url);
+        return m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
+    }
 
     /** Parameters such as {@code ?password=...} or {@code ;PWD=...}, then {@code //user:password@} or Oracle's {@code thin:user/password@}. */
     private static final Pattern URL_PARAMETERS = Pattern.compile("[?;].*$");

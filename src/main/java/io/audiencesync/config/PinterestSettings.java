@@ -1,5 +1,7 @@
 package io.audiencesync.config;
 
+import io.audiencesync.observe.Secrets;
+
 import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenFileException;
 
@@ -31,6 +33,12 @@ public record PinterestSettings(
         Path tokenFile,
         String refreshToken,
         String accessToken) {
+
+    public PinterestSettings {
+        Secrets.register(clientSecret);
+        Secrets.register(refreshToken);
+        Secrets.register(accessToken);
+    }
 
     public static final String AD_ACCOUNT_ID = "pinterest.ad-account-id";
     public static final String CLIENT_ID = "pinterest.client-id";

@@ -51,15 +51,22 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
     }
 
     private static URI url(String key, String value) {
+        // Never echo credentials a URL may carry (https://user:secret@host/...).
+        String shown = value.replaceAll("(?<=//)[^/@]*@", "");
+        URI uri;
         try {
-            URI uri = URI.create(value);
-            if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-            return uri;
+            uri = URI.create(value);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(key, "must be an http(s) URL such as https://api.pinterest.com/v5, got '" + value + "'");
+            uri = null;
         }
+        if (uri == null || !"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new ConfigException(key, "must be an http(s) URL such as https://api.pinterest.com/v5, got '" + shown + "'");
+        }
+        if (uri.getPort() > 65535 || uri.getPort() == 0) {
+            throw new ConfigException(key, "has port " + uri.getPort() + ", which no server can listen on (1 to 65535), in '"
+                    + shown + "'");
+        }
+        return uri;
     }
 
     String id(String key) {

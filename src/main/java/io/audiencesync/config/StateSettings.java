@@ -1,10 +1,19 @@
 package io.audiencesync.config;
 
+import io.audiencesync.observe.Secrets;
+
 /**
  * Where the state lives ({@code state.*}). The JDBC settings apply to {@code state.store=postgres} only; the
  * password is never printed.
  */
 public record StateSettings(Store store, String jdbcUrl, String jdbcUser, String jdbcPassword, String jdbcSchema) {
+
+    public StateSettings {
+        Secrets.register(jdbcPassword);
+        if (jdbcUrl != null) {
+            Secrets.register(JdbcSettings.urlSecret(jdbcUrl));
+        }
+    }
 
     /** {@code state.store}: the embedded files under {@code sync.data-dir}, or PostgreSQL. */
     public enum Store {

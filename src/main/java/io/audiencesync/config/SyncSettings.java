@@ -1,5 +1,6 @@
 package io.audiencesync.config;
 
+import io.audiencesync.identity.DeviceIdDigits;
 import io.audiencesync.identity.IdentifierMapping;
 
 import java.nio.file.Path;
@@ -20,12 +21,16 @@ public record SyncSettings(
         SyncMode mode,
         boolean piiHashing,
         boolean hashEmails,
+        DeviceIdDigits deviceIdDigits,
         int batchSize,
         int chunkSize,
         int sortBufferValues,
         Path dataDir,
         Path inboxDir,
+        FileSource fileSource,
         double maxRemovalFraction,
+        double maxShrinkFraction,
+        Resume resume,
         boolean allowMassRemoval,
         boolean once,
         boolean dryRun,
@@ -34,6 +39,33 @@ public record SyncSettings(
         Duration progressInterval,
         JdbcSettings jdbc,
         StateSettings state) {
+
+    /**
+     * How the inbox decides a file is whole.
+     *
+     * @param createInbox    whether the inbox is the default one under {@code sync.data-dir} (created when missing);
+     *                       a configured one must exist, so a typo does not look like an empty inbox
+     * @param stable         how long a file must stay unchanged before it is read
+     * @param requireLineEnd whether a last line without a line end fails the snapshot
+     * @param marker         the marker file a file waits for ({name}, {base}), or null for none
+     * @param followSymlinks whether a symbolic link in the inbox is read
+     */
+    public record FileSource(boolean createInbox, Duration stable, boolean requireLineEnd, String marker,
+                             boolean followSymlinks) {
+    }
+
+    /** When what the desired state still owes is sent again without a new snapshot: backing off from delay to maxDelay. */
+    public record Resume(Duration delay, Duration maxDelay) {
+
+        /** The wait before the next attempt after {@code attempts} runs in a row ended with something owed. */
+        public Duration after(int attempts) {
+            Duration wait = delay;
+            for (int i = 1; i < attempts && wait.compareTo(maxDelay) < 0; i++) {
+                wait = wait.multipliedBy(2);
+            }
+            return wait.compareTo(maxDelay) > 0 ? maxDelay : wait;
+        }
+    }
 
     /** The management endpoints (health, metrics) of a long-running sync. */
     public record Management(boolean enabled, String host, int port) {
@@ -47,6 +79,8 @@ public record SyncSettings(
         PinterestSettings pinterest = PinterestSettings.load(lookup);
         pinterest.requireAdAccountId();
         String audienceName = r.optionalName("sync.audience-name", 200);
+        Path dataDir = Path.of(r.required("sync.data-dir"));
+        Path inbox = Path.of(r.required("source.file.dir"));
         return new SyncSettings(
                 pinterest,
                 r.name("sync.name"),
@@ -56,12 +90,18 @@ public record SyncSettings(
                 r.mode("sync.mode"),
                 r.bool("sync.pii-hashing"),
                 r.bool("sync.hash-emails"),
+                deviceIdDigits(r),
                 r.integer("sync.batch-size", 1, MAX_BATCH_SIZE),
                 r.integer("source.chunk-size", 1, 1_000_000),
                 r.integer("sync.sort-buffer-values", 1_000, 50_000_000),
-                Path.of(r.required("sync.data-dir")),
-                Path.of(r.required("source.file.dir")),
+                dataDir,
+                inbox,
+                new FileSource(inbox.toAbsolutePath().normalize().equals(dataDir.resolve("inbox").toAbsolutePath().normalize()),
+                        Duration.ofSeconds(r.integer("source.file.stable-seconds", 0, 86_400)),
+                        r.bool("source.file.require-line-end"), marker(r), r.bool("source.file.follow-symlinks")),
                 r.fraction("sync.max-removal-fraction"),
+                r.fraction("sync.max-shrink-fraction"),
+                resume(r),
                 r.bool("sync.allow-mass-removal"),
                 r.bool("sync.once"),
                 r.bool("sync.dry-run"),
@@ -71,6 +111,39 @@ public record SyncSettings(
                 Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)),
                 r.jdbc(),
                 r.state());
+    }
+
+    private static DeviceIdDigits deviceIdDigits(SettingsReader r) {
+        try {
+            return DeviceIdDigits.parse(r.required("sync.device-id-32-hex"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sync.device-id-32-hex", e.getMessage() + ": refuse (a MAID or IDFA of 32 hex digits"
+                    + " is rejected as ambiguous), md5 (it is an MD5 digest) or raw (it is a device id without dashes)");
+        }
+    }
+
+    private static String marker(SettingsReader r) {
+        String marker = r.optional("source.file.marker");
+        if (marker == null) {
+            return null;
+        }
+        if (!marker.contains("{name}") && !marker.contains("{base}") || marker.contains("/") || marker.contains("\\")
+                || marker.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            throw new ConfigException("source.file.marker", "must name a file beside the snapshot with {name} (the file's"
+                    + " name) or {base} (without its extension), not ending in .csv, e.g. {name}.done or {base}.ok; got '"
+                    + marker + "'");
+        }
+        return marker;
+    }
+
+    private static Resume resume(SettingsReader r) {
+        Duration delay = Duration.ofSeconds(r.integer("sync.resume-delay-seconds", 1, 86_400));
+        Duration max = Duration.ofSeconds(r.integer("sync.resume-max-delay-seconds", 1, 7 * 86_400));
+        if (max.compareTo(delay) < 0) {
+            throw new ConfigException("sync.resume-max-delay-seconds", "must be at least sync.resume-delay-seconds ("
+                    + delay.toSeconds() + "), got " + max.toSeconds());
+        }
+        return new Resume(delay, max);
     }
 
     /** The SQL source runs when {@code source.jdbc.url} is set (the routes' precondition asks this). */
@@ -110,6 +183,11 @@ public record SyncSettings(
 
     public String customerListName() {
         return "Customer List-" + displayName();
+    }
+
+    /** The key that names the sync's customer list across processes: its write lock and its desired state. */
+    public String listKey() {
+        return adAccountId() + "/" + customerListName();
     }
 
     public String audienceDisplayName() {

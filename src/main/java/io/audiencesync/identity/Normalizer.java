@@ -22,13 +22,15 @@ public final class Normalizer {
             "[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+");
     private static final HexFormat HEX = HexFormat.of();
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> digest("SHA-256"));
-    /** The zero device id and its usual digests: a pre-hashed "tracking disabled" id is still no one. */
-    private static final Set<String> ZERO_DEVICE_IDS = Set.of(
-            ZERO_UUID,
-            hex("MD5", ZERO_UUID), hex("SHA-1", ZERO_UUID), hex("SHA-256", ZERO_UUID));
+    private static final String ZERO_DIGITS = ZERO_UUID.replace("-", "");
+    /** The digests of the zero device id, dashed and dashless: a pre-hashed "tracking disabled" id is still no one. */
+    private static final Set<String> ZERO_DEVICE_DIGESTS = Set.of(
+            hex("MD5", ZERO_UUID), hex("SHA-1", ZERO_UUID), hex("SHA-256", ZERO_UUID),
+            hex("MD5", ZERO_DIGITS), hex("SHA-1", ZERO_DIGITS), hex("SHA-256", ZERO_DIGITS));
 
     private final boolean piiHashing;
     private final boolean hashEmails;
+    private final DeviceIdDigits deviceIdDigits;
 
     /**
      * @param piiHashing SHA-256 hash MAID and IDFA values (and emails, when {@code hashEmails}); when off,
@@ -36,8 +38,14 @@ public final class Normalizer {
      * @param hashEmails hash plain emails too (applies only when {@code piiHashing} is on)
      */
     public Normalizer(boolean piiHashing, boolean hashEmails) {
+        this(piiHashing, hashEmails, DeviceIdDigits.REFUSE);
+    }
+
+    /** @param deviceIdDigits what a MAID or IDFA of 32 hex digits is ({@code sync.device-id-32-hex}) */
+    public Normalizer(boolean piiHashing, boolean hashEmails, DeviceIdDigits deviceIdDigits) {
         this.piiHashing = piiHashing;
         this.hashEmails = hashEmails;
+        this.deviceIdDigits = deviceIdDigits;
     }
 
     public Identifier normalize(IdentifierType type, String raw) {
@@ -81,10 +89,23 @@ public final class Normalizer {
             return reject(type, RejectReason.UNSAFE_CHARACTER, value);
         }
         String lower = value.toLowerCase(Locale.ROOT);
-        if (ZERO_DEVICE_IDS.contains(lower)) {
+        if (isZeroDeviceId(lower)) {
             return reject(type, RejectReason.ZERO_DEVICE_ID, value);
         }
-        if (isHexDigest(lower)) {
+        if (lower.length() == 32 && isHexDigest(lower)) {
+            switch (deviceIdDigits) {
+                case REFUSE:
+                    return reject(type, RejectReason.AMBIGUOUS_DEVICE_ID, value);
+                case MD5:
+                    return new Identifier.Wire(type, lower);
+                case RAW:
+                    lower = lower.substring(0, 8) + "-" + lower.substring(8, 12) + "-" + lower.substring(12, 16) + "-"
+                            + lower.substring(16, 20) + "-" + lower.substring(20);
+                    break;
+                default:
+                    throw new IllegalStateException(deviceIdDigits.name());
+            }
+        } else if (isHexDigest(lower)) {
             return new Identifier.Wire(type, lower);
         }
         if (!UUID.matcher(lower).matches()) {
@@ -96,18 +117,40 @@ public final class Normalizer {
         return new Identifier.Wire(type, sha256(lower));
     }
 
-    /** True for a hex MD5, SHA-1 or SHA-256 digest (32, 40 or 64 hex digits), in either case. */
+    /**
+     * True for a hex MD5, SHA-1 or SHA-256 digest (32, 40 or 64 hex digits), in either case. ASCII digits and letters
+     * only: look-alikes such as Arabic-Indic or fullwidth digits are no digest, and Pinterest would refuse them.
+     */
     public static boolean isHexDigest(String value) {
         int n = value.length();
         if (n != 32 && n != 40 && n != 64) {
             return false;
         }
         for (int i = 0; i < n; i++) {
-            if (Character.digit(value.charAt(i), 16) < 0) {
+            char c = value.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** The zero device id however written: dashed or not, any number of zeros a digest has, or its digests. */
+    private static boolean isZeroDeviceId(String lower) {
+        if (ZERO_DEVICE_DIGESTS.contains(lower)) {
+            return true;
+        }
+        boolean zeros = !lower.isEmpty();
+        int digits = 0;
+        for (int i = 0; i < lower.length() && zeros; i++) {
+            char c = lower.charAt(i);
+            if (c == '0') {
+                digits++;
+            } else if (c != '-') {
+                zeros = false;
+            }
+        }
+        return zeros && (digits == 32 || digits == 40 || digits == 64);
     }
 
     /** Lowercase hex SHA-256 of the UTF-8 bytes. */

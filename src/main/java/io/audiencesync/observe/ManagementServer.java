@@ -32,13 +32,16 @@ public final class ManagementServer extends ServiceSupport {
 
     private final CamelContext context;
     private final SyncMetrics metrics;
+    /** Whether the list equals the last complete snapshot: part of readiness and of the overall health. */
+    private final HealthCheck convergence;
     private final String host;
     private final int port;
     private HttpServer server;
     private ExecutorService executor;
 
-    public ManagementServer(CamelContext context, SyncMetrics metrics, String host, int port) {
+    public ManagementServer(CamelContext context, SyncMetrics metrics, HealthCheck convergence, String host, int port) {
         this.context = context;
+        this.convergence = convergence;
         this.metrics = metrics;
         this.host = host;
         this.port = port;
@@ -84,12 +87,21 @@ public final class ManagementServer extends ServiceSupport {
             send(exchange, 404, "application/json", "{\"status\":\"NOT_FOUND\"}");
             return;
         }
+        if (!path.endsWith("/live")) {
+            results = new java.util.ArrayList<>(results);
+            results.add(convergence.call());
+        }
         boolean up = context.isStarted() && results.stream().allMatch(r -> r.getState() == HealthCheck.State.UP);
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("status", up ? "UP" : "DOWN");
         ArrayNode checks = body.putArray("checks");
         for (HealthCheck.Result r : results) {
-            checks.addObject().put("name", r.getCheck().getId()).put("status", r.getState().name());
+            ObjectNode check = checks.addObject().put("name", r.getCheck().getId()).put("status", r.getState().name());
+            r.getDetails().forEach((key, value) -> {
+                if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                    check.put(key, String.valueOf(value));
+                }
+            });
         }
         send(exchange, up ? 200 : 503, "application/json", body.toString());
     }

@@ -11,7 +11,11 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import io.audiencesync.plan.DesiredState;
+
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +27,8 @@ public final class SyncMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong tokenExpiry = new AtomicLong();
+    private final AtomicLong valuesOwed = new AtomicLong();
+    private final AtomicReference<String> convergence = new AtomicReference<>("converged");
 
     public SyncMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -36,6 +42,26 @@ public final class SyncMetrics {
         Gauge.builder("pinterest_sync_token_expiry_timestamp_seconds", tokenExpiry, AtomicLong::get)
                 .description("When the Pinterest access token expires (Unix seconds, 0 = unknown)")
                 .register(registry);
+        Gauge.builder("pinterest_sync_values_owed", valuesOwed, AtomicLong::get)
+                .description("Values of the desired state not yet acknowledged by Pinterest (withheld removals included)")
+                .register(registry);
+        for (String state : List.of("converged", "behind", "failing")) {
+            Gauge.builder("pinterest_sync_convergence", convergence, c -> state.equals(c.get()) ? 1 : 0)
+                    .description("1 for the sync's state: converged (the list equals the last complete snapshot),"
+                            + " behind (values owed or withheld), failing (runs in a row ended with values owed)")
+                    .tag("state", state).register(registry);
+        }
+    }
+
+    /** What the desired state is owed, after each run (and at start). */
+    public void desiredState(DesiredState.Status status) {
+        valuesOwed.set(status.owedValues() + status.removalsWithheld());
+        convergence.set(status.convergence());
+    }
+
+    /** converged, behind or failing (see {@link DesiredState.Status#convergence()}). */
+    public String convergence() {
+        return convergence.get();
     }
 
     public MeterRegistry registry() {

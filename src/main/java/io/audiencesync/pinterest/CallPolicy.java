@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -31,6 +32,11 @@ final class CallPolicy {
     private final RateLimiter writes;
     private final Clock clock;
     private final BooleanSupplier stopping;
+    /**
+     * Until when Pinterest asked this ad account's writes to wait (Retry-After, rate-limit reset): every write waits,
+     * not only the call that was told, since the quota is the account's.
+     */
+    private final AtomicReference<Instant> writesPausedUntil = new AtomicReference<>(Instant.MIN);
 
     CallPolicy(RetrySettings settings, Clock clock, BooleanSupplier stopping) {
         this.settings = settings;
@@ -57,15 +63,50 @@ final class CallPolicy {
         Supplier<T> paced = () -> {
             attempts.incrementAndGet();
             if (write) {
+                awaitPause(call, deadline);
                 RateLimiter.waitForPermission(writes);
             }
-            return attempt.get();
+            try {
+                return attempt.get();
+            } catch (PinterestApiException e) {
+                if (write && e.retryAfter() != null) {
+                    Instant until = clock.instant().plus(e.retryAfter());
+                    writesPausedUntil.accumulateAndGet(until, (a, b) -> a.isAfter(b) ? a : b);
+                }
+                throw e;
+            }
         };
         try {
             return Retry.decorateSupplier(retry, paced).get();
         } catch (PinterestApiException e) {
             e.attempts(attempts.get());
             throw e;
+        }
+    }
+
+    /**
+     * Waits out a pause Pinterest asked for on an earlier write; one that outlasts this call's retry budget fails it
+     * at once (it goes to the dead letter and a later run sends it), without a call Pinterest would refuse.
+     */
+    private void awaitPause(String call, Instant deadline) {
+        Instant until = writesPausedUntil.get();
+        Instant now = clock.instant();
+        if (!until.isAfter(now)) {
+            return;
+        }
+        if (until.isAfter(deadline)) {
+            throw new PinterestApiException(call, 429, null, "not sent: Pinterest asked this ad account's writes to wait until "
+                    + until + " (Retry-After), past pinterest.retry-budget-seconds", null, Duration.between(now, until), null);
+        }
+        LOG.info("{} waits {} ms: Pinterest asked this ad account's writes to wait (Retry-After)", call,
+                Duration.between(now, until).toMillis());
+        while (clock.instant().isBefore(until) && !stopping.getAsBoolean()) {
+            try {
+                Thread.sleep(Math.max(1, Math.min(200, Duration.between(clock.instant(), until).toMillis())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

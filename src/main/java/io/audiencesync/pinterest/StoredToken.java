@@ -1,5 +1,7 @@
 package io.audiencesync.pinterest;
 
+import io.audiencesync.observe.Secrets;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.time.Duration;
@@ -25,6 +27,8 @@ public record StoredToken(
 
     public StoredToken {
         Objects.requireNonNull(accessToken, "accessToken");
+        Secrets.register(accessToken);
+        Secrets.register(refreshToken);
     }
 
     /** The tokens a grant gave at {@code now} (an authorization code exchanged, or a first refresh). */

@@ -6,11 +6,13 @@ public enum Outcome {
     SUCCEEDED(0),
     /** Some batches went to the dead letter; they stay uncommitted and the next run sends them again. */
     DEAD_LETTERS(1),
+    /** Every batch went out, but a guard held removals back until a person confirms them (see the report's reason). */
+    REMOVALS_WITHHELD(1),
     /** The source could not be read to the end: acknowledged adds stay, no removal was made. */
     SNAPSHOT_FAILED(1),
     /** The process was asked to stop: acknowledged batches are recorded, the next run sends the rest. */
     INTERRUPTED(1),
-    /** Something else went wrong (Pinterest unreachable, disk full...); see the error. */
+    /** Something else went wrong (Pinterest unreachable, disk full...); see the error. The next run sends what is owed. */
     FAILED(1),
     /** A configuration or authorization problem (401/403/404, bad setting): nothing can work until a person fixes it. */
     STOPPED(2);

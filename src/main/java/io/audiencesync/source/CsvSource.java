@@ -9,8 +9,6 @@ import io.audiencesync.identity.IdentifierMapping;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,17 +19,31 @@ import java.util.Locale;
 /**
  * Streams a CSV snapshot as chunks of rows: header row, UTF-8 with or without BOM, comma separated,
  * RFC 4180 quoting, CRLF or LF. Only the mapped columns are kept, so memory holds one chunk at a time.
- * A file that stops parsing part-way (bad quoting, a row with another number of fields, bytes that are not
- * UTF-8) ends the iteration with a {@link SnapshotReadException} naming the line.
+ * A file that is not a whole snapshot ends the iteration with a {@link SnapshotReadException} naming the file and
+ * line, after the rows before the fault: bad quoting, a quoted field still open at the end of the file, a row with
+ * another number of fields, bytes that are not UTF-8, a header naming a column twice, and, when
+ * {@code requireLineEnd}, a last line without its line end (a file cut off while it was copied).
  */
 public final class CsvSource {
 
+    private static final char SEPARATOR = ',';
+    private static final char QUOTE = '"';
+    private static final java.util.regex.Pattern HEADER_CELL =
+            java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N} _.()#/-]{0,99}");
+
     private final IdentifierMapping mapping;
     private final int chunkSize;
+    private final boolean requireLineEnd;
 
     public CsvSource(IdentifierMapping mapping, int chunkSize) {
+        this(mapping, chunkSize, false);
+    }
+
+    /** @param requireLineEnd whether a last line without a line end makes the file a failed snapshot */
+    public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd) {
         this.mapping = mapping;
         this.chunkSize = chunkSize;
+        this.requireLineEnd = requireLineEnd;
     }
 
     /** A CSV file as a snapshot: opened when its chunks are read, closed when the iteration ends. */
@@ -51,6 +63,7 @@ public final class CsvSource {
 
     private final class ChunkIterator extends Chunks {
         private final Path file;
+        private SnapshotFileReader decoded;
         private CsvReader<CsvRecord> reader;
         private CloseableIterator<CsvRecord> records;
         private int[] columnIndex;
@@ -60,12 +73,14 @@ public final class CsvSource {
             super(chunkSize);
             this.file = file;
             try {
-                BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                decoded = new SnapshotFileReader(Files.newInputStream(file), SEPARATOR, QUOTE);
+                BufferedReader in = new BufferedReader(decoded, 1 << 16);
                 in.mark(1);
                 if (in.read() != '\uFEFF') {
                     in.reset();
                 }
-                reader = CsvReader.builder().skipEmptyLines(true).ofCsvRecord(in);
+                reader = CsvReader.builder().fieldSeparator(SEPARATOR).quoteCharacter(QUOTE).skipEmptyLines(true)
+                        .ofCsvRecord(in);
                 records = reader.iterator();
                 if (!records.hasNext()) {
                     throw failure("the file is empty: a header row naming the columns " + mapping + " is required", null);
@@ -83,21 +98,61 @@ public final class CsvSource {
         private int[] resolveColumns(CsvRecord header) {
             List<String> names = new ArrayList<>();
             header.getFields().forEach(f -> names.add(f.strip().toLowerCase(Locale.ROOT)));
+            for (IdentifierMapping.Column column : mapping.columns()) {
+                String wanted = column.name().toLowerCase(Locale.ROOT);
+                int first = names.indexOf(wanted);
+                int second = first < 0 ? -1 : names.subList(first + 1, names.size()).indexOf(wanted);
+                if (second >= 0) {
+                    throw failure("line 1: the header names the column '" + column.name() + "' twice (columns " + (first + 1)
+                            + " and " + (first + second + 2) + "); which one is the model is not clear, so nothing is taken"
+                            + " from this file. Rename or drop one of them", null);
+                }
+            }
             int[] index = new int[mapping.columns().size()];
             for (int i = 0; i < index.length; i++) {
                 String wanted = mapping.columns().get(i).name();
                 index[i] = names.indexOf(wanted.toLowerCase(Locale.ROOT));
                 if (index[i] < 0) {
-                    throw failure("line 1: the header has no column '" + wanted + "' (sync.identifiers maps it); columns are "
-                            + header.getFields(), null);
+                    // A header's cells are column names and may be shown; a first line of data must not be.
+                    throw failure(looksLikeHeader(header.getFields())
+                            ? "line 1: the header has no column '" + wanted + "' (sync.identifiers maps it); its columns are "
+                                    + header.getFields()
+                            : "line 1: the first line does not look like a header (" + header.getFieldCount() + " cells), so the"
+                                    + " column '" + wanted + "' that sync.identifiers maps cannot be found; add a header row"
+                                    + " naming the columns", null);
                 }
             }
             return index;
         }
 
+        /** Column names: words, not values (no '@', no digits-only cell, no digest or device id). */
+        private static boolean looksLikeHeader(List<String> cells) {
+            for (String cell : cells) {
+                String name = cell.strip();
+                if (!name.isEmpty() && !HEADER_CELL.matcher(name).matches() || name.matches("[0-9a-fA-F-]{16,}")) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         protected boolean hasNextRow() {
-            return records.hasNext();
+            if (records.hasNext()) {
+                return true;
+            }
+            // The parser ended: only now is it known whether the file ended where a whole snapshot ends.
+            long openQuote = decoded.openQuoteLine();
+            if (openQuote > 0) {
+                throw failure("line " + openQuote + ": a quoted field opens here and is never closed; the rest of the"
+                        + " file would be one value, so the rows after this line were not read. Close the quote (\"\")"
+                        + " or write the file again", null);
+            }
+            if (requireLineEnd && !decoded.endsWithLineEnd()) {
+                throw failure("line " + decoded.lines() + ": the last line has no line end, so the file may have been"
+                        + " cut off (source.file.require-line-end=true); the rows before it were read", null);
+            }
+            return false;
         }
 
         @Override
@@ -120,9 +175,10 @@ public final class CsvSource {
         }
 
         private String describe(Exception e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof CharacterCodingException) {
-                return "after line " + lastLine + ": the file is not valid UTF-8";
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SnapshotFileReader.NotUtf8Exception notUtf8) {
+                    return notUtf8.getMessage();
+                }
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (e.getCause() != null && e.getCause() != e && e.getCause().getMessage() != null) {

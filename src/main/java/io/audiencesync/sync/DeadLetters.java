@@ -1,5 +1,6 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.observe.Secrets;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.plan.Batch;
 import io.audiencesync.report.DeadLetter;
@@ -28,7 +29,7 @@ public final class DeadLetters {
         DeadLetter letter = new DeadLetter(run.id, batch.operation().name(), run.target.customerListId(), batch.values(),
                 api == null ? 0 : api.status(),
                 api == null ? null : api.code(),
-                api == null ? String.valueOf(failure.getMessage()) : api.pinterestMessage(),
+                Secrets.mask(api == null ? String.valueOf(failure.getMessage()) : api.pinterestMessage()),
                 api == null ? null : api.requestId(),
                 api == null ? 1 : api.attempts(), Instant.now());
         run.deadLetterFile = writer.write(letter);

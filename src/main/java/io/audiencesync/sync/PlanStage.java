@@ -4,34 +4,65 @@ import io.audiencesync.config.SyncMode;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Batches;
+import io.audiencesync.plan.DesiredState;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
 import io.audiencesync.plan.SortedRecords;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 
-/** Sorts the snapshot, diffs it against the list's state and decides whether removals may go out. */
+/**
+ * Keeps a snapshot read completely as the list's desired state, diffs the desired state (or, for a failed snapshot,
+ * what was read of it) against the list's state, and decides whether removals may go out.
+ */
 public final class PlanStage {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PlanStage.class);
+
     private final SyncSettings settings;
+    private final DesiredState desired;
     private final StopSignal stop;
     private final Executor readAhead;
 
-    public PlanStage(SyncSettings settings, StopSignal stop) {
-        this(settings, stop, null);
-    }
-
-    /** @param readAhead the thread that reads the next batch while one is sent (null: none) */
-    public PlanStage(SyncSettings settings, StopSignal stop, Executor readAhead) {
+    /**
+     * @param desired   the desired state of the sync's customer list
+     * @param readAhead the thread that reads the next batch while one is sent (null: none)
+     */
+    public PlanStage(SyncSettings settings, DesiredState desired, StopSignal stop, Executor readAhead) {
         this.settings = settings;
+        this.desired = desired;
         this.stop = stop;
         this.readAhead = readAhead;
     }
 
+    /**
+     * A snapshot read to the end, with values, replaces the desired state (the plan command keeps nothing). A
+     * failed snapshot leaves the last complete one in force; an empty one is no model to converge to.
+     */
+    public void keep(SyncRun run) {
+        if (run.resumed) {
+            return;
+        }
+        run.snapshotComplete = run.snapshotFailure == null;
+        if (!run.snapshotComplete || settings.dryRun()) {
+            return;
+        }
+        if (run.valuesByType.values().stream().mapToLong(Long::longValue).sum() == 0) {
+            LOG.info("Run {}: the snapshot has no values; the desired state stays {}", run.id,
+                    desired.status().map(s -> "that of " + s.snapshot()).orElse("unset"));
+            return;
+        }
+        run.desired = desired.keep(run.snapshot.finish(), run.source, Instant.now());
+    }
+
     public Plan plan(SyncRun run) {
-        SortedRecords snapshot = run.snapshot.finish();
+        SortedRecords snapshot = run.desired != null ? desired.read() : run.snapshot.finish();
         Plan plan = run.state == null ? Planner.plan(snapshot, SortedRecords.empty(), run.workDir)
                 : run.state.plan(snapshot, run.workDir);
         run.distinctValues = plan.snapshotCount();
@@ -70,7 +101,10 @@ public final class PlanStage {
         };
     }
 
-    /** The guards of DESIGN.md: removals only from a whole, non-empty snapshot, and never a mass removal unconfirmed. */
+    /**
+     * The guards: removals only from a whole, non-empty snapshot, and never a mass removal or a sudden shrink of the
+     * model unconfirmed.
+     */
     private String withholdRemovalsBecause(SyncRun run, Plan plan) {
         if (plan.removeCandidates() == 0) {
             return null;
@@ -84,12 +118,27 @@ public final class PlanStage {
         if (plan.snapshotCount() == 0) {
             return "the snapshot has no values (an empty model never empties the list)";
         }
+        if (settings.allowMassRemoval()) {
+            return null;
+        }
+        String confirm = "; if the model really shrank, confirm with run --once --allow-mass-removal (no new file"
+                + " needed) or sync.allow-mass-removal=true";
         double fraction = (double) plan.removeCandidates() / plan.stateCount();
-        if (fraction > settings.maxRemovalFraction() && !settings.allowMassRemoval()) {
+        if (fraction > settings.maxRemovalFraction()) {
+            run.removalsAwaitConfirmation = true;
             return String.format(Locale.ROOT, "%d removals would take %.0f%% of the %d values in the list, above "
-                    + "sync.max-removal-fraction=%s; if the model really shrank, confirm with sync.allow-mass-removal=true "
-                    + "or run --once --allow-mass-removal", plan.removeCandidates(), fraction * 100, plan.stateCount(),
-                    settings.maxRemovalFraction());
+                    + "sync.max-removal-fraction=%s%s", plan.removeCandidates(), fraction * 100, plan.stateCount(),
+                    settings.maxRemovalFraction(), confirm);
+        }
+        long before = run.desired == null ? -1 : run.desired.previousValues();
+        if (before > 0) {
+            double shrink = 1 - (double) plan.snapshotCount() / before;
+            if (shrink > settings.maxShrinkFraction()) {
+                run.removalsAwaitConfirmation = true;
+                return String.format(Locale.ROOT, "the snapshot holds %d values, %.0f%% fewer than the %d of the last"
+                        + " confirmed snapshot, above sync.max-shrink-fraction=%s (a cut-off export looks like this)%s",
+                        plan.snapshotCount(), shrink * 100, before, settings.maxShrinkFraction(), confirm);
+            }
         }
         return null;
     }

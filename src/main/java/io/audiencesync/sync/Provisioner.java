@@ -38,10 +38,13 @@ public final class Provisioner {
         this.bindingFile = SyncBinding.file(settings.stateDir(), settings.name());
     }
 
-    /** Resolves the target before anything is read, so a wrong token, account or selection fails fast. */
+    /** Takes the list's write lock: a second process syncing the same list stops here, before it reads or sends. */
+    public void lock(SyncRun run) {
+        run.session = store.begin(settings.listKey());
+    }
+
+    /** Finds the customer list and audience, and opens the list's state. */
     public void resolve(SyncRun run) {
-        // The list's write lock first: a second process syncing the same list stops here, before it reads or sends.
-        run.session = store.begin(settings.adAccountId() + "/" + settings.customerListName());
         run.target = locate();
         if (run.target.customerListId() == null) {
             LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", run.target.customerListName());

@@ -32,6 +32,11 @@ public final class RunLedger {
         worst.accumulateAndGet(outcome, (a, b) -> a == null || b.exitCode() > a.exitCode() ? b : a);
     }
 
+    /** Makes the exit code at least {@code outcome}'s, without counting a run (a run whose report could not be written). */
+    public void escalate(Outcome outcome) {
+        worst.accumulateAndGet(outcome, (a, b) -> a == null || b.exitCode() > a.exitCode() ? b : a);
+    }
+
     /** 0 when every run succeeded (or there was none), 1 when some batch or snapshot failed, 2 when stopped. */
     public int exitCode() {
         Outcome outcome = worst.get();

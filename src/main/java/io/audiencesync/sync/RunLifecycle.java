@@ -3,11 +3,13 @@ package io.audiencesync.sync;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.observe.Secrets;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.plan.DesiredState;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.RecordFile;
@@ -23,6 +25,7 @@ import io.audiencesync.report.PlanReport;
 import io.audiencesync.report.RejectsWriter;
 import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.source.Snapshot;
 import io.audiencesync.source.SnapshotReadException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
@@ -63,6 +67,7 @@ public final class RunLifecycle {
     private final SyncMetrics metrics;
     private final Progress progress;
     private final TokenProvider tokens;
+    private final DesiredState desired;
     /**
      * Held from {@link #begin} to the end of the run, on the thread the run's route runs on. Reentrant, so that a
      * scheduled query can {@link #claim()} it before its run begins and keep it until {@link #release()}.
@@ -71,18 +76,21 @@ public final class RunLifecycle {
     private volatile SyncRun current;
     private final Set<Source> done = EnumSet.noneOf(Source.class);
 
-    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, SyncMetrics metrics,
-                        Progress progress) {
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, DesiredState desired,
+                        SyncMetrics metrics, Progress progress) {
         this.settings = settings;
         this.ledger = ledger;
         this.tokens = tokens;
+        this.desired = desired;
         this.metrics = metrics;
         this.progress = progress;
         ledger.dataDir(settings.dataDir());
     }
 
     /** Starts a run; while another run of this sync is going (a file and a query at once), waits for it to end. */
-    public SyncRun begin(String source) {
+    public SyncRun begin(Snapshot snapshot) {
+        String source = snapshot.name();
+        boolean resumed = snapshot instanceof DesiredSnapshot;
         if (!running.tryLock()) {
             LOG.info("The run for {} waits: {} is still going (runs of one sync never overlap)", source, current);
             running.lock();
@@ -90,11 +98,17 @@ public final class RunLifecycle {
         try {
             String id = RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
             Path workDir = settings.dataDir().resolve("work").resolve(id);
-            SyncRun run = new SyncRun(id, source, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
+            SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                     new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
             run.holdsLock = true;
             current = run;
-            LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+            if (resumed) {
+                run.desired = desired.status().orElseThrow(() -> new IllegalStateException("nothing to resume"));
+                LOG.info("Run {} started: resumes the desired state of '{}' from {} ({} values; {})", id,
+                        settings.customerListName(), run.desired.snapshot(), run.desired.values(), run.desired.reason());
+            } else {
+                LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
+            }
             TokenProvider.Expiry expiry = tokens.expiry();
             expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
             metrics.tokenExpiry(expiry.accessTokenExpiresAt());
@@ -127,6 +141,58 @@ public final class RunLifecycle {
         }
     }
 
+    /**
+     * run --once found nothing new in the inbox: whether the desired state still owes the list something this
+     * process should send now. Removals that only wait for a person's confirmation are not resent unconfirmed,
+     * but they keep the exit code at 1. With the SQL source the query reads the model afresh instead.
+     */
+    public boolean resumeOnce() {
+        if (!settings.once() || settings.dryRun() || settings.jdbcEnabled() || ledger.runs() > 0) {
+            return false;
+        }
+        Optional<DesiredState.Status> status = desired.status();
+        if (status.isEmpty() || status.get().converged()) {
+            LOG.info("Nothing new in the inbox {}: {}", settings.inboxDir().toAbsolutePath(), status
+                    .map(s -> "the list equals the last complete snapshot (" + s.snapshot() + ", " + s.values() + " values)")
+                    .orElse("no snapshot has been synced yet"));
+            return false;
+        }
+        if (resumable(status.get())) {
+            return true;
+        }
+        LOG.warn("Nothing new in the inbox; {} removals of the desired state ({}) are still withheld: {}",
+                status.get().removalsWithheld(), status.get().snapshot(), status.get().reason());
+        ledger.record(Outcome.REMOVALS_WITHHELD);
+        return false;
+    }
+
+    /**
+     * The daemon's check: true when the desired state owes the list something and its backoff has passed, holding
+     * the runs' lock until {@link #release()}; a run going on is never waited for.
+     */
+    public boolean claimResume() {
+        Optional<DesiredState.Status> status = desired.status();
+        if (status.isEmpty() || !resumable(status.get())) {
+            return false;
+        }
+        // Never settled: the process that kept it died; count from then.
+        Instant last = status.get().settledAt() != null ? status.get().settledAt() : status.get().keptAt();
+        Instant due = last.plus(settings.resume().after(status.get().attempts()));
+        if (Instant.now().isBefore(due) || !running.tryLock()) {
+            return false;
+        }
+        return true;
+    }
+
+    private boolean resumable(DesiredState.Status status) {
+        return status.owed() || status.removalsWithheld() > 0 && settings.allowMassRemoval();
+    }
+
+    /** The body of a resume run. */
+    public Snapshot resumeSnapshot() {
+        return new DesiredSnapshot(desired.status().map(DesiredState.Status::snapshot).orElse("(none)"));
+    }
+
     /** The source stopped part-way: adds of what was read still go out, removals do not. */
     public void snapshotFailed(SyncRun run, Exception failure) {
         // The source's own message, not the wrapper of Camel's expression that opened the snapshot.
@@ -137,29 +203,64 @@ public final class RunLifecycle {
                 break;
             }
         }
-        run.snapshotFailure = reason.getMessage();
+        run.snapshotFailure = Secrets.mask(reason.getMessage());
         LOG.warn("Run {}: snapshot incomplete, no value will be removed this run: {}", run.id, run.snapshotFailure);
     }
 
     /**
-     * Ends a run that got through every stage: folds the journal into the state, writes the report and logs
-     * the summary. A run whose snapshot was incomplete then fails, so the file goes to {@code .failed}.
+     * Ends a run that got through every stage: folds the journal into the state, records what the desired state is
+     * still owed, writes the report and logs the summary.
      */
     public RunReport finish(SyncRun run) {
         if (run.state != null) {
             run.state.finish();
         }
+        long owed = owedValues(run);
         Outcome outcome = run.snapshotFailure != null ? Outcome.SNAPSHOT_FAILED
                 : run.interrupted ? Outcome.INTERRUPTED
-                : run.deadLetterBatches > 0 ? Outcome.DEAD_LETTERS : Outcome.SUCCEEDED;
+                : run.deadLetterBatches > 0 ? Outcome.DEAD_LETTERS
+                : owed > 0 ? Outcome.FAILED
+                : run.removalsAwaitConfirmation ? Outcome.REMOVALS_WITHHELD : Outcome.SUCCEEDED;
         String error = run.snapshotFailure != null ? run.snapshotFailure
-                : run.interrupted ? "stopped by a shutdown request; what Pinterest acknowledged is recorded, the next run sends the rest"
+                : run.interrupted ? "stopped by a shutdown request; what Pinterest acknowledged is recorded, " + owed
+                        + " values are still owed and the next run sends them without a new file"
+                : run.deadLetterBatches > 0 ? owed + " values in dead-lettered batches are still owed; the next run sends"
+                        + " them again without a new file"
+                : owed > 0 ? owed + " values are still owed; the next run sends them"
                 : null;
-        RunReport report = end(run, outcome, error);
-        if (run.snapshotFailure != null) {
-            throw new SnapshotReadException(run.snapshotFailure, null);
+        // Withheld removals are in the report already, with their reason; the desired state keeps it too.
+        settle(run, owed > 0 || run.interrupted || run.deadLetterBatches > 0, owed,
+                error == null && run.removalsAwaitConfirmation ? run.plan.withheldBecause() : error);
+        return end(run, outcome, error);
+    }
+
+    /** Planned values that Pinterest did not acknowledge this run. */
+    private static long owedValues(SyncRun run) {
+        Plan plan = run.plan;
+        if (plan == null) {
+            return run.desired == null ? 0 : run.desired.values();
         }
-        return report;
+        return Math.max(0, plan.addCount() + plan.removeCount() - run.sent.getOrDefault(Operation.ADD, 0L)
+                - run.sent.getOrDefault(Operation.REMOVE, 0L));
+    }
+
+    /** Records in the desired state what the run left owed; a run that cannot record it leaves it owed. */
+    private void settle(SyncRun run, boolean owed, long owedValues, String reason) {
+        if (run.desired == null || settings.dryRun()) {
+            return;
+        }
+        long withheld = run.removalsAwaitConfirmation && run.plan != null ? run.plan.removalsWithheld() : 0;
+        try {
+            DesiredState.Status status = desired.settle(owed, owedValues, withheld, reason, Instant.now());
+            metrics.desiredState(status);
+            if (owed && !settings.once()) {
+                LOG.info("Run {}: the desired state is still owed; it is sent again in {} s (sync.resume-delay-seconds)",
+                        run.id, settings.resume().after(status.attempts()).toSeconds());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Run {}: cannot record the desired state's progress in {} ({}); it stays owed and the next run"
+                    + " sends it again", run.id, desired, e.getMessage());
+        }
     }
 
     /**
@@ -224,7 +325,10 @@ public final class RunLifecycle {
                 if (run.state != null) {
                     run.state.finish();
                 }
+            } catch (RuntimeException e) {
+                LOG.error("Run {}: cannot fold the state's journal ({}); the next run recovers it", run.id, e.getMessage());
             } finally {
+                settle(run, true, owedValues(run), explain(failure));
                 end(run, outcome, explain(failure));
             }
         }
@@ -279,8 +383,15 @@ public final class RunLifecycle {
         return false;
     }
 
-    /** A one-line explanation for logs and stderr: the message, and what to do for access errors. */
+    /**
+     * A one-line explanation for logs, stderr and reports: the message, and what to do for access errors; passwords
+     * and tokens masked, whichever library wrote the message (a JDBC driver echoes a URL's user-info).
+     */
     public static String explain(Throwable failure) {
+        return Secrets.mask(explainUnmasked(failure));
+    }
+
+    private static String explainUnmasked(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestAccessException access) {
                 return access.getMessage() + " — " + access.advice();
@@ -329,11 +440,20 @@ public final class RunLifecycle {
                 target == null ? null : target.audienceId(), target == null ? settings.audienceDisplayName() : target.audienceName(),
                 target != null && target.audienceCreated(),
                 run.deadLetterBatches, pathOrNull(run.deadLetterFile));
-        Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id + ".json"), report);
-        deleteWorkDir(run.workDir);
+        // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
         ledger.record(run.id, outcome);
+        try {
+            // The plan command changes nothing, its run history included.
+            if (!settings.dryRun()) {
+                Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id + ".json"), report);
+                new RunHistory(settings.dataDir()).prune(settings.keepRuns());
+            }
+            deleteWorkDir(run.workDir);
+        } catch (RuntimeException e) {
+            ledger.escalate(Outcome.FAILED);
+            LOG.error("Run {}: cannot write its report under {}: {}", run.id, settings.dataDir(), e.getMessage());
+        }
         record(report);
-        new RunHistory(settings.dataDir()).prune(settings.keepRuns());
         String summary = summary(report);
         if (outcome == Outcome.SUCCEEDED) {
             LOG.info(summary);

@@ -1,5 +1,6 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.plan.DesiredState;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.pinterest.Audience;
 import io.audiencesync.pinterest.CustomerList;
@@ -73,6 +74,7 @@ public final class StatusReport {
             }
             out.println("  " + SIZE_NOTE);
         }
+        out.println(desiredState());
         out.println(lastRun());
         TokenProvider.Expiry expiry = tokens.expiry();
         if (expiry.refreshable()) {
@@ -84,6 +86,16 @@ public final class StatusReport {
         }
         expiry.refreshTokenWarning(now).ifPresent(warning -> out.println("WARNING: " + warning));
         out.flush();
+    }
+
+    /** Whether the list equals the last complete snapshot, and what it still owes. */
+    private String desiredState() {
+        return DesiredState.of(settings.stateDir(), settings.listKey()).status()
+                .map(s -> "Desired state: " + s.snapshot() + " (" + s.values() + " values, read " + s.keptAt() + "): "
+                        + s.convergence() + (s.converged() ? "" : (s.owed() ? ", " + s.owedValues() + " values owed" : "")
+                        + (s.removalsWithheld() > 0 ? ", " + s.removalsWithheld() + " removals withheld" : "")
+                        + "; " + s.reason()))
+                .orElse("Desired state: none yet (no snapshot has been read completely)");
     }
 
     private String lastRun() {

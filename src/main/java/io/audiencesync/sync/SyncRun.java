@@ -2,6 +2,7 @@ package io.audiencesync.sync;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.RejectReason;
+import io.audiencesync.plan.DesiredState;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.SnapshotCollector;
@@ -45,6 +46,14 @@ public final class SyncRun {
     long distinctValues;
 
     String snapshotFailure;
+    /** Whether this run sends the desired state again rather than reading a new snapshot. */
+    final boolean resumed;
+    /** Whether the snapshot was read to the end (a resume's always was). */
+    boolean snapshotComplete;
+    /** The desired state this run works toward: the snapshot it kept, or the one it resumes; null for a failed snapshot. */
+    DesiredState.Status desired;
+    /** Whether removals are held back by a guard that a person can confirm (not add-only mode). */
+    boolean removalsAwaitConfirmation;
     Target target;
     StateStore.Session session;
     StateStore.StoredList state;
@@ -56,9 +65,11 @@ public final class SyncRun {
     /** Whether this run still holds the lock that keeps the runs of a sync from overlapping. */
     boolean holdsLock;
 
-    SyncRun(String id, String source, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
+    SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
         this.id = id;
         this.source = source;
+        this.resumed = resumed;
+        this.snapshotComplete = resumed;
         this.workDir = workDir;
         this.snapshot = snapshot;
         this.rejects = rejects;
@@ -79,6 +90,11 @@ public final class SyncRun {
     /** The reason the snapshot is incomplete, or null when it was read to the end. */
     public String snapshotFailure() {
         return snapshotFailure;
+    }
+
+    /** Whether the snapshot was read completely: its file has done its job, whatever the run sent. */
+    public boolean snapshotComplete() {
+        return snapshotComplete;
     }
 
     /** Values Pinterest acknowledged. */

@@ -48,7 +48,7 @@ class AudiencesAndStatusCommandTest {
                 "sync.name=Users 1",
                 "sync.data-dir=" + dir.resolve("data"),
                 "source.file.poll-delay-ms=50",
-                "source.file.read-lock-check-interval-ms=50", ""));
+                "source.file.read-lock-check-interval-ms=50", "source.file.stable-seconds=0", ""));
     }
 
     @AfterEach
@@ -124,11 +124,12 @@ class AudiencesAndStatusCommandTest {
                 "  status READY, size 97",
                 "  Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest account,"
                         + " so the size can be lower than the records synced.");
-        assertThat(lines.get(8)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
-        assertThat(lines.get(9)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
+        assertThat(lines.get(8)).startsWith("Desired state: day1.csv (120 values, read ").endsWith("): converged");
+        assertThat(lines.get(9)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
+        assertThat(lines.get(10)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
                 + " automatically (" + dir.resolve("data/pinterest-token.json") + ")");
-        assertThat(lines.get(10)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours)");
-        assertThat(lines).hasSize(11);
+        assertThat(lines.get(11)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours)");
+        assertThat(lines).hasSize(12);
         assertThat(status.out()).doesNotContain(token.accessToken()).doesNotContain(token.refreshToken());
         assertThat(emulator.writeCalls()).as("status changes nothing").isEqualTo(2);
     }

@@ -122,7 +122,7 @@ class CliTest {
             Files.writeString(config, String.join("\n", "pinterest.api-url=" + emulator.baseUrl(), "sync.name=n",
                     "sync.data-dir=" + dir, "pinterest.client-id=" + PinterestEmulator.DEFAULT_CLIENT_ID,
                     "pinterest.client-secret=" + PinterestEmulator.DEFAULT_CLIENT_SECRET,
-                    "source.file.poll-delay-ms=50", "source.file.read-lock-check-interval-ms=50", ""));
+                    "source.file.poll-delay-ms=50", "source.file.read-lock-check-interval-ms=50", "source.file.stable-seconds=0", ""));
 
             CliHarness.Result result = execute("run", "--once", "--config", config.toString());
 

@@ -78,16 +78,45 @@ class NormalizerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"00000000-0000-0000-0000-000000000000", "12b9377cbe7e5c94e8a70d9d23929523d14afa954793130f8a3959c7b849aca8",
-        "9F89C84A559F573636A47FF8DAED0D33"})
-    void theZeroDeviceIdIsRejectedPlainOrHashed(String raw) {
+        "9F89C84A559F573636A47FF8DAED0D33", "00000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000000", "0000000000000000000000000000000000000000",
+        // MD5 and SHA-256 of the dashless zero id
+        "cd9e459ea708a948d5c2f5a6ca8838cf", "84e0c0eafaa95a34c293f278ac52e45ce537bab5e752a00e6959a13ae103b65a"})
+    void theZeroDeviceIdIsRejectedInEverySpelling(String raw) {
         // 9f89...0d33 is MD5 of the zero UUID
         assertThat(hashing.normalize(IdentifierType.IDFA, raw)).usingRecursiveComparison().withStrictTypeChecking().ignoringFields("redactedSample").isEqualTo(rejected(IdentifierType.IDFA, RejectReason.ZERO_DEVICE_ID));
     }
 
     @Test
+    void thirtyTwoHexDigitsAreAmbiguousUnlessTheSettingSaysWhatTheyAre() {
+        String digits = "6D1F3A2E9B7C4E8FA1D23C4B5A6F7E80";
+        assertThat(hashing.normalize(IdentifierType.MAID, digits)).as("an MD5 digest or a raw id without dashes")
+                .usingRecursiveComparison().withStrictTypeChecking().ignoringFields("redactedSample")
+                .isEqualTo(rejected(IdentifierType.MAID, RejectReason.AMBIGUOUS_DEVICE_ID));
+        assertThat(new Normalizer(true, true, DeviceIdDigits.MD5).normalize(IdentifierType.IDFA, digits))
+                .isEqualTo(wire(IdentifierType.IDFA, digits.toLowerCase(java.util.Locale.ROOT)));
+        assertThat(new Normalizer(true, true, DeviceIdDigits.RAW).normalize(IdentifierType.MAID, digits))
+                .as("the dashes back, then hashed as the UUID").isEqualTo(wire(IdentifierType.MAID, MAID_SHA256));
+        assertThat(new Normalizer(false, false, DeviceIdDigits.RAW).normalize(IdentifierType.MAID, digits))
+                .usingRecursiveComparison().withStrictTypeChecking().ignoringFields("redactedSample")
+                .isEqualTo(rejected(IdentifierType.MAID, RejectReason.MUST_BE_HASHED));
+        assertThat(hashing.normalize(IdentifierType.EMAIL, digits)).as("an email of 32 hex digits can only be a digest")
+                .isEqualTo(wire(IdentifierType.EMAIL, digits.toLowerCase(java.util.Locale.ROOT)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u0663", "\uff41", "\u0665"})
+    void unicodeLookAlikesOfHexDigitsAreNoDigest(String lookAlike) {
+        String value = lookAlike.repeat(64);
+        assertThat(Normalizer.isHexDigest(value)).isFalse();
+        assertThat(hashing.normalize(IdentifierType.MAID, value))
+                .usingRecursiveComparison().withStrictTypeChecking().ignoringFields("redactedSample")
+                .isEqualTo(rejected(IdentifierType.MAID, RejectReason.INVALID_DEVICE_ID));
+        assertThat(noHashing.normalize(IdentifierType.EMAIL, value)).isInstanceOf(Identifier.Rejected.class);
+    }
+
+    @Test
     void deviceIdsMustBeUuidsOrDigests() {
-        assertThat(hashing.normalize(IdentifierType.MAID, "6d1f3a2e9b7c4e8fa1d23c4b5a6f7e80"))
-                .as("32 hex digits read as an MD5 digest").isEqualTo(wire(IdentifierType.MAID, "6d1f3a2e9b7c4e8fa1d23c4b5a6f7e80"));
         assertThat(hashing.normalize(IdentifierType.MAID, "6d1f3a2e-9b7c-4e8f-a1d2"))
                 .usingRecursiveComparison().withStrictTypeChecking().ignoringFields("redactedSample").isEqualTo(rejected(IdentifierType.MAID, RejectReason.INVALID_DEVICE_ID));
         assertThat(hashing.normalize(IdentifierType.MAID, "g d1f"))

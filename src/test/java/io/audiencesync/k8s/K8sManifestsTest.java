@@ -117,7 +117,9 @@ class K8sManifestsTest {
         assertThat(port.get("containerPort")).isEqualTo(Integer.parseInt(settings.getProperty("management.port")));
         try (DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.start();
-            ManagementServer server = new ManagementServer(camel, new SyncMetrics(), "127.0.0.1", 0);
+            SyncMetrics meters = new SyncMetrics();
+            ManagementServer server = new ManagementServer(camel, meters, new io.audiencesync.observe.ConvergenceCheck(meters),
+                    "127.0.0.1", 0);
             server.start();
             try {
                 for (String probe : List.of("livenessProbe", "readinessProbe")) {

@@ -82,6 +82,30 @@ class PinterestClientRetryTest {
     }
 
     @Test
+    void aRetryAfterOnOneWriteHoldsBackTheNextWritesToTheAccount() {
+        emulator.faults().throttleWrites(1, Duration.ofSeconds(1));
+        PinterestClient client = client(1, Duration.ofSeconds(30), Duration.ofSeconds(5), 60_000);
+        assertThatThrownBy(() -> client.updateCustomerList(listId, Operation.ADD, List.of("a@b.co")))
+                .isInstanceOf(PinterestApiException.class);
+        client.updateCustomerList(listId, Operation.ADD, List.of("c@d.co"));
+        List<RecordedCall> calls = patches();
+        assertThat(calls).extracting(RecordedCall::status).containsExactly(429, 200);
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).as("the next batch waited too")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+    }
+
+    @Test
+    void aPauseLongerThanTheBudgetFailsTheNextWritesWithoutCallingPinterest() {
+        emulator.faults().throttleWrites(1, Duration.ofSeconds(3600));
+        PinterestClient client = client(3, Duration.ofSeconds(2), Duration.ofSeconds(5), 60_000);
+        assertThatThrownBy(() -> client.updateCustomerList(listId, Operation.ADD, List.of("a@b.co")))
+                .isInstanceOf(PinterestApiException.class);
+        assertThatThrownBy(() -> client.updateCustomerList(listId, Operation.ADD, List.of("c@d.co")))
+                .isInstanceOfSatisfying(PinterestApiException.class, e -> assertThat(e.getMessage()).contains("Retry-After"));
+        assertThat(patches()).as("nothing Pinterest would refuse was sent").hasSize(1);
+    }
+
+    @Test
     void aRetryAfterBeyondTheBudgetIsNotWaitedFor() {
         emulator.faults().throttleWrites(1, Duration.ofSeconds(60));
         assertThatThrownBy(() -> client(5, Duration.ofSeconds(2), Duration.ofSeconds(5), 60_000)

@@ -81,6 +81,69 @@ class CsvSourceTest {
         assertThatThrownBy(() -> readAll(file)).isInstanceOf(SnapshotReadException.class).hasMessageContaining("not valid UTF-8");
     }
 
+    @Test
+    void aQuotedFieldOpenAtTheEndOfTheFileFailsAfterTheRowsBeforeIt() throws IOException {
+        Path file = write("email,maid\na,1\nb,2\nc,\"3\nd,4\ne,5\n");
+        List<Row> read = new ArrayList<>();
+        Iterator<List<Row>> chunks = source.snapshot(file).chunks();
+        assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("model.csv").hasMessageContaining("line 4").hasMessageContaining("never closed");
+        assertThat(read).extracting(Row::line).startsWith(2L, 3L);
+    }
+
+    @Test
+    void quotedFieldsThatCloseAreNotMistakenForOpenOnes() throws IOException {
+        Path file = write("email,maid\n\"a\",\"say \"\"hi\"\"\"\nb,\"multi\nline\"\nc,x\"y\n");
+        assertThat(readAll(file)).hasSize(3);
+    }
+
+    @Test
+    void aCutOffLastLineFailsOnlyWhenALineEndIsRequired() throws IOException {
+        Path file = write("email,maid\na,1\nb,2");
+        assertThat(readAll(file)).hasSize(2);
+        CsvSource strict = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2, true);
+        List<Row> read = new ArrayList<>();
+        Iterator<List<Row>> chunks = strict.snapshot(file).chunks();
+        assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("line 3").hasMessageContaining("no line end");
+        assertThat(strict.snapshot(write("email,maid\na,1\r\n")).chunks().next()).hasSize(1);
+    }
+
+    @Test
+    void bytesThatAreNotUtf8AreReportedAtTheirLineAfterTheRowsBeforeThem() throws IOException {
+        StringBuilder text = new StringBuilder("email,maid\n");
+        for (int i = 0; i < 3_000; i++) {
+            text.append("user").append(i).append("@example.com,").append(i).append('\n');
+        }
+        byte[] good = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] bad = "b\u00e9,2\nlast,3\n".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[good.length + bad.length];
+        System.arraycopy(good, 0, all, 0, good.length);
+        System.arraycopy(bad, 0, all, good.length, bad.length);
+        Path file = dir.resolve("latin1.csv");
+        Files.write(file, all);
+        List<Row> read = new ArrayList<>();
+        Iterator<List<Row>> chunks = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 100).snapshot(file).chunks();
+        assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("line 3002").hasMessageContaining("not valid UTF-8");
+        assertThat(read).as("every row before the bad bytes is read").hasSize(3_000);
+    }
+
+    @Test
+    void aHeaderNamingAMappedColumnTwiceIsAFailedSnapshot() throws IOException {
+        Path file = write("email,maid,Email\na,1,b\n");
+        assertThatThrownBy(() -> source.snapshot(file).chunks()).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("'email' twice").hasMessageContaining("columns 1 and 3");
+    }
+
+    @Test
+    void aFileWithoutAHeaderLineNeverEchoesItsFirstRow() throws IOException {
+        Path file = write("0, JANE.DOE@EXAMPLE.COM ,cd613e30-d8f1-4adf-91b7-584a2265b1f5\n1,b@example.com,x\n");
+        assertThatThrownBy(() -> source.snapshot(file).chunks()).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("the first line does not look like a header (3 cells)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContainIgnoringCase("jane").doesNotContain("cd613e30"));
+    }
+
     private List<Row> readAll(Path file) {
         List<Row> rows = new ArrayList<>();
         source.snapshot(file).chunks().forEachRemaining(rows::addAll);

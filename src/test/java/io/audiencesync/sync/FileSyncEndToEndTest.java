@@ -258,7 +258,13 @@ class FileSyncEndToEndTest {
         RunReport report = sync.lastReport();
         assertThat(report.outcome()).isEqualTo(Outcome.STOPPED);
         assertThat(report.error()).contains("401").contains("pinterest.access-token").doesNotContain("wrong-token");
-        assertThat(sync.filesIn(".failed")).hasSize(1);
+        // The file was read completely: the desired state holds it, so it is done; the fixed token needs no new file.
+        assertThat(sync.filesIn(".failed")).isEmpty();
+        assertThat(sync.filesIn(".done")).hasSize(1);
+
+        sync.set("pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN);
+        assertThat(io.audiencesync.SyncApp.runIsolated(sync.settings)).isZero();
+        assertThat(emulator.members(sync.onlyListId())).containsExactly(email("a@example.com"));
     }
 
     @Test

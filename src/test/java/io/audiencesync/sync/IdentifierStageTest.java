@@ -67,7 +67,7 @@ class IdentifierStageTest {
     @Test
     void aFailureOnAWorkerReachesTheSourceRoute() throws IOException {
         Path work = Files.createDirectories(dir.resolve("fail"));
-        SyncRun run = new SyncRun("fail", "test", work, new SnapshotCollector(work, 4_000), new RejectsWriter(work.resolve("r.csv")));
+        SyncRun run = new SyncRun("fail", "test", false, work, new SnapshotCollector(work, 4_000), new RejectsWriter(work.resolve("r.csv")));
         IdentifierStage stage = new IdentifierStage(MAPPING, new Normalizer(true, true), workers, 2);
         List<Row> broken = new ArrayList<>(rows(1, 2_000));
         broken.set(1_500, new Row(1_501, new String[] {"only-one-cell@example.com"}));
@@ -93,7 +93,7 @@ class IdentifierStageTest {
     private Result run(String name, IdentifierStage stage, List<List<Row>> chunks) throws IOException {
         Path work = Files.createDirectories(dir.resolve(name));
         RejectsWriter rejects = new RejectsWriter(work.resolve("rejects.csv"));
-        SyncRun run = new SyncRun(name, "test", work, new SnapshotCollector(work, 4_000), rejects);
+        SyncRun run = new SyncRun(name, "test", false, work, new SnapshotCollector(work, 4_000), rejects);
         for (List<Row> chunk : chunks) {
             stage.collect(run, chunk);
         }

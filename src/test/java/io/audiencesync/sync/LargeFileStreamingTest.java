@@ -50,7 +50,7 @@ class LargeFileStreamingTest {
                     "sync.batch-size=5000",
                     "sync.sort-buffer-values=100000",
                     "sync.data-dir=" + dir.resolve("data"),
-                    "source.file.read-lock-check-interval-ms=50",
+                    "source.file.read-lock-check-interval-ms=50", "source.file.stable-seconds=0",
                     "source.file.poll-delay-ms=50", ""));
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP,

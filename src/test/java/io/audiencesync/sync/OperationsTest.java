@@ -76,8 +76,12 @@ class OperationsTest {
             assertThat(metric("pinterest_sync_http_responses_total{status=\"200\"}")).isGreaterThanOrEqualTo(5);
             assertThat(metric("pinterest_sync_last_success_timestamp_seconds")).isGreaterThan(1.7e9);
             assertThat(get("/observe/metrics").body()).contains("jvm_memory_used_bytes").doesNotContain("@example.com");
+            assertThat(metric("pinterest_sync_convergence{state=\"converged\"}")).isEqualTo(1);
+            assertThat(metric("pinterest_sync_values_owed")).isZero();
+            JsonNode checks = Json.MAPPER.readTree(get("/observe/health/ready").body()).get("checks");
+            assertThat(checks.findValuesAsText("name")).contains("convergence");
 
-            drop("day2.csv", model(100, 250));
+            drop("day2.csv", model(100, 350)); // the same size: 100 leave, 100 join
             await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\"}") >= 2, daemon);
             assertThat(metric("pinterest_sync_values_removed_total")).isEqualTo(100);
             assertThat(get("/observe/nothing-here").statusCode()).isEqualTo(404);

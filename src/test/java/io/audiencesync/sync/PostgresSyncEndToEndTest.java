@@ -68,10 +68,12 @@ class PostgresSyncEndToEndTest {
     @Test
     void plainEmailsWithHashingOffAreKeptAsTheyAreSent() {
         sync.set("sync.hash-emails", "false").set("sync.identifiers", "email=EMAIL");
-        assertThat(sync.sync("day1.csv", "email\nJane.Doe@Example.com\nbob@example.org\n")).isZero();
-        assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder("jane.doe@example.com", "bob@example.org");
-        assertThat(sync.sync("day2.csv", "email\nbob@example.org\n")).isZero();
-        assertThat(emulator.members(sync.onlyListId())).containsExactly("bob@example.org");
+        String others = "c@example.org\nd@example.org\ne@example.org\n";
+        assertThat(sync.sync("day1.csv", "email\nJane.Doe@Example.com\nbob@example.org\n" + others)).isZero();
+        assertThat(emulator.members(sync.onlyListId())).contains("jane.doe@example.com", "bob@example.org").hasSize(5);
+        assertThat(sync.sync("day2.csv", "email\nbob@example.org\n" + others)).isZero();
+        assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder("bob@example.org", "c@example.org",
+                "d@example.org", "e@example.org");
         assertThat(emulator.removedValues(sync.onlyListId())).containsExactly("jane.doe@example.com");
     }
 }

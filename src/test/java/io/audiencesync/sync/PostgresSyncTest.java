@@ -264,7 +264,9 @@ class PostgresSyncTest {
             while (emulator.writeCalls() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            sync.drop("model.csv", "email,maid,idfa\nfile1@example.com,,\nfile2@example.com,,\n");
+            // the same model plus two: no run withholds removals, so every run can succeed
+            sync.drop("model.csv", "email,maid,idfa\nfile1@example.com,,\nfile2@example.com,,\n" + java.util.stream.IntStream
+                    .rangeClosed(1, 30).mapToObj(i -> "user" + i + "@example.com,,\n").collect(java.util.stream.Collectors.joining()));
             assertThat(daemon.get(1, TimeUnit.MINUTES)).isZero();
             log = capture.text();
         }

@@ -1,5 +1,6 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.SyncApp;
 import io.audiencesync.cli.CliHarness;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.report.Json;
@@ -95,7 +96,8 @@ class ReliabilityEndToEndTest {
         sync.sync("day1.csv", model(0, 10));
         int exit = sync.sync("day2.csv", model(6, 12)); // 6 of 10 would go: 60% > 50%
 
-        assertThat(exit).isZero();
+        assertThat(exit).as("the list is not yet the model: removals await confirmation").isEqualTo(1);
+        assertThat(sync.lastReport().outcome()).isEqualTo(Outcome.REMOVALS_WITHHELD);
         String listId = sync.onlyListId();
         assertThat(emulator.members(listId)).hasSize(12);
         RunReport report = sync.lastReport();
@@ -104,14 +106,21 @@ class ReliabilityEndToEndTest {
         assertThat(report.removalsWithheldBecause()).contains("60%").contains("sync.allow-mass-removal");
         assertThat(report.adds().sent()).isEqualTo(2);
 
+        // A run without a new file still owes the removals, and says so.
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+        assertThat(emulator.members(listId)).hasSize(12);
+
+        // Confirming needs no new file: the desired state is day2's snapshot.
         sync.set("sync.allow-mass-removal", "true");
-        assertThat(sync.sync("day3.csv", model(6, 12))).isZero();
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
         assertThat(emulator.members(listId)).hasSize(6);
         assertThat(sync.lastReport().removes().sent()).isEqualTo(6);
     }
 
     @Test
     void removalsWithinTheFractionGoOut() {
+        // This is the removal-fraction guard's boundary; the model halving is the shrink guard's case (tested apart).
+        sync.set("sync.max-shrink-fraction", "1");
         sync.sync("day1.csv", model(0, 10));
         sync.sync("day2.csv", model(5, 10)); // exactly 50% is allowed
         assertThat(emulator.members(sync.onlyListId())).hasSize(5);
@@ -126,7 +135,9 @@ class ReliabilityEndToEndTest {
         RunReport report = sync.lastReport();
         assertThat(report.outcome()).isEqualTo(Outcome.STOPPED);
         assertThat(report.error()).contains("404").contains("deleted").contains("state/syncs");
-        assertThat(sync.filesIn(".failed")).hasSize(1);
+        // Read completely, the file is in the desired state: it is done, and a fixed setup needs no new file.
+        assertThat(sync.filesIn(".failed")).isEmpty();
+        assertThat(sync.filesIn(".done")).hasSize(2);
     }
 
     @Test

@@ -131,8 +131,9 @@ class SqlSyncTest {
 
     @Test
     void runOnceSyncsTheInboxAndTheQueryThenEnds() {
-        sql("INSERT INTO customers (id, email) VALUES (1, 'from-query@example.com')");
-        sync.drop("model.csv", "email,maid,idfa\nfrom-file@example.com,,\n");
+        // both hold the same model, whichever runs second removes nothing
+        sql("INSERT INTO customers (id, email) VALUES (1, 'from-query@example.com'), (2, 'from-file@example.com')");
+        sync.drop("model.csv", "email,maid,idfa\nfrom-file@example.com,,\nfrom-query@example.com,,\n");
 
         int exit = sync.syncQuery(url, "SELECT email, maid, idfa FROM customers");
 

@@ -168,7 +168,9 @@ class TokenLifecycleEndToEndTest {
         assertThat(report.error()).contains("code 283").contains("run 'pinterest-audience-sync auth' again")
                 .doesNotContain(first.refreshToken());
         assertThat(emulator.customerLists()).isEmpty();
-        assertThat(sync.filesIn(".failed")).hasSize(1);
+        // Read completely, the file is in the desired state: after a new auth, no file needs to be dropped again.
+        assertThat(sync.filesIn(".failed")).isEmpty();
+        assertThat(sync.filesIn(".done")).hasSize(1);
     }
 
     @Test

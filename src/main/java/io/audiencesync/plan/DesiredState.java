@@ -1,0 +1,163 @@
+package io.audiencesync.plan;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.audiencesync.identity.Normalizer;
+import io.audiencesync.report.Json;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The desired membership of one customer list: the last snapshot that was read completely, as sorted, distinct
+ * wire records, and whether the list still owes it anything. Every run reconciles the list toward it, so what an
+ * interrupted run, a dead-lettered batch or an unreachable Pinterest left unsent goes out with the next run,
+ * without a new file; a newer complete snapshot replaces it.
+ *
+ * <p>Under {@code state/desired/}: {@code <list>-<generation>.bin} holds the records and {@code <list>.json} the
+ * {@link Status}, which names the records file. A new snapshot is written and forced under a new generation before
+ * the status is renamed onto the old one, so a crash at any point leaves one whole desired state. Written only
+ * while the run holds the list's write lock.
+ */
+public final class DesiredState {
+
+    /**
+     * What the list owes its desired membership.
+     *
+     * @param records          the records file's name, beside the status
+     * @param snapshot         the snapshot it was read from (a file name, a query)
+     * @param keptAt           when it was read
+     * @param values           distinct wire values in it
+     * @param previousValues   values in the desired state it replaced (-1: none), for the shrink guard
+     * @param owed             whether some adds or removals are still to be sent (a run was interrupted, batches
+     *                         went to the dead letter, Pinterest could not be reached)
+     * @param removalsWithheld removals a guard holds back until a person confirms them
+     * @param reason           why something is owed or withheld, for logs and {@code status}; null when converged
+     * @param attempts         runs in a row that ended with something owed (the daemon backs off on it)
+     * @param settledAt        when a run last ended on it
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Status(String records, String snapshot, Instant keptAt, long values, long previousValues,
+                         boolean owed, long owedValues, long removalsWithheld, String reason, int attempts,
+                         Instant settledAt) {
+
+        /** Whether the list equals its desired membership. */
+        public boolean converged() {
+            return !owed && removalsWithheld == 0;
+        }
+
+        /** {@code converged}, {@code behind} (values owed or withheld) or {@code failing} (runs in a row ended owed). */
+        public String convergence() {
+            return converged() ? "converged" : owed && attempts >= 2 ? "failing" : "behind";
+        }
+
+        Status settled(boolean owed, long owedValues, long removalsWithheld, String reason, Instant at) {
+            return new Status(records, snapshot, keptAt, values, previousValues, owed, owed ? owedValues : 0,
+                    removalsWithheld, reason, owed ? attempts + 1 : 0, at);
+        }
+    }
+
+    private final Path dir;
+    private final String prefix;
+    private final Path statusFile;
+
+    private DesiredState(Path dir, String prefix) {
+        this.dir = dir;
+        this.prefix = prefix;
+        this.statusFile = dir.resolve(prefix + ".json");
+    }
+
+    /** The desired state of the list with this lock key (ad account and list name), under {@code stateDir}. */
+    public static DesiredState of(Path stateDir, String listKey) {
+        String safe = listKey.replaceAll("[^A-Za-z0-9._-]", "_");
+        return new DesiredState(stateDir.resolve("desired"),
+                safe.substring(0, Math.min(safe.length(), 80)) + "-" + Normalizer.sha256(listKey).substring(0, 12));
+    }
+
+    /** The current status; empty before the first complete snapshot. */
+    public Optional<Status> status() {
+        if (!Files.exists(statusFile)) {
+            return Optional.empty();
+        }
+        return Optional.of(Json.read(statusFile, Status.class));
+    }
+
+    /** The desired membership, in wire-record order; the caller closes it. */
+    public SortedRecords read() {
+        Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir));
+        Path records = dir.resolve(status.records());
+        if (!Files.exists(records)) {
+            throw new StateCorruptedException("the desired state " + statusFile + " names " + records + ", which is gone;"
+                    + " drop the model again (or delete " + statusFile + ") to start from a new snapshot");
+        }
+        return RecordFile.read(records);
+    }
+
+    /**
+     * Makes a snapshot read completely the desired membership: writes its records under a new generation, forces
+     * them to the disk, then switches the status to them (owed until a run settles it). Closes {@code snapshot}.
+     *
+     * @return the new status
+     */
+    public Status keep(SortedRecords snapshot, String snapshotName, Instant at) {
+        Optional<Status> previous = status();
+        long generation = previous.map(s -> generation(s.records()) + 1).orElse(1L);
+        String name = prefix + "-" + generation + ".bin";
+        Path records = dir.resolve(name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the desired state to " + dir, e);
+        }
+        long values;
+        try (snapshot; RecordFile.Writer out = new RecordFile.Writer(records)) {
+            while (snapshot.next()) {
+                out.write(snapshot.buffer(), snapshot.offset());
+            }
+            values = out.count();
+            out.closeAndForce();
+        }
+        // The shrink guard compares with the last snapshot whose removals were not held back: dropping the same
+        // cut-off export twice must not make it the baseline.
+        long baseline = previous.map(p -> p.removalsWithheld() > 0 && p.previousValues() > 0 ? p.previousValues() : p.values())
+                .orElse(-1L);
+        Status status = new Status(name, snapshotName, at, values, baseline,
+                true, values, 0, "the snapshot " + snapshotName + " is not sent yet", 0, null);
+        Json.writeAtomically(statusFile, status);
+        deleteOtherGenerations(name);
+        return status;
+    }
+
+    /** Records how the run that worked on the desired state ended. */
+    public Status settle(boolean owed, long owedValues, long removalsWithheld, String reason, Instant at) {
+        Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir))
+                .settled(owed, owedValues, removalsWithheld, owed || removalsWithheld > 0 ? reason : null, at);
+        Json.writeAtomically(statusFile, status);
+        return status;
+    }
+
+    private static long generation(String records) {
+        String base = records.substring(0, records.length() - ".bin".length());
+        return Long.parseLong(base.substring(base.lastIndexOf('-') + 1));
+    }
+
+    private void deleteOtherGenerations(String keep) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(prefix + "-") && n.endsWith(".bin") && !n.equals(keep);
+            }).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // an old generation left behind takes disk space only; the status names the one in force
+        }
+    }
+
+    @Override
+    public String toString() {
+        return statusFile.toString();
+    }
+}

@@ -1,0 +1,131 @@
+package io.audiencesync.sync;
+
+import org.apache.camel.component.file.GenericFile;
+import org.apache.camel.component.file.GenericFileFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The inbox's side of a run: which dropped files are ready, and where a file goes once its run ended. A file
+ * whose snapshot was read completely goes to {@code .done} (the desired state now holds it, whatever the run
+ * sent); a file that cannot be used goes to {@code .failed}; a file another process is syncing stays where it
+ * is. With a marker setting ({@code source.file.marker}) a file is ready only once its marker exists, and the
+ * marker goes with the file.
+ */
+public final class Inbox implements GenericFileFilter<File> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Path dir;
+    private final String marker;
+    private final boolean followSymlinks;
+    private final boolean dryRun;
+    private final Clock clock;
+    /** Files already said to be waiting, so that each poll does not say it again. */
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> said = new ConcurrentHashMap<>();
+
+    /**
+     * @param marker the marker's name for a file, with {@code {name}} for the file's name and {@code {base}} for it
+     *               without its extension (e.g. {@code {name}.done}, {@code {base}.ok}); null for none
+     */
+    public Inbox(Path dir, String marker, boolean followSymlinks, boolean dryRun, Clock clock) {
+        this.dir = dir;
+        this.followSymlinks = followSymlinks;
+        this.dryRun = dryRun;
+        this.marker = marker;
+        this.clock = clock;
+    }
+
+    /** The marker file of {@code fileName}, or null without a marker setting. */
+    Path markerOf(String fileName) {
+        if (marker == null) {
+            return null;
+        }
+        int dot = fileName.lastIndexOf('.');
+        String base = dot > 0 ? fileName.substring(0, dot) : fileName;
+        return dir.resolve(marker.replace("{name}", fileName).replace("{base}", base));
+    }
+
+    @Override
+    public boolean accept(GenericFile<File> file) {
+        if (file.isDirectory()) {
+            return false;
+        }
+        // A link could point anywhere on the host; its content would be read and synced as this sync's model.
+        if (!followSymlinks && Files.isSymbolicLink(file.getFile().toPath())) {
+            if (waiting.add(file.getFileNameOnly())) {
+                LOG.warn("{} is a symbolic link and is not read; copy or move the file into the inbox, or set"
+                        + " source.file.follow-symlinks=true", file.getFileNameOnly());
+            }
+            return false;
+        }
+        Path marked = markerOf(file.getFileNameOnly());
+        if (marked != null && !Files.exists(marked)) {
+            if (waiting.add(file.getFileNameOnly())) {
+                LOG.info("{} waits for its marker {} (source.file.marker) before it is read", file.getFileNameOnly(),
+                        marked.getFileName());
+            }
+            return false;
+        }
+        waiting.remove(file.getFileNameOnly());
+        return true;
+    }
+
+    /**
+     * After the file's run: read completely, it goes to {@code .done} (its run may still have left values owed: the
+     * desired state holds them now); else to {@code .failed}. The plan command ({@code dryRun}) leaves every file.
+     */
+    public void settle(String path, SyncRun run) {
+        if (dryRun) {
+            return;
+        }
+        boolean complete = run != null && run.snapshotComplete();
+        if (!complete) {
+            LOG.warn("{} moves to {}: it is not a usable snapshot (the run report says why)", Path.of(path).getFileName(),
+                    dir.resolve(".failed"));
+        }
+        move(Path.of(path), complete ? ".done" : ".failed");
+    }
+
+    /** Another process is syncing this list: the file stays for a later poll. */
+    public void leave(String path) {
+        String name = Path.of(path).getFileName().toString();
+        if (said.putIfAbsent(name, Boolean.TRUE) == null) {
+            LOG.info("{} stays in the inbox: another process is syncing this customer list; it is read once that run ended", name);
+        }
+    }
+
+    private void move(Path file, String to) {
+        said.remove(file.getFileName().toString());
+        if (!Files.exists(file)) {
+            LOG.warn("{} is no longer in the inbox (moved by another process?); nothing to move to {}", file, to);
+            return;
+        }
+        Path target = dir.resolve(to).resolve(LocalDateTime.now(clock).format(STAMP) + "-" + file.getFileName());
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            Path marked = markerOf(file.getFileName().toString());
+            if (marked != null) {
+                Files.deleteIfExists(marked);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + file + " to " + target.getParent(), e);
+        }
+    }
+}
