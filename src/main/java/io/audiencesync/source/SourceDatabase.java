@@ -46,6 +46,13 @@ public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
         try {
             DriverManager.getDriver(jdbc.url());
         } catch (SQLException e) {
+            // A driver refuses a URL it cannot parse as if it were not its own: say what is wrong with it first.
+            java.util.regex.Matcher port = java.util.regex.Pattern
+                    .compile("^jdbc:[A-Za-z0-9]+://(?:[^/@]*@)?[^/:?;@]+:([^/?;]*)").matcher(jdbc.url());
+            if (port.find() && !port.group(1).matches("\\d{1,5}")) {
+                throw new ConfigException("source.jdbc.url", "the port in '" + jdbc.safeUrl() + "' is not a number;"
+                        + " write host:port, e.g. jdbc:postgresql://db.example.com:5432/crm");
+            }
             throw new ConfigException("source.jdbc.url", "no JDBC driver on the class path takes '" + jdbc.safeUrl()
                     + "'; the PostgreSQL and H2 drivers ship in the jar, others go on the class path (README: SQL source)");
         }

@@ -166,6 +166,14 @@ class SqlSyncTest {
                 .doesNotContain("Secret");
     }
 
+    @Test
+    void aUrlWhosePortIsNotANumberSaysSo() {
+        String stderr = stderrOf(() -> assertThat(sync.syncQuery("jdbc:postgresql://db.example.com:54x2/crm", "SELECT 1"))
+                .isEqualTo(2));
+        assertThat(stderr).contains("source.jdbc.url").contains("the port in 'jdbc:postgresql://db.example.com:54x2/crm'")
+                .contains("is not a number");
+    }
+
     private void sql(String statement) {
         try (Statement s = h2.createStatement()) {
             s.execute(statement);
