@@ -20,6 +20,10 @@ final class Directories {
         writable("sync.data-dir", settings.dataDir(), true);
         // A configured inbox must exist: a typo in its path would otherwise look like an empty inbox, forever.
         writable("source.file.dir", settings.inboxDir(), settings.fileSource().createInbox());
+        Path tokenDir = settings.pinterest().tokenFile().toAbsolutePath().getParent();
+        if (tokenDir != null) {
+            writable("pinterest.token-file", tokenDir, true);
+        }
     }
 
     private static void writable(String key, Path dir, boolean create) {

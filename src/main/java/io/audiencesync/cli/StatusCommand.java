@@ -42,8 +42,14 @@ final class StatusCommand implements Callable<Integer> {
             SyncSettings settings = SyncApp.readSettings(config.file, Map.of(), SyncSettings::load);
             PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
             try (StateStore store = StateStores.open(settings)) {
+                // Written whole, then masked: a last run's error or a list name could carry what looks like a secret.
+                java.io.StringWriter text = new java.io.StringWriter();
+                java.io.PrintWriter out = new java.io.PrintWriter(text);
                 new StatusReport(settings, new Provisioner(settings, pinterest.client(), store), pinterest.client(),
-                        pinterest.tokens()).write(spec.commandLine().getOut(), Instant.now());
+                        pinterest.tokens()).write(out, Instant.now());
+                out.flush();
+                spec.commandLine().getOut().print(io.audiencesync.observe.Secrets.mask(text.toString()));
+                spec.commandLine().getOut().flush();
             }
             return 0;
         } catch (RuntimeException e) {
