@@ -238,6 +238,30 @@ class SnapshotContractTest {
     }
 
     @Test
+    void aFileWithoutAHeaderLeavesNoCellContentInAnyOutput() throws IOException {
+        String firstRow = "0, JANE.DOE@EXAMPLE.COM ,cd613e30-d8f1-4adf-91b7-584a2265b1f5";
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        int exit;
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            exit = sync.sync("noheader.csv", firstRow + "\n1,bob@example.com,x\n");
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(exit).isEqualTo(1);
+        assertThat(sync.lastReport().error()).contains("does not look like a header (3 cells)");
+        String output = err.toString(StandardCharsets.UTF_8);
+        try (java.util.stream.Stream<Path> files = Files.walk(sync.data)) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getParent().getFileName().toString()
+                    .equals(".failed")).toList()) {
+                output += Files.readString(file, StandardCharsets.ISO_8859_1);
+            }
+        }
+        assertThat(output).doesNotContainIgnoringCase("jane.doe").doesNotContain("cd613e30").doesNotContain("bob@");
+    }
+
+    @Test
     void theDaemonResumesWhatIsOwedOnItsOwn() throws Exception {
         ChildSync child = new ChildSync(emulator, dir.resolve("daemon"));
         child.settings.put("sync.identifiers", "email=EMAIL");
