@@ -3,6 +3,8 @@ package io.audiencesync.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.Map;
+
 /** {@code java -jar pinterest-audience-sync.jar <command>}. */
 @Command(name = "pinterest-audience-sync",
         mixinStandardHelpOptions = true,
@@ -22,7 +24,7 @@ public final class Cli implements Runnable {
             System.exit(2);
         }
         System.setProperty("logging.format", format);
-        java.util.Map<String, String> levels = LogFormat.levels(args);
+        Map<String, String> levels = LogFormat.levels(args);
         if (levels == null) {
             System.exit(2);
         }

@@ -1,11 +1,18 @@
 package io.audiencesync.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * Picks the log format and levels before the first log line: {@code logging.format}, {@code logging.level} (the
@@ -25,9 +32,9 @@ final class LogFormat {
     static String choose(String[] args) {
         String value = System.getProperty("logging.format", System.getenv("LOGGING_FORMAT"));
         if (value == null) {
-            value = fromFile(configFile(args));
+            value = load(configFile(args)).getProperty("logging.format");
         }
-        value = value == null || value.isBlank() ? "text" : value.strip().toLowerCase(java.util.Locale.ROOT);
+        value = value == null || value.isBlank() ? "text" : value.strip().toLowerCase(Locale.ROOT);
         if (!FORMATS.contains(value)) {
             System.err.println("pinterest-audience-sync: logging.format: must be text or json, got '" + value + "'");
             return null;
@@ -36,12 +43,12 @@ final class LogFormat {
     }
 
     /**
-     * Sets the levels as system properties logback reads ({@code logging.level}) and returns the per-logger ones;
-     * null (after saying why on stderr) when a level is not one logback knows.
+     * The levels to set, by logger ({@code logging.level} is the tool's own, {@code io.audiencesync}); null (after
+     * saying why on stderr) when a level is not one logback knows.
      */
-    static java.util.Map<String, String> levels(String[] args) {
+    static Map<String, String> levels(String[] args) {
         Properties file = load(configFile(args));
-        java.util.Map<String, String> levels = new java.util.TreeMap<>();
+        Map<String, String> levels = new TreeMap<>();
         for (String key : file.stringPropertyNames()) {
             if (key.startsWith("logging.level.")) {
                 levels.put(key.substring("logging.level.".length()), file.getProperty(key));
@@ -59,8 +66,8 @@ final class LogFormat {
         if (own != null && !own.isBlank()) {
             levels.put("io.audiencesync", own);
         }
-        for (java.util.Map.Entry<String, String> level : levels.entrySet()) {
-            String value = level.getValue().strip().toUpperCase(java.util.Locale.ROOT);
+        for (Map.Entry<String, String> level : levels.entrySet()) {
+            String value = level.getValue().strip().toUpperCase(Locale.ROOT);
             if (!LEVELS.contains(value)) {
                 String key = level.getKey().equals("io.audiencesync") ? "logging.level" : "logging.level." + level.getKey();
                 System.err.println("pinterest-audience-sync: " + key + ": must be one of " + LEVELS + ", got '"
@@ -73,11 +80,11 @@ final class LogFormat {
     }
 
     /** Applies levels once logback has read its configuration. */
-    static void apply(java.util.Map<String, String> levels) {
-        if (levels.isEmpty() || !(org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context)) {
+    static void apply(Map<String, String> levels) {
+        if (levels.isEmpty() || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
-        levels.forEach((logger, level) -> context.getLogger(logger).setLevel(ch.qos.logback.classic.Level.toLevel(level)));
+        levels.forEach((logger, level) -> context.getLogger(logger).setLevel(Level.toLevel(level)));
     }
 
     private static Properties load(Path file) {
@@ -104,16 +111,4 @@ final class LogFormat {
         return Path.of("application.properties");
     }
 
-    private static String fromFile(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        Properties properties = new Properties();
-        try (Reader in = Files.newBufferedReader(file)) {
-            properties.load(in);
-        } catch (IOException | IllegalArgumentException e) {
-            return null;
-        }
-        return properties.getProperty("logging.format");
-    }
 }

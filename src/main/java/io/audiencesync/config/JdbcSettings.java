@@ -28,13 +28,15 @@ public record JdbcSettings(
 
     /** A password written into the URL ({@code //user:password@} or {@code password=...}), for masking; null if none. */
     static String urlSecret(String url) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(?://[^/:@]+:([^/@]+)@|password=([^&;]+))").matcher(url);
+        java.util.regex.Matcher m = URL_PASSWORD.matcher(url);
         return m.find() ? (m.group(1) != null ? m.group(1) : m.group(2)) : null;
     }
 
     /** Parameters such as {@code ?password=...} or {@code ;PWD=...}, then {@code //user:password@} or Oracle's {@code thin:user/password@}. */
     private static final Pattern URL_PARAMETERS = Pattern.compile("[?;].*$");
     private static final Pattern URL_CREDENTIALS = Pattern.compile("//[^/@]*@");
+    /** The password of {@code //user:password@} or of a {@code password=} parameter. */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(?://[^/:@]+:([^/@]+)@|password=([^&;]+))");
     private static final Pattern ORACLE_CREDENTIALS = Pattern.compile("^(jdbc:oracle:\\w+:)[^@]*@");
 
     /** The URL without credentials or parameters, for logs and reports: {@code jdbc:postgresql://db:5432/crm}. */

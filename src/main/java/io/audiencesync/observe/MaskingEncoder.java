@@ -43,7 +43,7 @@ public final class MaskingEncoder extends EncoderBase<ILoggingEvent> {
         byte[] bytes = delegate.encode(event);
         String text = new String(bytes, StandardCharsets.UTF_8);
         String masked = Secrets.mask(text);
-        return masked == text || masked.equals(text) ? bytes : masked.getBytes(StandardCharsets.UTF_8);
+        return masked.equals(text) ? bytes : masked.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

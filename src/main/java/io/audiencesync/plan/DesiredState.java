@@ -1,7 +1,6 @@
 package io.audiencesync.plan;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import io.audiencesync.identity.Normalizer;
 import io.audiencesync.report.Json;
 
 import java.io.IOException;
@@ -35,6 +34,7 @@ public final class DesiredState {
      * @param previousValues   values in the desired state it replaced (-1: none), for the shrink guard
      * @param owed             whether some adds or removals are still to be sent (a run was interrupted, batches
      *                         went to the dead letter, Pinterest could not be reached)
+     * @param owedValues       how many values are owed (0 when nothing is)
      * @param removalsWithheld removals a guard holds back until a person confirms them
      * @param reason           why something is owed or withheld, for logs and {@code status}; null when converged
      * @param attempts         runs in a row that ended with something owed (the daemon backs off on it)
@@ -73,9 +73,7 @@ public final class DesiredState {
 
     /** The desired state of the list with this lock key (ad account and list name), under {@code stateDir}. */
     public static DesiredState of(Path stateDir, String listKey) {
-        String safe = listKey.replaceAll("[^A-Za-z0-9._-]", "_");
-        return new DesiredState(stateDir.resolve("desired"),
-                safe.substring(0, Math.min(safe.length(), 80)) + "-" + Normalizer.sha256(listKey).substring(0, 12));
+        return new DesiredState(stateDir.resolve("desired"), FileStateStore.fileStem(listKey));
     }
 
     /** The current status; empty before the first complete snapshot. */

@@ -31,11 +31,18 @@ public final class FileStateStore implements StateStore {
         return "file";
     }
 
+    /**
+     * The part of a file name that stands for a list key (ad account and list name): readable where the key is, and
+     * unique by a hash of the whole key. The list's lock file and its desired state are named by it.
+     */
+    static String fileStem(String listKey) {
+        String safe = listKey.replaceAll("[^A-Za-z0-9._-]", "_");
+        return safe.substring(0, Math.min(safe.length(), 80)) + "-" + Normalizer.sha256(listKey).substring(0, 12);
+    }
+
     @Override
     public Session begin(String lockKey) {
-        String safe = lockKey.replaceAll("[^A-Za-z0-9._-]", "_");
-        Path file = stateRoot.resolve("locks").resolve(safe.substring(0, Math.min(safe.length(), 80)) + "-"
-                + Normalizer.sha256(lockKey).substring(0, 12) + ".lock");
+        Path file = stateRoot.resolve("locks").resolve(fileStem(lockKey) + ".lock");
         FileChannel channel = null;
         try {
             Files.createDirectories(file.getParent());

@@ -98,20 +98,16 @@ public final class CsvSource {
         private int[] resolveColumns(CsvRecord header) {
             List<String> names = new ArrayList<>();
             header.getFields().forEach(f -> names.add(f.strip().toLowerCase(Locale.ROOT)));
-            for (IdentifierMapping.Column column : mapping.columns()) {
-                String wanted = column.name().toLowerCase(Locale.ROOT);
-                int first = names.indexOf(wanted);
-                int second = first < 0 ? -1 : names.subList(first + 1, names.size()).indexOf(wanted);
-                if (second >= 0) {
-                    throw failure("line 1: the header names the column '" + column.name() + "' twice (columns " + (first + 1)
-                            + " and " + (first + second + 2) + "); which one is the model is not clear, so nothing is taken"
-                            + " from this file. Rename or drop one of them", null);
-                }
-            }
             int[] index = new int[mapping.columns().size()];
             for (int i = 0; i < index.length; i++) {
                 String wanted = mapping.columns().get(i).name();
                 index[i] = names.indexOf(wanted.toLowerCase(Locale.ROOT));
+                int second = index[i] < 0 ? -1 : names.lastIndexOf(wanted.toLowerCase(Locale.ROOT));
+                if (second > index[i]) {
+                    throw failure("line 1: the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
+                            + " and " + (second + 1) + "); which one is the model is not clear, so nothing is taken"
+                            + " from this file. Rename or drop one of them", null);
+                }
                 if (index[i] < 0) {
                     // A header's cells are column names and may be shown; a first line of data must not be.
                     throw failure(looksLikeHeader(header.getFields())

@@ -21,11 +21,8 @@ final class SnapshotFileReader extends Reader {
 
     /** The file stopped being valid UTF-8 at {@code line}. */
     static final class NotUtf8Exception extends IOException {
-        final long line;
-
         NotUtf8Exception(long line) {
             super("line " + line + ": the file is not valid UTF-8 from this line on (save it as UTF-8)");
-            this.line = line;
         }
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,7 +36,8 @@ public final class Inbox implements GenericFileFilter<File> {
     private final Clock clock;
     /** Files already said to be waiting, so that each poll does not say it again. */
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
-    private final Map<String, Boolean> said = new ConcurrentHashMap<>();
+    /** Files already said to stay for another process, until they move. */
+    private final Set<String> leftForOthers = ConcurrentHashMap.newKeySet();
 
     /**
      * @param marker the marker's name for a file, with {@code {name}} for the file's name and {@code {base}} for it
@@ -105,13 +105,13 @@ public final class Inbox implements GenericFileFilter<File> {
     /** Another process is syncing this list: the file stays for a later poll. */
     public void leave(String path) {
         String name = Path.of(path).getFileName().toString();
-        if (said.putIfAbsent(name, Boolean.TRUE) == null) {
+        if (leftForOthers.add(name)) {
             LOG.info("{} stays in the inbox: another process is syncing this customer list; it is read once that run ended", name);
         }
     }
 
     private void move(Path file, String to) {
-        said.remove(file.getFileName().toString());
+        leftForOthers.remove(file.getFileName().toString());
         if (!Files.exists(file)) {
             LOG.warn("{} is no longer in the inbox (moved by another process?); nothing to move to {}", file, to);
             return;

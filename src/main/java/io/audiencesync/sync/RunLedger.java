@@ -29,7 +29,7 @@ public final class RunLedger {
             runIds.add(runId);
         }
         runs.incrementAndGet();
-        worst.accumulateAndGet(outcome, (a, b) -> a == null || b.exitCode() > a.exitCode() ? b : a);
+        escalate(outcome);
     }
 
     /** Makes the exit code at least {@code outcome}'s, without counting a run (a run whose report could not be written). */

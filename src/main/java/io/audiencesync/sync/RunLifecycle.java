@@ -178,10 +178,7 @@ public final class RunLifecycle {
         // Never settled: the process that kept it died; count from then.
         Instant last = status.get().settledAt() != null ? status.get().settledAt() : status.get().keptAt();
         Instant due = last.plus(settings.resume().after(status.get().attempts()));
-        if (Instant.now().isBefore(due) || !running.tryLock()) {
-            return false;
-        }
-        return true;
+        return !Instant.now().isBefore(due) && running.tryLock();
     }
 
     private boolean resumable(DesiredState.Status status) {
