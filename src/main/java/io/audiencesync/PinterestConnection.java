@@ -9,6 +9,8 @@ import io.audiencesync.pinterest.RefreshingTokenProvider;
 import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.routes.PinterestRoute;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,25 +18,48 @@ import java.time.Clock;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
-/** The Pinterest client and its tokens, made from the settings: the one place that picks the token source. */
-public record PinterestConnection(TokenProvider tokens, PinterestClient client) {
+/**
+ * The Pinterest client and its tokens, made from the settings: the one place that picks the token source. The
+ * client calls through the {@code pinterest} route: the sync's own, or one started for a command that runs no sync
+ * (closed with the connection).
+ */
+public record PinterestConnection(TokenProvider tokens, PinterestClient client, AutoCloseable route)
+        implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PinterestConnection.class);
 
-    /** Opens the token source (a refresh token from the settings is exchanged at once) and the client. */
+    /** For a command that runs no sync: the token source (a refresh token is exchanged at once) and a route of its own. */
     public static PinterestConnection open(PinterestSettings settings) {
-        return open(settings, status -> { }, () -> false);
+        String adAccountId = settings.requireAdAccountId();
+        TokenProvider tokens = tokens(settings);
+        PinterestRoute.Standalone standalone = PinterestRoute.standalone(settings.apiUrl(), adAccountId, tokens,
+                options(settings, status -> { }, () -> false));
+        return new PinterestConnection(tokens, standalone.client(), standalone);
     }
 
     /**
+     * For the sync: the client calls through the {@code pinterest} route of {@code context}.
+     *
      * @param onStatus told the HTTP status of every answer, for the metrics
      * @param stopping true once the process is shutting down: no retry is waited for then
      */
-    public static PinterestConnection open(PinterestSettings settings, IntConsumer onStatus, BooleanSupplier stopping) {
+    public static PinterestConnection open(PinterestSettings settings, CamelContext context, IntConsumer onStatus,
+                                           BooleanSupplier stopping) {
         String adAccountId = settings.requireAdAccountId();
         TokenProvider tokens = tokens(settings);
-        return new PinterestConnection(tokens, new PinterestClient(settings.apiUrl(), adAccountId, tokens,
-                options(settings, onStatus, stopping)));
+        PinterestRoute.configure(context, tokens, options(settings, onStatus, stopping));
+        PinterestRoute route = PinterestRoute.of(context);
+        context.getRegistry().bind("pinterestRoute", route);
+        return new PinterestConnection(tokens, new PinterestClient(route, adAccountId), () -> { });
+    }
+
+    @Override
+    public void close() {
+        try {
+            route.close();
+        } catch (Exception e) {
+            LOG.debug("closing the pinterest route", e);
+        }
     }
 
     /** Timeouts and retries from the settings. */

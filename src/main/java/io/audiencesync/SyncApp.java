@@ -112,6 +112,10 @@ public final class SyncApp {
             main.setPropertyPlaceholderLocations(locations(config));
         }
         overrides.forEach(main::addOverrideProperty);
+        if ("true".equals(overrides.get("sync.once"))) {
+            // A run that ends by itself serves no probes, and must not take the port of a daemon on the same host.
+            main.addOverrideProperty("camel.management.enabled", "false");
+        }
         RunLedger ledger = new RunLedger();
         ledger.onCompletion(main::completed);
         main.bind("ledger", ledger);

@@ -3,7 +3,6 @@ package io.audiencesync;
 import io.audiencesync.config.JdbcSettings;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.observe.ManagementServer;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.observe.ConvergenceCheck;
@@ -26,6 +25,8 @@ import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StopSignal;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.LifecycleStrategySupport;
 
@@ -48,11 +49,16 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("ledger", ledger);
         }
         Directories.check(settings);
-        SyncMetrics metrics = new SyncMetrics();
+        // With camel.metrics.enabled, Camel's Micrometer support has bound its registry by now: the sync's meters
+        // join it, so one scrape of /observe/metrics has them, Camel's route and exchange meters and the JVM's.
+        PrometheusMeterRegistry camelMeters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
+                PrometheusMeterRegistry.class);
+        SyncMetrics metrics = camelMeters == null ? new SyncMetrics() : new SyncMetrics(camelMeters);
         StopSignal stop = new StopSignal();
         // Camel starts stopping routes right after this event: no new batch, no retry wait from here on.
         context.getManagementStrategy().addEventNotifier(stop.notifier());
-        PinterestConnection connection = PinterestConnection.open(settings.pinterest(), metrics::httpStatus, stop::requested);
+        PinterestConnection connection = PinterestConnection.open(settings.pinterest(), context, metrics::httpStatus,
+                stop::requested);
         PinterestClient pinterest = connection.client();
         StateStore store = StateStores.open(settings);
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
@@ -66,12 +72,8 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("settings", settings);
         registry.bind("stateStore", store);
         registry.bind("metrics", metrics);
-        if (settings.management().enabled() && !settings.once()) {
-            ManagementServer server = new ManagementServer(context, metrics, new ConvergenceCheck(metrics),
-                    settings.management().host(), settings.management().port());
-            registry.bind("managementServer", server);
-            context.addService(server);
-        }
+        // Camel's health-check registry finds checks bound as beans: readiness says whether the list converged.
+        registry.bind("convergence", new ConvergenceCheck(metrics));
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         desired.status().ifPresent(metrics::desiredState);
 
@@ -91,7 +93,8 @@ public class SyncConfiguration implements CamelConfiguration {
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);
-        registry.bind("sender", new BatchSender(settings, pinterest, provisioner, deadLetters, metrics));
+        registry.bind("sender", new BatchSender(settings, pinterest, provisioner, metrics,
+                registry.lookupByNameAndType("pinterestRoute", io.audiencesync.pinterest.Calls.class), deadLetters));
         if (settings.jdbcEnabled()) {
             JdbcSettings jdbc = settings.jdbc();
             SourceDatabase database = SourceDatabase.open(jdbc);

@@ -39,9 +39,11 @@ final class AudiencesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Quiet quiet = new Quiet(verbose)) {
-            PinterestSettings settings = SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load);
-            PinterestClient pinterest = PinterestConnection.open(settings).client();
+        PinterestSettings settings;
+        try (Quiet quiet = new Quiet(verbose);
+             PinterestConnection connection = PinterestConnection.open(
+                     settings = SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load))) {
+            PinterestClient pinterest = connection.client();
             List<CustomerListAudience> pairs = CustomerListAudience.pair(pinterest.listCustomerLists(), pinterest.listAudiences());
             if (pairs.isEmpty()) {
                 out.println("No customer lists in ad account " + settings.adAccountId() + ".");

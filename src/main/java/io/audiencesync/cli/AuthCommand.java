@@ -8,6 +8,7 @@ import io.audiencesync.pinterest.AdAccount;
 import io.audiencesync.pinterest.AuthorizationFlow;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.routes.PinterestRoute;
 import io.audiencesync.pinterest.PinterestOAuth;
 import io.audiencesync.pinterest.RefreshingTokenProvider;
 import io.audiencesync.pinterest.StoredToken;
@@ -130,9 +131,9 @@ final class AuthCommand implements Callable<Integer> {
         }
 
         TokenProvider tokens = new RefreshingTokenProvider(oauth, file, Clock.systemUTC());
-        PinterestClient client = new PinterestClient(settings.apiUrl(), account, tokens,
-                PinterestConnection.options(settings, status -> { }, () -> false));
-        try {
+        try (PinterestRoute.Standalone route = PinterestRoute.standalone(settings.apiUrl(), account, tokens,
+                PinterestConnection.options(settings, status -> { }, () -> false))) {
+            PinterestClient client = route.client();
             AdAccount ad = client.getAdAccount();
             out.println("The token can read ad account " + ad.id() + " '" + ad.name() + "'"
                     + (ad.owner() == null || ad.owner().username() == null ? "" : " (owner " + ad.owner().username()

@@ -40,8 +40,8 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         try (Quiet quiet = new Quiet(verbose)) {
             SyncSettings settings = SyncApp.readSettings(config.file, Map.of(), SyncSettings::load);
-            PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
-            try (StateStore store = StateStores.open(settings)) {
+            try (PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
+                 StateStore store = StateStores.open(settings)) {
                 // Written whole, then masked: a last run's error or a list name could carry what looks like a secret.
                 java.io.StringWriter text = new java.io.StringWriter();
                 java.io.PrintWriter out = new java.io.PrintWriter(text);

@@ -34,7 +34,6 @@ public record SyncSettings(
         boolean allowMassRemoval,
         boolean once,
         boolean dryRun,
-        Management management,
         int keepRuns,
         Duration progressInterval,
         JdbcSettings jdbc,
@@ -67,9 +66,6 @@ public record SyncSettings(
         }
     }
 
-    /** The management endpoints (health, metrics) of a long-running sync. */
-    public record Management(boolean enabled, String host, int port) {
-    }
 
     public static final int MAX_BATCH_SIZE = 100_000;
 
@@ -105,8 +101,6 @@ public record SyncSettings(
                 r.bool("sync.allow-mass-removal"),
                 r.bool("sync.once"),
                 r.bool("sync.dry-run"),
-                new Management(r.bool("management.enabled"), r.required("management.host"),
-                        r.integer("management.port", 0, 65535)),
                 r.integer("sync.keep-runs", 1, 1_000_000),
                 Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)),
                 r.jdbc(),

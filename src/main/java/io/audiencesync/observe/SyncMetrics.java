@@ -3,11 +3,6 @@ package io.audiencesync.observe;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -19,23 +14,25 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The sync's own meters, scraped in Prometheus format from the management port. Counts only: no value, no
- * token ever becomes a tag.
+ * The sync's own meters. Their registry is the one Camel's management server scrapes ({@code /observe/metrics}),
+ * next to Camel's route and exchange meters and the JVM's. Counts only: no value, no token ever becomes a tag.
  */
 public final class SyncMetrics {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry;
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong tokenExpiry = new AtomicLong();
     private final AtomicLong valuesOwed = new AtomicLong();
     private final AtomicReference<String> convergence = new AtomicReference<>("converged");
 
+    /** Meters in a registry of their own (a run without the management server). */
     public SyncMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** Meters in {@code registry}: Camel's, when its management server scrapes it. */
+    public SyncMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
         Gauge.builder("pinterest_sync_last_success_timestamp_seconds", lastSuccess, AtomicLong::get)
                 .description("When the last run that acknowledged every batch ended (Unix seconds, 0 = none yet)")
                 .register(registry);
@@ -64,7 +61,7 @@ public final class SyncMetrics {
         return convergence.get();
     }
 
-    public MeterRegistry registry() {
+    public PrometheusMeterRegistry registry() {
         return registry;
     }
 

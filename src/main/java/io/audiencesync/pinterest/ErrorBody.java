@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 
 /** Pinterest's error answer {@code {"code", "message"}}, read leniently: either may be missing. */
-record ErrorBody(Integer code, String message) {
+public record ErrorBody(Integer code, String message) {
 
-    static ErrorBody parse(byte[] body) {
+    public static ErrorBody parse(byte[] body) {
         try {
             JsonNode error = PinterestClient.JSON.readTree(body);
             Integer code = error != null && error.has("code") ? error.get("code").asInt() : null;

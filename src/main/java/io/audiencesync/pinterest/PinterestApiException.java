@@ -84,7 +84,8 @@ public class PinterestApiException extends RuntimeException {
         return attempts;
     }
 
-    void attempts(int attempts) {
+    /** Set by whoever tried the call, once it gave up. */
+    public void attempts(int attempts) {
         this.attempts = attempts;
     }
 

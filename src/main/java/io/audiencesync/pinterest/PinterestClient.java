@@ -2,7 +2,6 @@ package io.audiencesync.pinterest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,73 +14,46 @@ import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.WireRecords;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 
 /**
  * The Pinterest API v5 calls this tool makes, with the wire format of Pinterest's OpenAPI description:
- * JSON bodies, {@code records} as ONE comma-separated string, {@code Authorization: Bearer}. Only the
- * headers set here go on the wire. A 401 gets one retry after the {@link TokenProvider} refreshed the token.
- * Thread-safe; callers serialize writes to one customer list.
+ * JSON bodies, {@code records} as ONE comma-separated string. Each is made by the {@code pinterest} route
+ * ({@link Calls}), which sends it, retries it and refreshes the token. Thread-safe; callers serialize writes
+ * to one customer list.
  */
 public final class PinterestClient {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PinterestClient.class);
-
-    static final ObjectMapper JSON = JsonMapper.builder()
+    /** How bodies are written and read: Pinterest's snake_case names, unknown answer fields ignored. */
+    public static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
     private static final int PAGE_SIZE = 250;
-    private static final String USER_AGENT = "pinterest-audience-sync";
 
-    private final URI apiUrl;
+    private final Calls calls;
     private final String adAccountId;
-    private final TokenProvider tokens;
-    private final HttpClient http;
-    private final Duration requestTimeout;
-    private final CallPolicy policy;
-    private final IntConsumer onStatus;
 
     /**
-     * How the client talks: timeouts, retries, a listener told the HTTP status of every answer (0 when none
+     * How the route talks: timeouts, retries, a listener told the HTTP status of every answer (0 when none
      * came, for the metrics) and a signal that the process is shutting down (no retry is waited for then).
      */
     public record Options(Duration connectTimeout, Duration requestTimeout, RetrySettings retry, IntConsumer onStatus,
                           BooleanSupplier stopping) {
     }
 
-    public PinterestClient(URI apiUrl, String adAccountId, TokenProvider tokens, Options options) {
-        String base = apiUrl.toString();
-        this.apiUrl = URI.create(base.endsWith("/") ? base : base + "/");
+    public PinterestClient(Calls calls, String adAccountId) {
+        this.calls = calls;
         this.adAccountId = adAccountId;
-        this.tokens = tokens;
-        this.requestTimeout = options.requestTimeout();
-        this.policy = new CallPolicy(options.retry(), Clock.systemUTC(), options.stopping());
-        this.onStatus = options.onStatus();
-        // Plain http (the emulator) gets HTTP/1.1: no h2c upgrade headers on the wire. TLS negotiates HTTP/2.
-        this.http = HttpClient.newBuilder()
-                .version("http".equals(this.apiUrl.getScheme()) ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-                .connectTimeout(options.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     public String adAccountId() {
@@ -146,8 +118,13 @@ public final class PinterestClient {
 
     /** {@link #createCustomerList(String, IdentifierType, List)} with the records already joined. */
     public CustomerList createCustomerList(String name, IdentifierType listType, Records records) {
+        return (CustomerList) calls.call(createCustomerListCall(name, listType, records));
+    }
+
+    /** The create call, for a route to make; its answer is the {@link CustomerList}. */
+    public Call createCustomerListCall(String name, IdentifierType listType, Records records) {
         requireRecords(records);
-        return send("POST customer list", "POST", accountPath("customer_lists"),
+        return new Call("POST customer list", "POST", accountPath("customer_lists"), null,
                 new CreateListBody(name, records, listType), CustomerList.class);
     }
 
@@ -158,9 +135,14 @@ public final class PinterestClient {
 
     /** {@link #updateCustomerList(String, Operation, List)} with the records already joined. */
     public CustomerList updateCustomerList(String customerListId, Operation operation, Records records) {
+        return (CustomerList) calls.call(updateCustomerListCall(customerListId, operation, records));
+    }
+
+    /** The ADD or REMOVE call, for a route to make; its answer is the {@link CustomerList}. */
+    public Call updateCustomerListCall(String customerListId, Operation operation, Records records) {
         requireRecords(records);
-        return send("PATCH customer list " + customerListId + " " + operation, "PATCH",
-                accountPath("customer_lists/" + digits(customerListId)),
+        return new Call("PATCH customer list " + customerListId + " " + operation, "PATCH",
+                accountPath("customer_lists/" + digits(customerListId)), null,
                 new UpdateListBody(operation, records), CustomerList.class);
     }
 
@@ -211,76 +193,10 @@ public final class PinterestClient {
     }
 
     private <T> T send(String call, String method, String path, Object body, Class<T> answerType) {
-        return policy.call(call, !"GET".equals(method), () -> sendOnce(call, method, path, body, answerType));
-    }
-
-    /** One try; a 401 is answered by one token refresh and one more call inside it. */
-    private <T> T sendOnce(String call, String method, String path, Object body, Class<T> answerType) {
-        byte[] json;
-        try {
-            json = body == null ? null : JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the request body for " + call, e);
-        }
-        String token = tokens.accessToken();
-        HttpResponse<byte[]> response = exchange(call, method, path, json, token);
-        String unrefreshable = null;
-        if (response.statusCode() == 401) {
-            Optional<String> refreshed = tokens.refreshAfterUnauthorized(token);
-            if (refreshed.isPresent()) {
-                LOG.info("{}: Pinterest answered 401; retrying once with a refreshed access token", call);
-                response = exchange(call, method, path, json, refreshed.get());
-            } else {
-                unrefreshable = tokens.expiry().source();
-            }
-        }
-        return answer(call, response, answerType, unrefreshable);
-    }
-
-    private HttpResponse<byte[]> exchange(String call, String method, String path, byte[] json, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(apiUrl.resolve(path))
-                .timeout(requestTimeout)
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .header("User-Agent", USER_AGENT);
-        if (json == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json));
-        }
-        try {
-            HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            onStatus.accept(response.statusCode());
-            return response;
-        } catch (IOException e) {
-            onStatus.accept(0);
-            throw new PinterestApiException(call, 0, null, e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), null, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PinterestApiException(call, 0, null, "interrupted", null, e);
-        }
-    }
-
-    private static <T> T answer(String call, HttpResponse<byte[]> response, Class<T> answerType, String unrefreshableSource) {
-        String requestId = response.headers().firstValue("x-pinterest-rid").orElse(null);
-        int status = response.statusCode();
-        if (status / 100 == 2) {
-            try {
-                return JSON.readValue(response.body(), answerType);
-            } catch (IOException e) {
-                throw new PinterestApiException(call, status, null, "unreadable answer (" + e.getClass().getSimpleName() + ")",
-                        requestId, e);
-            }
-        }
-        ErrorBody error = ErrorBody.parse(response.body());
-        Integer code = error.code();
-        String message = error.message();
-        if (status == 401 || status == 403 || status == 404) {
-            throw new PinterestAccessException(call, status, code, message, requestId, unrefreshableSource);
-        }
-        throw new PinterestApiException(call, status, code, message, requestId,
-                RetryAfter.from(response.headers(), Instant.now()), null);
+        int query = path.indexOf('?');
+        Call request = query < 0 ? new Call(call, method, path, null, body, answerType)
+                : new Call(call, method, path.substring(0, query), path.substring(query + 1), body, answerType);
+        return answerType.cast(calls.call(request));
     }
 
     private static void requireRecords(Records records) {

@@ -1,6 +1,5 @@
 package io.audiencesync.pinterest;
 
-import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -8,13 +7,14 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Reads how long Pinterest asks a client to wait. {@code Retry-After} is seconds or an HTTP date; the
- * rate-limit reset headers clients in the wild read are not specified (API-NOTES: UNCONFIRMED), so a value
+ * rate-limit reset headers clients in the wild read are not in Pinterest's OpenAPI description (unconfirmed), so a value
  * that looks like a Unix time is taken as the moment of the reset, anything smaller as seconds to wait.
  */
-final class RetryAfter {
+public final class RetryAfter {
 
     private static final List<String> RESET_HEADERS = List.of("x-userendpoint-ratelimit-reset", "x-ratelimit-reset");
     private static final long UNIX_TIME_FLOOR = 1_000_000_000L;
@@ -22,16 +22,17 @@ final class RetryAfter {
     private RetryAfter() {
     }
 
-    static Duration from(HttpHeaders headers, Instant now) {
-        Optional<String> retryAfter = headers.firstValue("retry-after");
+    /** @param header an answer's header by its (case-insensitive) name, or null */
+    public static Duration from(Function<String, String> header, Instant now) {
+        Optional<String> retryAfter = Optional.ofNullable(header.apply("retry-after"));
         if (retryAfter.isPresent()) {
             Duration d = parse(retryAfter.get().strip(), now, true);
             if (d != null) {
                 return d;
             }
         }
-        for (String header : RESET_HEADERS) {
-            Optional<String> value = headers.firstValue(header);
+        for (String name : RESET_HEADERS) {
+            Optional<String> value = Optional.ofNullable(header.apply(name));
             if (value.isPresent()) {
                 Duration d = parse(value.get().strip(), now, false);
                 if (d != null) {

@@ -1,11 +1,11 @@
 package io.audiencesync.k8s;
 
 import io.audiencesync.cli.Cli;
-import io.audiencesync.observe.ManagementServer;
-import io.audiencesync.observe.SyncMetrics;
-import org.apache.camel.impl.DefaultCamelContext;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import picocli.CommandLine;
@@ -13,6 +13,7 @@ import picocli.CommandLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,34 +111,55 @@ class K8sManifestsTest {
     }
 
     @Test
-    void probesAnswerOnTheRealManagementEndpoints() throws Exception {
+    void probesAnswerOnTheRealManagementEndpoints(@TempDir Path dir) throws Exception {
         Map<String, Object> deployment = kind("Deployment");
         Map<String, Object> container = map(list(podSpec(deployment).get("containers")).get(0));
         Map<String, Object> port = map(list(container.get("ports")).get(0));
         Properties settings = properties((String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
-        assertThat(port.get("containerPort")).isEqualTo(Integer.parseInt(settings.getProperty("management.port")));
-        try (DefaultCamelContext camel = new DefaultCamelContext()) {
-            camel.start();
-            SyncMetrics meters = new SyncMetrics();
-            ManagementServer server = new ManagementServer(camel, meters, new io.audiencesync.observe.ConvergenceCheck(meters),
-                    "127.0.0.1", 0);
-            server.start();
+        assertThat(port.get("containerPort")).isEqualTo(Integer.parseInt(settings.getProperty("camel.management.port")));
+        // The real daemon, with the ConfigMap's management settings, on a free loopback port.
+        int free;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            free = socket.getLocalPort();
+        }
+        try (PinterestEmulator emulator = PinterestEmulator.builder().port(0).start()) {
+            ChildSync daemon = new ChildSync(emulator, dir);
+            settings.stringPropertyNames().stream().filter(key -> key.startsWith("camel.management.")
+                            || key.startsWith("camel.metrics.") || key.startsWith("camel.health."))
+                    .forEach(key -> daemon.settings.put(key, settings.getProperty(key)));
+            daemon.settings.put("camel.management.host", "127.0.0.1");
+            daemon.settings.put("camel.management.port", Integer.toString(free));
+            Process process = daemon.start("run");
             try {
+                String base = "http://127.0.0.1:" + free;
                 for (String probe : List.of("livenessProbe", "readinessProbe")) {
                     Map<String, Object> httpGet = map(map(container.get(probe)).get("httpGet"));
                     assertThat(httpGet.get("port")).isEqualTo(port.get("name"));
-                    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + server.port() + httpGet.get("path"))).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    assertThat(answer.statusCode()).as(probe + " " + httpGet.get("path")).isEqualTo(200);
+                    assertThat(answer(base + httpGet.get("path"), process, daemon).statusCode())
+                            .as(probe + " " + httpGet.get("path")).isEqualTo(200);
                 }
                 String scrapePath = (String) map(map(map(map(deployment.get("spec")).get("template")).get("metadata"))
                         .get("annotations")).get("prometheus.io/path");
-                HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + scrapePath)).build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(metrics.body()).contains("pinterest_sync_last_success_timestamp_seconds");
+                assertThat(answer(base + scrapePath, process, daemon).body())
+                        .contains("pinterest_sync_last_success_timestamp_seconds");
             } finally {
-                server.stop();
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The first answer at {@code url} once the daemon listens (it is starting up). */
+    private static HttpResponse<String> answer(String url, Process process, ChildSync daemon) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException notYet) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("the daemon does not answer at " + url + ": " + daemon.log());
+                }
+                Thread.sleep(100);
             }
         }
     }

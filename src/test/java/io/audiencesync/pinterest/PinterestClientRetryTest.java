@@ -5,6 +5,7 @@ import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.pinterest.emulator.RecordedCall;
+import io.audiencesync.routes.PinterestRoute;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Retries, backoff and pacing against the emulator's injected faults, over loopback HTTP. */
 class PinterestClientRetryTest {
 
+    /** Each client calls through a pinterest route of its own; all are stopped after the test. */
+    private final List<PinterestRoute.Standalone> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private PinterestClient standalone(URI api, String adAccountId, TokenProvider tokens, PinterestClient.Options options) {
+        PinterestRoute.Standalone route = PinterestRoute.standalone(api, adAccountId, tokens, options);
+        routes.add(route);
+        return route.client();
+    }
+
     private PinterestEmulator emulator;
     private String listId;
     private final java.util.List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -32,11 +42,12 @@ class PinterestClientRetryTest {
 
     @AfterEach
     void stop() {
+        routes.forEach(PinterestRoute.Standalone::close);
         emulator.close();
     }
 
     private PinterestClient client(int attempts, Duration budget, Duration requestTimeout, int writesPerMinute) {
-        return new PinterestClient(URI.create(emulator.baseUrl()), PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
+        return standalone(URI.create(emulator.baseUrl()), PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
                 TokenProvider.fixed(PinterestEmulator.DEFAULT_ACCESS_TOKEN), new PinterestClient.Options(Duration.ofSeconds(2),
                         requestTimeout, new RetrySettings(attempts, budget, Duration.ofMillis(20), Duration.ofMillis(200),
                         writesPerMinute), statuses::add, stopping::get));

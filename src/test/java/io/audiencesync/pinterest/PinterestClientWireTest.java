@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
+import io.audiencesync.routes.PinterestRoute;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What exactly goes on the wire: captured by a bare HTTP server on loopback, not by the emulator. */
 class PinterestClientWireTest {
+
+    /** Each client calls through a pinterest route of its own; all are stopped after the test. */
+    private final List<PinterestRoute.Standalone> routes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private PinterestClient standalone(URI api, String adAccountId, TokenProvider tokens, PinterestClient.Options options) {
+        PinterestRoute.Standalone route = PinterestRoute.standalone(api, adAccountId, tokens, options);
+        routes.add(route);
+        return route.client();
+    }
 
     record Captured(String method, String path, Map<String, List<String>> headers, String body) {
     }
@@ -57,12 +67,13 @@ class PinterestClientWireTest {
             exchange.close();
         });
         server.start();
-        client = new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
+        client = standalone(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
                 TokenProvider.fixed("secret-token"), OPTIONS);
     }
 
     @AfterEach
     void stop() {
+        routes.forEach(PinterestRoute.Standalone::close);
         server.stop(0);
     }
 
@@ -172,7 +183,7 @@ class PinterestClientWireTest {
     }
 
     private PinterestClient clientWith(TokenProvider tokens) {
-        return new PinterestClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
+        return standalone(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"), "549755885175",
                 tokens, OPTIONS);
     }
 

@@ -20,14 +20,14 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /** Runs {@code run --once} in a separate JVM, as in production, so tests can kill it with SIGKILL. */
-final class ChildSync {
+public final class ChildSync {
 
     final Path dir;
-    final Map<String, String> settings = new HashMap<>();
+    public final Map<String, String> settings = new HashMap<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private int launches;
 
-    ChildSync(PinterestEmulator emulator, Path dir) {
+    public ChildSync(PinterestEmulator emulator, Path dir) {
         this.dir = dir;
         settings.put("pinterest.api-url", emulator.baseUrl());
         settings.put("pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
@@ -54,7 +54,7 @@ final class ChildSync {
     }
 
     /** Starts the tool with {@code args} (the config file is added); its output goes to child-N.log. */
-    Process start(String... args) {
+    public Process start(String... args) {
         Path config = dir.resolve("child.properties");
         Properties properties = new Properties();
         properties.putAll(settings);
@@ -100,7 +100,7 @@ final class ChildSync {
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(dir.resolve("child-" + launches + ".log"));
         } catch (IOException e) {

@@ -45,8 +45,8 @@ class OperationsTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        child.settings.put("management.host", "127.0.0.1");
-        child.settings.put("management.port", Integer.toString(port));
+        child.settings.put("camel.management.host", "127.0.0.1");
+        child.settings.put("camel.management.port", Integer.toString(port));
         child.settings.put("sync.batch-size", "100");
         child.settings.put("pinterest.write-rate-per-minute", "100000");
     }
@@ -95,8 +95,8 @@ class OperationsTest {
         emulator.close();
         emulator = PinterestEmulator.builder().port(0).writeDelay(Duration.ofMillis(200)).start();
         child = new ChildSync(emulator, dir);
-        child.settings.put("management.host", "127.0.0.1");
-        child.settings.put("management.port", Integer.toString(port));
+        child.settings.put("camel.management.host", "127.0.0.1");
+        child.settings.put("camel.management.port", Integer.toString(port));
         child.settings.put("sync.batch-size", "100");
         child.settings.put("pinterest.write-rate-per-minute", "100000");
         drop("day1.csv", model(0, 10_000)); // 100 batches at 200 ms each: 20 s if left alone

@@ -268,7 +268,7 @@ class SnapshotContractTest {
         child.settings.put("sync.batch-size", "100");
         child.settings.put("sync.resume-delay-seconds", "1");
         child.settings.put("pinterest.max-attempts", "1");
-        child.settings.put("management.enabled", "false");
+        child.settings.put("camel.management.enabled", "false");
         emulator.faults().failWrites(3, 503);
         Files.createDirectories(child.inbox());
         Files.writeString(child.inbox().resolve("day1.csv"), HEADER + rows(0, 300));
