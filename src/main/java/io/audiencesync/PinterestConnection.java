@@ -60,6 +60,7 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
         } catch (Exception e) {
             LOG.debug("closing the pinterest route", e);
         }
+        tokens.close();
     }
 
     /** Timeouts and retries from the settings. */
@@ -91,7 +92,7 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
     /** The token endpoint client with the app's credentials; they must be set. */
     public static PinterestOAuth oauth(PinterestSettings settings) {
         settings.requireClientCredentials("to obtain or refresh Pinterest tokens");
-        return new PinterestOAuth(settings.tokenUrl(), settings.clientId(), settings.clientSecret(), settings.connectTimeout(),
-                settings.requestTimeout());
+        return PinterestRoute.oauth(settings.tokenUrl(), settings.clientId(), settings.clientSecret(),
+                settings.connectTimeout(), settings.requestTimeout());
     }
 }

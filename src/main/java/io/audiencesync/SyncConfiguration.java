@@ -65,6 +65,7 @@ public class SyncConfiguration implements CamelConfiguration {
             @Override
             public void onContextStopped(CamelContext stopped) {
                 store.close();
+                connection.close();
             }
         });
         Provisioner provisioner = new Provisioner(settings, pinterest, store);
@@ -77,23 +78,23 @@ public class SyncConfiguration implements CamelConfiguration {
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         desired.status().ifPresent(metrics::desiredState);
 
-        registry.bind("runs", new RunLifecycle(settings, ledger, connection.tokens(), desired, metrics,
+        registry.bind("runLifecycle", new RunLifecycle(settings, ledger, connection.tokens(), desired, metrics,
                 Progress.forThisProcess(settings.progressInterval())));
-        registry.bind("target", provisioner);
+        registry.bind("provisioner", provisioner);
         registry.bind("inbox", new Inbox(settings.inboxDir(), settings.fileSource().marker(),
                 settings.fileSource().followSymlinks(), settings.dryRun(),
                 Clock.systemDefaultZone()));
-        registry.bind("csv", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd()));
+        registry.bind("csvSource", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd()));
         // Normalizing and hashing use every core while the source route reads on (Camel stops the pool).
         int cores = Runtime.getRuntime().availableProcessors();
-        registry.bind("identifiers", new IdentifierStage(settings.identifiers(),
+        registry.bind("identifierStage", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()),
                 context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", cores), cores));
-        registry.bind("planner", new PlanStage(settings, desired, stop,
+        registry.bind("planStage", new PlanStage(settings, desired, stop,
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);
-        registry.bind("sender", new BatchSender(settings, pinterest, provisioner, metrics,
+        registry.bind("batchSender", new BatchSender(settings, pinterest, provisioner, metrics,
                 registry.lookupByNameAndType("pinterestRoute", io.audiencesync.pinterest.Calls.class), deadLetters));
         if (settings.jdbcEnabled()) {
             JdbcSettings jdbc = settings.jdbc();
@@ -101,7 +102,7 @@ public class SyncConfiguration implements CamelConfiguration {
             // The pool is closed by the registry when Camel stops, so that no connection outlives the process's work.
             registry.bind("queryConnection", SourceDatabase.class, database, null, "close");
             registry.bind("sourceDatabase", DataSource.class, database.dataSource());
-            registry.bind("query", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
+            registry.bind("jdbcSource", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
                     "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc), database::endQuery));
         }
     }

@@ -70,7 +70,7 @@ public final class TestOAuth {
     }
 
     public static PinterestOAuth oauth(PinterestEmulator emulator) {
-        return new PinterestOAuth(URI.create(emulator.tokenUrl()), PinterestEmulator.DEFAULT_CLIENT_ID,
+        return io.audiencesync.routes.PinterestRoute.oauth(URI.create(emulator.tokenUrl()), PinterestEmulator.DEFAULT_CLIENT_ID,
                 PinterestEmulator.DEFAULT_CLIENT_SECRET, Duration.ofSeconds(5), Duration.ofSeconds(10));
     }
 

@@ -91,7 +91,12 @@ final class AuthCommand implements Callable<Integer> {
 
     private int authorize(PrintWriter out, PrintWriter err) {
         PinterestSettings settings = SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load);
-        PinterestOAuth oauth = PinterestConnection.oauth(settings);
+        try (PinterestOAuth oauth = PinterestConnection.oauth(settings)) {
+            return authorize(settings, oauth, out, err);
+        }
+    }
+
+    private int authorize(PinterestSettings settings, PinterestOAuth oauth, PrintWriter out, PrintWriter err) {
         String account = adAccount(settings, out);
         String redirectUri = settings.redirectUri().toString();
 

@@ -98,4 +98,9 @@ public final class RefreshingTokenProvider implements TokenProvider {
     public String toString() {
         return "RefreshingTokenProvider[" + file.path() + "]";
     }
+
+    @Override
+    public void close() {
+        oauth.close();
+    }
 }

@@ -8,7 +8,7 @@ import java.util.Optional;
  * The access token {@link PinterestClient} sends. A refreshable provider renews it before it expires and once
  * when Pinterest answers 401; a static one cannot.
  */
-public interface TokenProvider {
+public interface TokenProvider extends AutoCloseable {
 
     /** The access token to send now (refreshed first when it is about to expire). */
     String accessToken();
@@ -21,6 +21,11 @@ public interface TokenProvider {
 
     /** What {@code status} and the run's warnings show about the tokens; never a token. */
     Expiry expiry();
+
+    /** Stops what refreshes the tokens, if anything does. */
+    @Override
+    default void close() {
+    }
 
     /**
      * @param source                 where the tokens come from, for people (a file path or a setting's key)

@@ -3,6 +3,7 @@ package io.audiencesync.routes;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.pinterest.Call;
 import io.audiencesync.pinterest.ErrorBody;
+import io.audiencesync.pinterest.InvalidGrantException;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.pinterest.RetryAfter;
@@ -74,6 +75,12 @@ public final class PinterestCalls {
         return call(exchange).write();
     }
 
+    /** A request object to write as JSON (a token endpoint form is sent as it is). */
+    public boolean hasJsonBody(Exchange exchange) {
+        Call call = call(exchange);
+        return call.body() != null && !call.tokenEndpoint();
+    }
+
     /**
      * Waits out a pause Pinterest asked for on an earlier write; one that outlasts this call's retry budget fails it
      * at once (it goes to the dead letter and a later run sends it), without a call Pinterest would refuse.
@@ -108,15 +115,21 @@ public final class PinterestCalls {
         Call call = call(exchange);
         countAttempt(exchange);
         Message in = exchange.getMessage();
+        in.setHeader("Accept", "application/json");
+        in.setHeader("User-Agent", PinterestRoute.USER_AGENT);
+        in.setHeader(Exchange.HTTP_METHOD, call.method());
+        if (call.tokenEndpoint()) {
+            in.setHeader("Authorization", call.credentials());
+            in.setHeader(Exchange.CONTENT_TYPE, "application/x-www-form-urlencoded");
+            in.setHeader(Exchange.HTTP_URI, call.url().toString());
+            return;
+        }
         String token = tokens.accessToken();
         exchange.setProperty(TOKEN, token);
         in.setHeader("Authorization", "Bearer " + token);
-        in.setHeader("Accept", "application/json");
-        in.setHeader("User-Agent", PinterestRoute.USER_AGENT);
         if (call.body() != null) {
             in.setHeader(Exchange.CONTENT_TYPE, "application/json");
         }
-        in.setHeader(Exchange.HTTP_METHOD, call.method());
         in.setHeader(Exchange.HTTP_PATH, call.path());
         if (call.query() != null) {
             in.setHeader(Exchange.HTTP_QUERY, call.query());
@@ -144,15 +157,21 @@ public final class PinterestCalls {
         onStatus.accept(status);
         String requestId = in.getHeader("x-pinterest-rid", String.class);
         if (status / 100 == 2) {
+            byte[] answer = in.getBody(byte[].class);
             in.removeHeaders("*");
-            if (call.answerType() == null) {
-                in.setBody(null);
-            } else {
+            in.setBody(answer);
+            if (call.answerType() != null) {
                 in.setHeader(JacksonConstants.UNMARSHAL_TYPE, call.answerType().getName());
             }
             return;
         }
         ErrorBody error = ErrorBody.parse(in.getBody(byte[].class));
+        if (call.tokenEndpoint()) {
+            if (status == 400 || status == 401 || error.code() != null && error.code() == 283) {
+                throw new InvalidGrantException(call.name(), status, error.code(), error.message(), requestId);
+            }
+            throw new PinterestApiException(call.name(), status, error.code(), error.message(), requestId, null);
+        }
         if (status == 401 && !exchange.getProperty(REFRESH, false, Boolean.class)) {
             Optional<String> refreshed = tokens.refreshAfterUnauthorized(exchange.getProperty(TOKEN, String.class));
             if (refreshed.isPresent()) {
@@ -188,6 +207,9 @@ public final class PinterestCalls {
         }
         int attempts = exchange.getProperty(ATTEMPTS, 1, Integer.class);
         failure.attempts(attempts);
+        if (call(exchange).tokenEndpoint()) {
+            return false;
+        }
         Message in = exchange.getMessage();
         in.removeHeader(Exchange.REDELIVERY_DELAY);
         if (failure.status() == 401 && exchange.getProperty(REFRESH, false, Boolean.class)

@@ -2,7 +2,9 @@ package io.audiencesync.routes;
 
 import io.audiencesync.pinterest.Call;
 import io.audiencesync.pinterest.Calls;
+import io.audiencesync.config.RetrySettings;
 import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.pinterest.PinterestOAuth;
 import io.audiencesync.pinterest.TokenProvider;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -15,6 +17,7 @@ import org.apache.camel.support.PluginHelper;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -68,6 +71,24 @@ public final class PinterestRoute implements Calls, AutoCloseable {
      * no sync and for tests; closing the client's route stops it.
      */
     public static Standalone standalone(URI apiUrl, String adAccountId, TokenProvider tokens, PinterestClient.Options options) {
+        PinterestRoute route = start(apiUrl, tokens, options);
+        return new Standalone(new PinterestClient(route, adAccountId), route);
+    }
+
+    /**
+     * The token endpoint's calls, through a {@code pinterest} route of their own: tokens are needed before the sync's
+     * routes start (a refresh token is exchanged at once), and by the {@code auth} command, which runs no sync.
+     */
+    public static PinterestOAuth oauth(URI tokenUrl, String clientId, String clientSecret, Duration connectTimeout,
+                                       Duration requestTimeout) {
+        // Token calls are never retried nor paced: these settings only satisfy the route's placeholders.
+        RetrySettings once = new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60);
+        PinterestRoute route = start(tokenUrl, null, new PinterestClient.Options(connectTimeout, requestTimeout, once,
+                status -> { }, () -> false));
+        return new PinterestOAuth(route, tokenUrl, clientId, clientSecret);
+    }
+
+    private static PinterestRoute start(URI apiUrl, TokenProvider tokens, PinterestClient.Options options) {
         DefaultCamelContext context = new DefaultCamelContext();
         context.getCamelContextExtension().setName("pinterest");
         String base = apiUrl.toString();
@@ -83,8 +104,7 @@ public final class PinterestRoute implements Calls, AutoCloseable {
             context.stop();
             throw new IllegalStateException("cannot start the pinterest route: " + e.getMessage(), e);
         }
-        PinterestRoute route = new PinterestRoute(context.createProducerTemplate(), context);
-        return new Standalone(new PinterestClient(route, adAccountId), route);
+        return new PinterestRoute(context.createProducerTemplate(), context);
     }
 
     /** A client and the route it calls through. */

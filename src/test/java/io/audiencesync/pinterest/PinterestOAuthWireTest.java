@@ -51,7 +51,7 @@ class PinterestOAuthWireTest {
             exchange.close();
         });
         server.start();
-        oauth = new PinterestOAuth(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5/oauth/token"),
+        oauth = io.audiencesync.routes.PinterestRoute.oauth(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5/oauth/token"),
                 "1234567", "app-secret", Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
 

@@ -1,0 +1,161 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.SyncConfiguration;
+import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.pinterest.emulator.RecordedCall;
+import io.audiencesync.plan.Batch;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.EndpointInject;
+import org.apache.camel.builder.AdviceWithRouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.component.properties.PropertiesComponent;
+import org.apache.camel.test.main.junit5.AdviceRouteMapping;
+import org.apache.camel.test.main.junit5.CamelMainTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The write path as Camel runs it: the whole application (every route file, the sync's configuration) on camel-main,
+ * a file dropped in the inbox, the emulator over loopback HTTP. Mocks woven in front of the dead-letter route and of
+ * the state commit see what each batch became.
+ */
+@CamelMainTest(configurationClasses = {SendBatchRouteTest.Settings.class, SyncConfiguration.class},
+        advices = {
+                @AdviceRouteMapping(route = "dead-letter", advice = SendBatchRouteTest.WatchDeadLetters.class),
+                @AdviceRouteMapping(route = "write-batch", advice = SendBatchRouteTest.WatchCommits.class)},
+        properties = {
+                "camel.main.routes-include-pattern=classpath:routes/*.camel.yaml",
+                "camel.management.enabled=false"})
+public class SendBatchRouteTest {
+
+    static final AtomicReference<PinterestEmulator> EMULATOR = new AtomicReference<>();
+    static final AtomicReference<Path> DIR = new AtomicReference<>();
+
+    /** The sync's settings for this test: the emulator, a temporary data directory, batches of 10, two tries. */
+    public static class Settings implements CamelConfiguration {
+        @Override
+        public void configure(CamelContext context) throws IOException {
+            PinterestEmulator emulator = PinterestEmulator.builder().port(0).start();
+            EMULATOR.set(emulator);
+            Path dir = Files.createTempDirectory("send-batch-route");
+            DIR.set(dir);
+            PropertiesComponent properties = (PropertiesComponent) context.getPropertiesComponent();
+            Map.of("pinterest.api-url", emulator.baseUrl(),
+                    "pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
+                    "pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN,
+                    "sync.name", "Route test",
+                    "sync.data-dir", dir.resolve("data").toString(),
+                    "sync.batch-size", "10",
+                    "source.file.stable-seconds", "0",
+                    "source.file.poll-delay-ms", "50",
+                    "pinterest.max-attempts", "2",
+                    "pinterest.retry-base-delay-ms", "10").forEach(properties::addOverrideProperty);
+            properties.addOverrideProperty("pinterest.write-rate-per-minute", "100000");
+        }
+    }
+
+    /** Sees every batch (or part of one) that reaches the dead-letter route. */
+    public static class WatchDeadLetters extends AdviceWithRouteBuilder {
+        @Override
+        public void configure() {
+            weaveAddFirst().to("mock:deadLetters");
+        }
+    }
+
+    /** Sees every batch recorded in the state, after Pinterest acknowledged it. */
+    public static class WatchCommits extends AdviceWithRouteBuilder {
+        @Override
+        public void configure() {
+            weaveAddLast().to("mock:commits");
+        }
+    }
+
+    @org.apache.camel.BeanInject
+    public CamelContext context;
+    @EndpointInject("mock:deadLetters")
+    public MockEndpoint deadLetters;
+    @EndpointInject("mock:commits")
+    public MockEndpoint commits;
+
+    @AfterEach
+    void stop() throws IOException {
+        EMULATOR.get().close();
+        try (var files = Files.walk(DIR.get())) {
+            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    @Test
+    void aRefusedBatchIsHalvedAndOnlyTheRefusedValueIsDeadLettered() throws Exception {
+        String refused = SyncHarness.email("user7@example.com");
+        EMULATOR.get().faults().refuseValues(List.of(refused));
+        deadLetters.expectedMessageCount(1);
+        drop(model(0, 30)); // three batches of 10; the one holding user7 is refused
+        deadLetters.assertIsSatisfied(30_000);
+        Batch letter = deadLetters.getReceivedExchanges().get(0).getProperty("batch", Batch.class);
+        assertThat(letter.size()).as("the whole refused batch reaches the dead-letter route").isEqualTo(10);
+        awaitRun();
+        String listId = EMULATOR.get().customerLists().get(0).id();
+        assertThat(EMULATOR.get().members(listId)).hasSize(29).doesNotContain(refused);
+        List<String> letters = Files.readAllLines(newest(DIR.get().resolve("data/dead-letter")));
+        assertThat(letters).singleElement().asString().contains(refused);
+    }
+
+    @Test
+    void aBatchPinterestKeepsFailingIsDeadLetteredAfterItsTriesAndTheRunGoesOn() throws Exception {
+        EMULATOR.get().faults().failWrites(2, 503); // the first batch's two tries
+        deadLetters.expectedMessageCount(1);
+        commits.expectedMessageCount(2);
+        drop(model(0, 30));
+        deadLetters.assertIsSatisfied(30_000);
+        commits.assertIsSatisfied(30_000);
+        assertThat(EMULATOR.get().calls().stream().filter(c -> !c.method().equals("GET")).map(RecordedCall::status))
+                .startsWith(503, 503);
+        awaitRun();
+        assertThat(Files.readAllLines(newest(DIR.get().resolve("data/dead-letter")))).singleElement().asString()
+                .contains("\"http_status\":503").contains("\"attempts\":2");
+    }
+
+    /** The run of the file ended: the inbox moved the file on (to .done or .failed). */
+    private static void awaitRun() throws InterruptedException {
+        Path file = DIR.get().resolve("data/inbox/day1.csv");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (Files.exists(file)) {
+            assertThat(System.nanoTime()).as("the run ended").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static String model(int from, int to) {
+        return "email\n" + IntStream.range(from, to).mapToObj(i -> "user" + i + "@example.com\n").collect(Collectors.joining());
+    }
+
+    private static void drop(String csv) throws IOException {
+        Path inbox = DIR.get().resolve("data/inbox");
+        Files.createDirectories(inbox);
+        Path tmp = inbox.resolve("day1.csv.part");
+        Files.writeString(tmp, csv);
+        Files.move(tmp, inbox.resolve("day1.csv"));
+    }
+
+    private static Path newest(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.max(java.util.Comparator.naturalOrder()).orElseThrow();
+        }
+    }
+}
