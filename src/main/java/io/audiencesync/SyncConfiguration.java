@@ -3,35 +3,35 @@ package io.audiencesync;
 import io.audiencesync.config.JdbcSettings;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.observe.ConvergenceCheck;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
-import io.audiencesync.observe.ConvergenceCheck;
-import io.audiencesync.plan.DesiredState;
-import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
 import io.audiencesync.source.JdbcSource;
 import io.audiencesync.source.SourceDatabase;
+import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.StateStore;
 import io.audiencesync.sync.BatchSender;
 import io.audiencesync.sync.DeadLetters;
 import io.audiencesync.sync.IdentifierStage;
 import io.audiencesync.sync.Inbox;
 import io.audiencesync.sync.PlanStage;
+import io.audiencesync.sync.Progress;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLedger;
-import io.audiencesync.sync.Progress;
 import io.audiencesync.sync.RunLifecycle;
 import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StopSignal;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.LifecycleStrategySupport;
 
-import javax.sql.DataSource;
 import java.time.Clock;
+import javax.sql.DataSource;
 
 /**
  * Makes every bean the routes name, from settings read and validated once through Camel's property

@@ -3,14 +3,14 @@ package io.audiencesync.cli;
 import io.audiencesync.PinterestConnection;
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.SyncSettings;
-import io.audiencesync.plan.StateStore;
+import io.audiencesync.state.StateStore;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StatusReport;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.time.Instant;
 import java.util.Map;

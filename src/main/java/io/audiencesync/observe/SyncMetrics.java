@@ -1,17 +1,17 @@
 package io.audiencesync.observe;
 
+import io.audiencesync.state.DesiredState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import io.audiencesync.plan.DesiredState;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The sync's own meters. Their registry is the one Camel's management server scrapes ({@code /observe/metrics}),

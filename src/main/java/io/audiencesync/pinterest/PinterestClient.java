@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
-import io.audiencesync.plan.WireRecords;
+import io.audiencesync.records.WireRecords;
 
 import java.io.IOException;
 import java.net.URLEncoder;

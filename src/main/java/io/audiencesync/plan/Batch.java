@@ -1,5 +1,8 @@
 package io.audiencesync.plan;
 
+import io.audiencesync.records.RecordArray;
+import io.audiencesync.records.WireLines;
+import io.audiencesync.records.WireRecords;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,8 @@
 package io.audiencesync.plan;
 
+import io.audiencesync.records.RecordArray;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SortedRecords;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 

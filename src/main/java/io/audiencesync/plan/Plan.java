@@ -1,6 +1,7 @@
 package io.audiencesync.plan;
 
 import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.records.WireRecords;
 
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,9 @@
 package io.audiencesync.plan;
 
 import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.records.WireRecords;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,9 +4,9 @@ import io.audiencesync.identity.Identifier;
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.plan.Futures;
-import io.audiencesync.plan.RecordArray;
-import io.audiencesync.plan.WireRecords;
+import io.audiencesync.records.Futures;
+import io.audiencesync.records.RecordArray;
+import io.audiencesync.records.WireRecords;
 import io.audiencesync.source.Row;
 
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import io.audiencesync.config.SyncMode;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Batches;
-import io.audiencesync.plan.DesiredState;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
-import io.audiencesync.plan.SortedRecords;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.state.DesiredState;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

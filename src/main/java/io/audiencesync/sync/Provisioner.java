@@ -7,7 +7,7 @@ import io.audiencesync.pinterest.Audience;
 import io.audiencesync.pinterest.CustomerList;
 import io.audiencesync.pinterest.CustomerListAudience;
 import io.audiencesync.pinterest.PinterestClient;
-import io.audiencesync.plan.StateStore;
+import io.audiencesync.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.plan.Futures;
 
+import io.audiencesync.records.Futures;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;

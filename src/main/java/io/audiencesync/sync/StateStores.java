@@ -3,9 +3,9 @@ package io.audiencesync.sync;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.StateSettings;
 import io.audiencesync.config.SyncSettings;
-import io.audiencesync.plan.FileStateStore;
-import io.audiencesync.plan.PostgresStateStore;
-import io.audiencesync.plan.StateStore;
+import io.audiencesync.state.FileStateStore;
+import io.audiencesync.state.PostgresStateStore;
+import io.audiencesync.state.StateStore;
 
 import java.sql.SQLException;
 

@@ -1,17 +1,17 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.plan.DesiredState;
+import io.audiencesync.config.JdbcSettings;
+import io.audiencesync.config.StateSettings;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.pinterest.Audience;
 import io.audiencesync.pinterest.CustomerList;
 import io.audiencesync.pinterest.CustomerListStatus;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.pinterest.TokenProvider;
-import io.audiencesync.config.JdbcSettings;
-import io.audiencesync.config.StateSettings;
-import io.audiencesync.plan.ListState;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.ListState;
 
 import java.io.IOException;
 import java.io.PrintWriter;

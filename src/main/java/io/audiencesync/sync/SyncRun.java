@@ -2,12 +2,12 @@ package io.audiencesync.sync;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.RejectReason;
-import io.audiencesync.plan.DesiredState;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
-import io.audiencesync.plan.SnapshotCollector;
-import io.audiencesync.plan.StateStore;
+import io.audiencesync.records.SnapshotCollector;
 import io.audiencesync.report.RejectsWriter;
+import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.StateStore;
 
 import java.nio.file.Path;
 import java.time.Instant;

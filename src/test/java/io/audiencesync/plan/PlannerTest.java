@@ -1,6 +1,11 @@
 package io.audiencesync.plan;
 
 import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SnapshotCollector;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.records.WireLines;
+import io.audiencesync.records.WireRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,9 +2,9 @@ package io.audiencesync.sync;
 
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.plan.SnapshotCollector;
-import io.audiencesync.plan.SortedRecords;
-import io.audiencesync.plan.WireRecords;
+import io.audiencesync.records.SnapshotCollector;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.records.WireRecords;
 import io.audiencesync.report.RejectsWriter;
 import io.audiencesync.source.Row;
 import org.junit.jupiter.api.AfterEach;

@@ -2,12 +2,12 @@ package io.audiencesync.sync;
 
 import io.audiencesync.PostgresTestDatabase;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
-import io.audiencesync.plan.FileStateStore;
-import io.audiencesync.plan.PostgresStateStore;
-import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.state.FileStateStore;
+import io.audiencesync.state.PostgresStateStore;
+import io.audiencesync.state.StateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

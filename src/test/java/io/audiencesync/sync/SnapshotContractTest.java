@@ -2,10 +2,10 @@ package io.audiencesync.sync;
 
 import io.audiencesync.SyncApp;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
-import io.audiencesync.plan.FileStateStore;
-import io.audiencesync.plan.StateStore;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.state.FileStateStore;
+import io.audiencesync.state.StateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

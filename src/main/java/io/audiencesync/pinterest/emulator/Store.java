@@ -1,5 +1,6 @@
 package io.audiencesync.pinterest.emulator;
 
+import io.audiencesync.state.ListState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

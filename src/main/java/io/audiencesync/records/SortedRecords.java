@@ -1,4 +1,4 @@
-package io.audiencesync.plan;
+package io.audiencesync.records;
 
 /**
  * A cursor over wire records in {@link WireRecords} order, each value once. The current record lives in

@@ -1,4 +1,4 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
 import io.audiencesync.identity.Normalizer;
 

@@ -1,5 +1,6 @@
-package io.audiencesync.plan;
+package io.audiencesync.records;
 
+import io.audiencesync.state.StateCorruptedException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,7 @@ import java.util.List;
 /** Files of wire records (sorted runs, plans, list members): written and read through 1 MB buffers. */
 public final class RecordFile {
 
-    static final int BUFFER = 1 << 20;
+    public static final int BUFFER = 1 << 20;
 
     private RecordFile() {
     }

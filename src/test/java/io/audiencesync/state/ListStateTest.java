@@ -1,5 +1,6 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
+import io.audiencesync.plan.Operation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,8 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SortedRecords;
 import io.audiencesync.report.Json;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.audiencesync.plan;
+package io.audiencesync.records;
 
 import java.util.List;
 

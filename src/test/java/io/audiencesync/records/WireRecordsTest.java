@@ -1,9 +1,9 @@
-package io.audiencesync.plan;
+package io.audiencesync.records;
 
 import io.audiencesync.identity.IdentifierType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 

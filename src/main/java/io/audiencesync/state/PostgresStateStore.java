@@ -1,7 +1,14 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.plan.Batch;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.plan.Planner;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.records.WireRecords;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.audiencesync.plan;
+package io.audiencesync.records;
 
 import io.audiencesync.identity.IdentifierType;
 
@@ -50,7 +50,7 @@ public final class SnapshotCollector {
         this(workDir, runSize, "snapshot");
     }
 
-    SnapshotCollector(Path workDir, int runSize, String prefix) {
+    public SnapshotCollector(Path workDir, int runSize, String prefix) {
         this.workDir = workDir;
         this.prefix = prefix;
         this.filling = new RecordBuffer(runSize);

@@ -1,5 +1,13 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
+import io.audiencesync.plan.Batch;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.plan.Planner;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SnapshotCollector;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.records.WireRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

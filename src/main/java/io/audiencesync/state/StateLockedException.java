@@ -1,4 +1,4 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
 /** Another process is syncing the same customer list: this run must not write it. */
 public class StateLockedException extends RuntimeException {

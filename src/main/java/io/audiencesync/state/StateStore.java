@@ -1,5 +1,9 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
+import io.audiencesync.plan.Batch;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.records.SortedRecords;
 import java.nio.file.Path;
 import java.util.List;
 

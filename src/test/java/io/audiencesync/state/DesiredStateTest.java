@@ -1,7 +1,10 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.observe.SyncMetrics;
+import io.audiencesync.records.SnapshotCollector;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.records.WireRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

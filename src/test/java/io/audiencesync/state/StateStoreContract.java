@@ -1,7 +1,11 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SnapshotCollector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

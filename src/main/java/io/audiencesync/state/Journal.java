@@ -1,5 +1,8 @@
-package io.audiencesync.plan;
+package io.audiencesync.state;
 
+import io.audiencesync.plan.Operation;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.WireRecords;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;

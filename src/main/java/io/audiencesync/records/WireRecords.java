@@ -1,4 +1,4 @@
-package io.audiencesync.plan;
+package io.audiencesync.records;
 
 import io.audiencesync.identity.IdentifierType;
 
@@ -17,7 +17,7 @@ import java.util.Arrays;
  */
 public final class WireRecords {
 
-    static final int KIND_TEXT = 3;
+    public static final int KIND_TEXT = 3;
     /** The longest record: kind, length, 256 characters of up to 4 UTF-8 bytes each, type. */
     public static final int MAX_LENGTH = 1 + 2 + 1024 + 1;
     private static final int[] DIGEST_BYTES = {16, 20, 32};
@@ -117,7 +117,7 @@ public final class WireRecords {
     }
 
     /** Needs the kind byte, and for text the two length bytes, to be readable at {@code off}. */
-    static int headerLength(byte kind) {
+    public static int headerLength(byte kind) {
         return kind < KIND_TEXT ? 1 : 3;
     }
 
