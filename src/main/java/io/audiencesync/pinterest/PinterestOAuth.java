@@ -1,5 +1,6 @@
 package io.audiencesync.pinterest;
 
+import io.audiencesync.observe.Secrets;
 
 import java.io.IOException;
 import java.net.URI;
@@ -25,8 +26,10 @@ public final class PinterestOAuth implements AutoCloseable {
     public PinterestOAuth(Calls calls, URI tokenUrl, String clientId, String clientSecret) {
         this.calls = calls;
         this.tokenUrl = tokenUrl;
-        this.basicCredentials = "Basic " + Base64.getEncoder()
-                .encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+        String encoded = Base64.getEncoder().encodeToString((clientId + ":" + clientSecret).getBytes(StandardCharsets.UTF_8));
+        // The encoded credentials are the secret in another form: masked wherever a library logs the header.
+        Secrets.register(encoded);
+        this.basicCredentials = "Basic " + encoded;
     }
 
     /** Exchanges an authorization code; {@code redirectUri} must be the one the authorize URL named. */

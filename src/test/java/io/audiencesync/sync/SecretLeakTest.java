@@ -31,8 +31,11 @@ class SecretLeakTest {
     private static final String STATE_URL_PASSWORD = "StateUrlPw-5e6f70";
     private static final String STATE_PASSWORD = "StatePw-8d9e01";
     private static final String WRONG_ACCESS_TOKEN = "WrongAccess-3c4d5e";
+    /** The app's credentials as the token endpoint's Authorization header carries them. */
+    private static final String BASIC_CREDENTIALS = java.util.Base64.getEncoder().encodeToString(
+            (PinterestEmulator.DEFAULT_CLIENT_ID + ":" + CLIENT_SECRET).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     private static final List<String> SECRETS = List.of(URL_PASSWORD, JDBC_PASSWORD, CLIENT_SECRET, REFRESH_TOKEN,
-            STATE_URL_PASSWORD, STATE_PASSWORD, WRONG_ACCESS_TOKEN, PinterestEmulator.DEFAULT_ACCESS_TOKEN);
+            STATE_URL_PASSWORD, STATE_PASSWORD, WRONG_ACCESS_TOKEN, PinterestEmulator.DEFAULT_ACCESS_TOKEN, BASIC_CREDENTIALS);
 
     @TempDir
     Path dir;
@@ -53,7 +56,7 @@ class SecretLeakTest {
         if (level.equals("TRACE")) {
             child.jvm("-Dlogging.level=TRACE", "-Dlogging.level.org.apache.camel=TRACE",
                     "-Dlogging.level.org.apache.camel.component.properties=TRACE", "-Dlogging.level.com.zaxxer=TRACE",
-                    "-Dlogging.level.org.postgresql=TRACE");
+                    "-Dlogging.level.org.postgresql=TRACE", "-Dlogging.level.org.apache.hc=TRACE");
         }
         child.settings.put("pinterest.client-id", PinterestEmulator.DEFAULT_CLIENT_ID);
         child.settings.put("pinterest.client-secret", CLIENT_SECRET);
