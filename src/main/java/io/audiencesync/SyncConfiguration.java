@@ -94,8 +94,7 @@ public class SyncConfiguration implements CamelConfiguration {
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);
-        registry.bind("batchSender", new BatchSender(settings, pinterest, provisioner, metrics,
-                registry.lookupByNameAndType("pinterestRoute", io.audiencesync.pinterest.Calls.class), deadLetters));
+        registry.bind("batchSender", new BatchSender(settings, pinterest, provisioner, metrics));
         if (settings.jdbcEnabled()) {
             JdbcSettings jdbc = settings.jdbc();
             SourceDatabase database = SourceDatabase.open(jdbc);
