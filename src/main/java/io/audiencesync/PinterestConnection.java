@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
@@ -47,10 +48,8 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
                                            BooleanSupplier stopping) {
         String adAccountId = settings.requireAdAccountId();
         TokenProvider tokens = tokens(settings);
-        PinterestRoute.configure(context, tokens, options(settings, onStatus, stopping));
-        PinterestRoute route = PinterestRoute.of(context);
-        context.getRegistry().bind("pinterestRoute", route);
-        return new PinterestConnection(tokens, new PinterestClient(route, adAccountId), () -> { });
+        PinterestRoute route = PinterestRoute.configure(context, tokens, options(settings, onStatus, stopping));
+        return new PinterestConnection(tokens, new PinterestClient(route, adAccountId), route);
     }
 
     @Override
@@ -75,18 +74,31 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
         try {
             if (source instanceof TokenSource.TokenFile file) {
                 LOG.info("Pinterest tokens: {} (refreshed automatically)", file.file());
-                return new RefreshingTokenProvider(oauth(settings), new TokenFile(file.file()), Clock.systemUTC());
+                TokenFile tokenFile = new TokenFile(file.file());
+                return refreshing(settings, oauth -> new RefreshingTokenProvider(oauth, tokenFile, Clock.systemUTC()));
             }
             if (source instanceof TokenSource.RefreshToken refresh) {
                 LOG.info("Pinterest tokens: pinterest.refresh-token, kept in {} once refreshed", settings.tokenFile());
-                return RefreshingTokenProvider.start(oauth(settings), new TokenFile(settings.tokenFile()), refresh.value(),
-                        settings.adAccountId(), Clock.systemUTC());
+                TokenFile tokenFile = new TokenFile(settings.tokenFile());
+                return refreshing(settings, oauth -> RefreshingTokenProvider.start(oauth, tokenFile, refresh.value(),
+                        settings.adAccountId(), Clock.systemUTC()));
             }
         } catch (TokenFileException e) {
             throw new ConfigException(PinterestSettings.TOKEN_FILE, e.getMessage());
         }
         LOG.info("Pinterest tokens: pinterest.access-token (not refreshed; 'auth' sets up tokens that are)");
         return TokenProvider.fixed(((TokenSource.AccessToken) source).value());
+    }
+
+    /** Tokens refreshed through the token endpoint's route, which is stopped again if they cannot be had. */
+    private static TokenProvider refreshing(PinterestSettings settings, Function<PinterestOAuth, TokenProvider> tokens) {
+        PinterestOAuth oauth = oauth(settings);
+        try {
+            return tokens.apply(oauth);
+        } catch (RuntimeException e) {
+            oauth.close();
+            throw e;
+        }
     }
 
     /** The token endpoint client with the app's credentials; they must be set. */

@@ -39,14 +39,13 @@ final class AudiencesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        PinterestSettings settings;
         try (Quiet quiet = new Quiet(verbose);
              PinterestConnection connection = PinterestConnection.open(
-                     settings = SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load))) {
+                     SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load))) {
             PinterestClient pinterest = connection.client();
             List<CustomerListAudience> pairs = CustomerListAudience.pair(pinterest.listCustomerLists(), pinterest.listAudiences());
             if (pairs.isEmpty()) {
-                out.println("No customer lists in ad account " + settings.adAccountId() + ".");
+                out.println("No customer lists in ad account " + pinterest.adAccountId() + ".");
             }
             pairs.forEach(pair -> out.println(line(pair)));
             out.flush();

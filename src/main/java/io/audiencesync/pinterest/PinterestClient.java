@@ -176,9 +176,9 @@ public final class PinterestClient {
         List<T> items = new ArrayList<>();
         String bookmark = null;
         do {
-            String query = "?page_size=" + PAGE_SIZE
+            String query = "page_size=" + PAGE_SIZE
                     + (bookmark == null ? "" : "&bookmark=" + URLEncoder.encode(bookmark, StandardCharsets.UTF_8));
-            JsonNode page = send(call, "GET", accountPath(collection) + query, null, JsonNode.class);
+            JsonNode page = (JsonNode) calls.call(new Call(call, "GET", accountPath(collection), query, null, JsonNode.class));
             for (JsonNode item : page.path("items")) {
                 items.add(JSON.convertValue(item, type));
             }
@@ -193,10 +193,7 @@ public final class PinterestClient {
     }
 
     private <T> T send(String call, String method, String path, Object body, Class<T> answerType) {
-        int query = path.indexOf('?');
-        Call request = query < 0 ? new Call(call, method, path, null, body, answerType)
-                : new Call(call, method, path.substring(0, query), path.substring(query + 1), body, answerType);
-        return answerType.cast(calls.call(request));
+        return answerType.cast(calls.call(new Call(call, method, path, null, body, answerType)));
     }
 
     private static void requireRecords(Records records) {

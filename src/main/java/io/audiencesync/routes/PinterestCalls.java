@@ -157,6 +157,7 @@ public final class PinterestCalls {
         onStatus.accept(status);
         String requestId = in.getHeader("x-pinterest-rid", String.class);
         if (status / 100 == 2) {
+            // camel-http hands a stream: read it once, for the unmarshal step or a caller that reads bytes.
             byte[] answer = in.getBody(byte[].class);
             in.removeHeaders("*");
             in.setBody(answer);

@@ -37,17 +37,21 @@ public final class PinterestRoute implements Calls, AutoCloseable {
         this.owned = owned;
     }
 
-    /** Calls through the route of {@code context} (the sync's). */
-    public static PinterestRoute of(CamelContext context) {
-        return new PinterestRoute(context.createProducerTemplate(), null);
+    /**
+     * Binds what the routes need: the {@code pinterestCalls} steps, the {@code pinterestHeaders} filter, the
+     * {@code pinterestJson} mapper, the write spacing, camel-http's timeouts, and {@code pinterestRoute}, these calls
+     * (send-batch makes its calls through it). camel-http's own retries, redirects and compression are off: the route
+     * decides what is tried again, and every byte sent is the one shown.
+     *
+     * @return the calls through the route of {@code context} (the sync's)
+     */
+    public static PinterestRoute configure(CamelContext context, TokenProvider tokens, PinterestClient.Options options) {
+        return configure(context, tokens, options, null);
     }
 
-    /**
-     * Binds what the route needs: the {@code pinterestCalls} steps, the {@code pinterestHeaders} filter, the
-     * {@code pinterestJson} mapper, the write spacing, and camel-http's timeouts. camel-http's own retries, redirects
-     * and compression are off: the route decides what is tried again, and every byte sent is the one shown.
-     */
-    public static void configure(CamelContext context, TokenProvider tokens, PinterestClient.Options options) {
+    /** @param owned the context the route stops when closed, or null when it is not its own */
+    private static PinterestRoute configure(CamelContext context, TokenProvider tokens, PinterestClient.Options options,
+                                            CamelContext owned) {
         context.getRegistry().bind("pinterestCalls", new PinterestCalls(tokens, options.retry(), options.onStatus(),
                 options.stopping(), Clock.systemUTC()));
         context.getRegistry().bind("pinterestHeaders", new PinterestHeaders());
@@ -64,6 +68,9 @@ public final class PinterestRoute implements Calls, AutoCloseable {
             http.setFollowRedirects(false);
             http.setContentCompressionDisabled(true);
         }
+        PinterestRoute route = new PinterestRoute(context.createProducerTemplate(), owned);
+        context.getRegistry().bind("pinterestRoute", route);
+        return route;
     }
 
     /**
@@ -96,7 +103,7 @@ public final class PinterestRoute implements Calls, AutoCloseable {
         properties.addOverrideProperty("pinterest.api-url", base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         properties.addOverrideProperty("pinterest.retry-base-delay-ms", Long.toString(options.retry().baseDelay().toMillis()));
         properties.addOverrideProperty("pinterest.retry-max-delay-ms", Long.toString(options.retry().maxDelay().toMillis()));
-        configure(context, tokens, options);
+        PinterestRoute route = configure(context, tokens, options, context);
         try {
             PluginHelper.getRoutesLoader(context).loadRoutes(PluginHelper.getResourceLoader(context).resolveResource(ROUTES));
             context.start();
@@ -104,7 +111,7 @@ public final class PinterestRoute implements Calls, AutoCloseable {
             context.stop();
             throw new IllegalStateException("cannot start the pinterest route: " + e.getMessage(), e);
         }
-        return new PinterestRoute(context.createProducerTemplate(), context);
+        return route;
     }
 
     /** A client and the route it calls through. */

@@ -108,7 +108,8 @@ public class PinterestRouteTest {
     void start() {
         TOKEN.set(PinterestEmulator.DEFAULT_ACCESS_TOKEN);
         STATUSES.clear();
-        client = new PinterestClient(PinterestRoute.of(context), PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
+        client = new PinterestClient(context.getRegistry().lookupByNameAndType("pinterestRoute", PinterestRoute.class),
+                PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
         listId = emulator().seedCustomerList(PinterestEmulator.DEFAULT_AD_ACCOUNT_ID, "L", "EMAIL", List.of());
         template = context.createProducerTemplate();
     }

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -160,7 +159,7 @@ class FileSyncEndToEndTest {
     void theSameListIsAdoptedNotDuplicatedAfterTheStateIsLost() throws IOException {
         sync.sync("day1.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n");
         String listId = sync.onlyListId();
-        deleteRecursively(sync.data.resolve("state"));
+        SyncHarness.deleteRecursively(sync.data.resolve("state"));
 
         int exit = sync.sync("day2.csv", HEADER + "1,a@example.com,,\n3,c@example.com,,\n");
 
@@ -295,16 +294,5 @@ class FileSyncEndToEndTest {
         assertThat(exit).isZero();
         assertThat(emulator.customerLists().get(0).listType()).isEqualTo("LR_ID");
         assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder("Xi1234AbC", "Xi5678DeF");
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        try (var walk = Files.walk(root)) {
-            walk.forEach(paths::add);
-        }
-        paths.sort((a, b) -> b.compareTo(a));
-        for (Path p : paths) {
-            Files.delete(p);
-        }
     }
 }

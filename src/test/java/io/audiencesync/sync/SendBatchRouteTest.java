@@ -53,17 +53,17 @@ public class SendBatchRouteTest {
             Path dir = Files.createTempDirectory("send-batch-route");
             DIR.set(dir);
             PropertiesComponent properties = (PropertiesComponent) context.getPropertiesComponent();
-            Map.of("pinterest.api-url", emulator.baseUrl(),
-                    "pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID,
-                    "pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN,
-                    "sync.name", "Route test",
-                    "sync.data-dir", dir.resolve("data").toString(),
-                    "sync.batch-size", "10",
-                    "source.file.stable-seconds", "0",
-                    "source.file.poll-delay-ms", "50",
-                    "pinterest.max-attempts", "2",
-                    "pinterest.retry-base-delay-ms", "10").forEach(properties::addOverrideProperty);
-            properties.addOverrideProperty("pinterest.write-rate-per-minute", "100000");
+            Map.ofEntries(Map.entry("pinterest.api-url", emulator.baseUrl()),
+                    Map.entry("pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID),
+                    Map.entry("pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN),
+                    Map.entry("sync.name", "Route test"),
+                    Map.entry("sync.data-dir", dir.resolve("data").toString()),
+                    Map.entry("sync.batch-size", "10"),
+                    Map.entry("source.file.stable-seconds", "0"),
+                    Map.entry("source.file.poll-delay-ms", "50"),
+                    Map.entry("pinterest.max-attempts", "2"),
+                    Map.entry("pinterest.retry-base-delay-ms", "10"),
+                    Map.entry("pinterest.write-rate-per-minute", "100000")).forEach(properties::addOverrideProperty);
         }
     }
 
@@ -93,11 +93,7 @@ public class SendBatchRouteTest {
     @AfterEach
     void stop() throws IOException {
         EMULATOR.get().close();
-        try (var files = Files.walk(DIR.get())) {
-            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        SyncHarness.deleteRecursively(DIR.get());
     }
 
     @Test
@@ -112,7 +108,7 @@ public class SendBatchRouteTest {
         awaitRun();
         String listId = EMULATOR.get().customerLists().get(0).id();
         assertThat(EMULATOR.get().members(listId)).hasSize(29).doesNotContain(refused);
-        List<String> letters = Files.readAllLines(newest(DIR.get().resolve("data/dead-letter")));
+        List<String> letters = Files.readAllLines(SyncHarness.newest(DIR.get().resolve("data/dead-letter"), ".jsonl"));
         assertThat(letters).singleElement().asString().contains(refused);
     }
 
@@ -127,7 +123,7 @@ public class SendBatchRouteTest {
         assertThat(EMULATOR.get().calls().stream().filter(c -> !c.method().equals("GET")).map(RecordedCall::status))
                 .startsWith(503, 503);
         awaitRun();
-        assertThat(Files.readAllLines(newest(DIR.get().resolve("data/dead-letter")))).singleElement().asString()
+        assertThat(Files.readAllLines(SyncHarness.newest(DIR.get().resolve("data/dead-letter"), ".jsonl"))).singleElement().asString()
                 .contains("\"http_status\":503").contains("\"attempts\":2");
     }
 
@@ -151,11 +147,5 @@ public class SendBatchRouteTest {
         Path tmp = inbox.resolve("day1.csv.part");
         Files.writeString(tmp, csv);
         Files.move(tmp, inbox.resolve("day1.csv"));
-    }
-
-    private static Path newest(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            return files.max(java.util.Comparator.naturalOrder()).orElseThrow();
-        }
     }
 }

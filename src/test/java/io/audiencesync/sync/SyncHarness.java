@@ -131,6 +131,15 @@ final class SyncHarness {
         return Normalizer.sha256(raw.strip().toLowerCase(Locale.ROOT));
     }
 
+    /** Deletes {@code root} and everything under it, deepest first. */
+    static void deleteRecursively(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     static Path newest(Path dir, String suffix) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(suffix)).max(Comparator.naturalOrder())
