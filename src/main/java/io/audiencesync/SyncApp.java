@@ -113,8 +113,10 @@ public final class SyncApp {
         }
         overrides.forEach(main::addOverrideProperty);
         if ("true".equals(overrides.get("sync.once"))) {
-            // A run that ends by itself serves no probes, and must not take the port of a daemon on the same host.
+            // A run that ends by itself serves no probes, and must not take the port of a daemon on the same host;
+            // nothing scrapes its Camel meters either, so Camel's metrics are not set up for it.
             main.addOverrideProperty("camel.management.enabled", "false");
+            main.addOverrideProperty("camel.metrics.enabled", "false");
         }
         RunLedger ledger = new RunLedger();
         ledger.onCompletion(main::completed);
