@@ -7,7 +7,9 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -19,6 +21,7 @@ public final class LogCapture implements AutoCloseable {
     private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     private final Logger tool = (Logger) LoggerFactory.getLogger("io.audiencesync");
     private final Level toolLevel = tool.getLevel();
+    private final Map<Logger, Level> restore = new HashMap<>();
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     public LogCapture() {
@@ -26,6 +29,16 @@ public final class LogCapture implements AutoCloseable {
         appender.start();
         root.addAppender(appender);
         tool.setLevel(Level.DEBUG);
+    }
+
+    /** Logs {@code loggers} (and everything under them) at {@code level} until closed. */
+    public LogCapture level(Level level, String... loggers) {
+        for (String name : loggers) {
+            Logger logger = (Logger) LoggerFactory.getLogger(name);
+            restore.putIfAbsent(logger, logger.getLevel());
+            logger.setLevel(level);
+        }
+        return this;
     }
 
     /** Every event so far as one text: level, logger, message, stack trace. */
@@ -52,5 +65,6 @@ public final class LogCapture implements AutoCloseable {
         root.detachAppender(appender);
         appender.stop();
         tool.setLevel(toolLevel);
+        restore.forEach(Logger::setLevel);
     }
 }

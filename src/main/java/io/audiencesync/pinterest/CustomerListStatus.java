@@ -3,9 +3,9 @@ package io.audiencesync.pinterest;
 /** A customer list's {@code status} and what it means for the person looking at it. */
 public enum CustomerListStatus {
     READY("matched: the audience can be used for targeting"),
-    PROCESSING("Pinterest is matching the uploaded records to its users; check again later"),
-    TOO_SMALL("fewer than 100 records match Pinterest users: too few to target until more match"),
-    UPLOADING("records are still being uploaded to Pinterest");
+    PROCESSING("Pinterest is matching the uploaded values to its users; check again later"),
+    TOO_SMALL("fewer than 100 values match Pinterest users: too few to target until more match"),
+    UPLOADING("values are still being uploaded to Pinterest");
 
     private final String meaning;
 

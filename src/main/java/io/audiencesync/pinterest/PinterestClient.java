@@ -198,7 +198,7 @@ public final class PinterestClient {
 
     private static void requireRecords(Records records) {
         if (records.count() == 0) {
-            throw new IllegalArgumentException("a customer list call needs at least one record");
+            throw new IllegalArgumentException("a customer list call needs at least one value");
         }
     }
 

@@ -2,7 +2,6 @@ package io.audiencesync.pinterest;
 
 import io.audiencesync.observe.Secrets;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -55,15 +54,9 @@ public final class PinterestOAuth implements AutoCloseable {
         byte[] body = form.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&")).getBytes(StandardCharsets.UTF_8);
-        byte[] answer = (byte[]) calls.call(new Call(call, "POST", null, null, body, null, tokenUrl, basicCredentials));
-        TokenGrant grant;
-        try {
-            grant = PinterestClient.JSON.readValue(answer, TokenGrant.class);
-        } catch (IOException e) {
-            // The answer holds tokens: name the failure, never the content.
-            throw new PinterestApiException(call, 200, null, "unreadable answer (" + e.getClass().getSimpleName() + ")",
-                    null, null);
-        }
+        // The route reads the answer; one it cannot read fails there, named without its content, with the request id.
+        TokenGrant grant = (TokenGrant) calls.call(new Call(call, "POST", null, null, body, TokenGrant.class, tokenUrl,
+                basicCredentials));
         if (grant == null || grant.accessToken() == null || grant.accessToken().isBlank()) {
             throw new PinterestApiException(call, 200, null, "the answer has no access_token", null, null);
         }

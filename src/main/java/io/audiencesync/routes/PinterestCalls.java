@@ -31,6 +31,8 @@ public final class PinterestCalls {
 
     /** The exchange property that holds the {@link Call}. */
     public static final String CALL = "pinterestCall";
+    /** Pinterest's id of the last answer ({@code x-pinterest-rid}), for a failure found after its headers are gone. */
+    static final String REQUEST_ID = "pinterestRequestId";
     private static final String ATTEMPTS = "pinterestAttempts";
     private static final String DEADLINE = "pinterestDeadline";
     private static final String TOKEN = "pinterestToken";
@@ -156,10 +158,12 @@ public final class PinterestCalls {
         int status = in.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
         onStatus.accept(status);
         String requestId = in.getHeader("x-pinterest-rid", String.class);
+        exchange.setProperty(REQUEST_ID, requestId);
         if (status / 100 == 2) {
             // camel-http hands a stream: read it once, for the unmarshal step or a caller that reads bytes.
             byte[] answer = in.getBody(byte[].class);
             in.removeHeaders("*");
+            in.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
             in.setBody(answer);
             if (call.answerType() != null) {
                 in.setHeader(JacksonConstants.UNMARSHAL_TYPE, call.answerType().getName());
@@ -192,6 +196,14 @@ public final class PinterestCalls {
             writesPausedUntil.accumulateAndGet(until, (a, b) -> a.isAfter(b) ? a : b);
         }
         throw new PinterestApiException(call.name(), status, error.code(), error.message(), requestId, retryAfter, null);
+    }
+
+    /** A 2xx answer the unmarshal step could not read: named by the reader's error class only, with the request id. */
+    public void unreadable(Exchange exchange) {
+        Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        throw new PinterestApiException(call(exchange).name(), exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE,
+                200, Integer.class), null, "unreadable answer (" + (failure == null ? "?" : failure.getClass().getSimpleName())
+                + ")", exchange.getProperty(REQUEST_ID, String.class), null);
     }
 
     /**

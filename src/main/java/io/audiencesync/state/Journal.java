@@ -108,14 +108,14 @@ final class Journal {
                 while (pos < length) {
                     int recordLength = pos + 3 <= length ? WireRecords.length(records, pos) : Integer.MAX_VALUE;
                     if (recordLength > length - pos) {
-                        throw new Damaged(offset, "a batch's records do not fill it exactly");
+                        throw new Damaged(offset, "a batch's values do not fill it exactly");
                     }
                     sink.add(operation, records, pos);
                     pos += recordLength;
                     n++;
                 }
                 if (n != count) {
-                    throw new Damaged(offset, "a batch holds " + n + " records, its header says " + count);
+                    throw new Damaged(offset, "a batch holds " + n + " values, its header says " + count);
                 }
                 offset = end;
             }

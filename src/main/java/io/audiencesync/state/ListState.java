@@ -11,17 +11,14 @@ import io.audiencesync.records.WireRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +26,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * What Pinterest has acknowledged for one customer list, in the file store: the wire values this tool added and
@@ -46,8 +42,6 @@ import java.util.zip.CRC32;
 public final class ListState implements StateStore.StoredList {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListState.class);
-    private static final String BEGIN = "#begin ";
-    private static final String END = "#end ";
 
     private static final int DEFAULT_SORT_BUFFER = 500_000;
     /** Forces journal blocks to the disk while the next batch is sent; one thread for every list of the process. */
@@ -59,11 +53,7 @@ public final class ListState implements StateStore.StoredList {
 
     private final Path dir;
     private final Path members;
-    /** The text members file of versions before the binary one; read once and replaced. */
-    private final Path legacyMembers;
     private final Path journal;
-    /** The text journal of versions before the binary one; folded once. */
-    private final Path legacyJournal;
     private final int sortBufferValues;
     /** The journal this instance appends to, open from the first commit until the journal is folded. */
     private FileChannel channel;
@@ -74,9 +64,7 @@ public final class ListState implements StateStore.StoredList {
     private ListState(Path dir, int sortBufferValues) {
         this.dir = dir;
         this.members = dir.resolve("members.bin");
-        this.legacyMembers = dir.resolve("members.sorted");
         this.journal = dir.resolve("journal.bin");
-        this.legacyJournal = dir.resolve("journal.log");
         this.sortBufferValues = sortBufferValues;
     }
 
@@ -211,39 +199,27 @@ public final class ListState implements StateStore.StoredList {
         if (built >= 0) {
             return built;
         }
-        boolean legacy = Files.exists(legacyMembers) && !Files.exists(members);
-        if (!Files.exists(journal) && !Files.exists(legacyJournal) && !legacy) {
+        if (!Files.exists(journal)) {
             return -1;
         }
         Path work = dir.resolve("compact.tmp");
         try {
-            if (!legacy) {
-                // Left by a crash right after the text state was converted: members.bin supersedes it.
-                Files.deleteIfExists(legacyMembers);
-            }
             deleteTree(work);
             Files.createDirectories(work);
             Sink adds = new Sink(work, "adds", sortBufferValues);
             Sink removes = new Sink(work, "removes", sortBufferValues);
-            if (Files.exists(legacyJournal)) {
-                splitTextJournal(adds, removes);
-            }
-            if (Files.exists(journal)) {
-                replayJournal(adds, removes);
-            }
+            replayJournal(adds, removes);
             Path next = dir.resolve("members.bin.tmp");
             long count;
-            if (!legacy && !Files.exists(members) && removes.isEmpty() && adds.isSortedFile()) {
+            if (!Files.exists(members) && removes.isEmpty() && adds.isSortedFile()) {
                 // A first sync: the journal's adds, sorted and distinct, are the members file as they are.
                 count = adds.finishFile(next);
                 removes.finish().close();
             } else {
-                count = merge(legacy ? legacyMembers(work) : RecordFile.read(members), adds.finish(), removes.finish(), next);
+                count = merge(RecordFile.read(members), adds.finish(), removes.finish(), next);
             }
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(journal);
-            Files.deleteIfExists(legacyJournal);
-            Files.deleteIfExists(legacyMembers);
             deleteTree(work);
             return count;
         } catch (IOException e) {
@@ -253,8 +229,7 @@ public final class ListState implements StateStore.StoredList {
 
     /** No members, no journal: every batch of this run is a first sync's, and may build the members file. */
     private boolean isFirstSync() {
-        return !Files.exists(members) && !Files.exists(legacyMembers) && !Files.exists(journal)
-                && !Files.exists(legacyJournal);
+        return !Files.exists(members) && !Files.exists(journal);
     }
 
     /**
@@ -269,8 +244,7 @@ public final class ListState implements StateStore.StoredList {
         building = null;
         Path file = dir.resolve(MembersBuilder.FILE);
         try {
-            if (builder != null && builder.finish() && !Files.exists(members) && !Files.exists(legacyMembers)
-                    && !Files.exists(legacyJournal)) {
+            if (builder != null && builder.finish() && !Files.exists(members)) {
                 Files.move(file, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 Files.deleteIfExists(journal);
                 return builder.count();
@@ -280,15 +254,6 @@ public final class ListState implements StateStore.StoredList {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compact the state in " + dir, e);
         }
-    }
-
-    /** The text members file of versions before the binary one, sorted as records. */
-    private SortedRecords legacyMembers(Path work) throws IOException {
-        SnapshotCollector old = new SnapshotCollector(work, sortBufferValues, "legacy");
-        try (Stream<String> lines = Files.lines(legacyMembers, StandardCharsets.UTF_8)) {
-            lines.forEach(old::add);
-        }
-        return old.finish();
     }
 
     private void replayJournal(Sink adds, Sink removes) throws IOException {
@@ -301,79 +266,6 @@ public final class ListState implements StateStore.StoredList {
         if (torn >= 0) {
             LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again", journal, torn);
         }
-    }
-
-    /** The text journal ({@code value<TAB>TYPE} lines between {@code #begin} and {@code #end}) of earlier versions. */
-    private void splitTextJournal(Sink adds, Sink removes) throws IOException {
-        try (BufferedReader in = new BufferedReader(Files.newBufferedReader(legacyJournal, StandardCharsets.UTF_8), RecordFile.BUFFER)) {
-            List<String> block = new ArrayList<>();
-            Operation op = null;
-            long lineNo = 0;
-            String line;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (line.startsWith(BEGIN)) {
-                    op = op == null ? parseBegin(line) : null;
-                    if (op == null) {
-                        tornTailOrCorrupt(in, lineNo, "a batch header is damaged", block.size());
-                        break;
-                    }
-                    block.clear();
-                } else if (line.startsWith(END)) {
-                    if (op == null || !validEnd(line, block)) {
-                        tornTailOrCorrupt(in, lineNo, "a batch checksum does not match", block.size());
-                        op = null;
-                        break;
-                    }
-                    Sink out = op == Operation.ADD ? adds : removes;
-                    block.forEach(out::add);
-                    op = null;
-                    block.clear();
-                } else if (op != null) {
-                    block.add(line);
-                } else {
-                    tornTailOrCorrupt(in, lineNo, "a value outside any batch", 0);
-                    break;
-                }
-            }
-            if (op != null) {
-                LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again",
-                        legacyJournal, block.size());
-            }
-        }
-    }
-
-    private static Operation parseBegin(String line) {
-        String[] parts = line.substring(BEGIN.length()).split(" ");
-        if (parts.length != 2) {
-            return null;
-        }
-        for (Operation op : Operation.values()) {
-            if (op.name().equals(parts[0])) {
-                return op;
-            }
-        }
-        return null;
-    }
-
-    /** A damaged block at the very end is a torn write (dropped, to be resent); anywhere else it is corruption. */
-    private void tornTailOrCorrupt(BufferedReader in, long lineNo, String what, int blockSize) throws IOException {
-        if (in.readLine() != null) {
-            throw corrupt(legacyJournal, "line " + lineNo, what);
-        }
-        LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again", legacyJournal, blockSize);
-    }
-
-    private static boolean validEnd(String line, List<String> block) {
-        String[] parts = line.substring(END.length()).split(" ");
-        if (parts.length != 2) {
-            return false;
-        }
-        CRC32 crc = new CRC32();
-        for (String value : block) {
-            crc.update((value + '\n').getBytes(StandardCharsets.UTF_8));
-        }
-        return parts[0].equals(Integer.toString(block.size())) && parts[1].equals(Long.toHexString(crc.getValue()));
     }
 
     private StateCorruptedException corrupt(Path file, String where, String what) {

@@ -38,24 +38,29 @@ public final class BatchSender {
     public Call call(SyncRun run, Batch batch) {
         Batch.Joined joined = batch.joined();
         PinterestClient.Records values = new PinterestClient.Records(joined.utf8(), batch.size(), joined.jsonSafe());
-        String listId = run.target.customerListId();
+        String listId = run.target().customerListId();
         if (listId != null) {
             return pinterest.updateCustomerListCall(listId, batch.operation(), values);
         }
         if (batch.operation() != Operation.ADD) {
             throw new IllegalStateException("a REMOVE batch for a customer list that does not exist");
         }
-        return pinterest.createCustomerListCall(run.target.customerListName(), settings.identifiers().listType(), values);
+        return pinterest.createCustomerListCall(run.target().customerListName(), settings.identifiers().listType(), values);
     }
 
     /** Pinterest acknowledged {@code batch} (2xx): the state records it, and the run counts it. */
     public void acknowledged(SyncRun run, Batch batch, CustomerList answer) {
-        if (run.target.customerListId() == null) {
+        if (run.target().customerListId() == null) {
             provisioner.listCreated(run, answer.id());
         }
-        run.state.commit(batch);
-        run.acknowledged(batch.operation(), batch.size());
+        run.state().commit(batch);
+        run.sends().acknowledged(batch.operation(), batch.size());
         metrics.batchSent(batch.operation().name());
+    }
+
+    /** Whether the batch failed otherwise than by an access error: it goes to the dead-letter channel. */
+    public boolean deadLetters(Exception failure) {
+        return failure != null && !(failure instanceof PinterestAccessException);
     }
 
     /** Whether Pinterest refused a value of a batch of more than one (400, not about access): it is halved. */
@@ -85,8 +90,10 @@ public final class BatchSender {
         return isolation.deadLetter(part, failure);
     }
 
-    /** Anything but an access error (401/403/404), which stops the run instead. */
-    public boolean notAccess(Exception failure) {
-        return !(failure instanceof PinterestAccessException);
+    /** An access error (401/403/404), of the batch or of a part of it, stops the run: thrown on, it ends the split. */
+    public void stopOnAccess(Exception failure) {
+        if (failure instanceof PinterestAccessException access) {
+            throw access;
+        }
     }
 }

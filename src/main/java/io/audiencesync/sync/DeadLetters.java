@@ -8,6 +8,7 @@ import io.audiencesync.report.DeadLetterWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Instant;
 
 /**
@@ -26,16 +27,15 @@ public final class DeadLetters {
 
     public void write(SyncRun run, Batch batch, Exception failure) {
         PinterestApiException api = failure instanceof PinterestApiException e ? e : null;
-        DeadLetter letter = new DeadLetter(run.id, batch.operation().name(), run.target.customerListId(), batch.values(),
+        DeadLetter letter = new DeadLetter(run.id(), batch.operation().name(), run.target().customerListId(), batch.values(),
                 api == null ? 0 : api.status(),
                 api == null ? null : api.code(),
                 Secrets.mask(api == null ? String.valueOf(failure.getMessage()) : api.pinterestMessage()),
                 api == null ? null : api.requestId(),
                 api == null ? 1 : api.attempts(), Instant.now());
-        run.deadLetterFile = writer.write(letter);
-        run.deadLetterBatches++;
-        run.deadLettered(batch.operation(), batch.lines().size());
+        Path file = writer.write(letter);
+        run.sends().deadLettered(batch.operation(), batch.size(), file);
         LOG.warn("Batch {} ({} {} values) went to the dead letter {} after {} attempt(s): {}", batch.number(),
-                batch.operation(), batch.lines().size(), run.deadLetterFile, letter.attempts(), failure.getMessage());
+                batch.operation(), batch.size(), file, letter.attempts(), failure.getMessage());
     }
 }

@@ -55,10 +55,10 @@ public final class IdentifierStage {
     /** Starts normalizing a chunk; hands the parts done before it to the run. */
     public void collect(SyncRun run, List<Row> rows) {
         if (workers == null) {
-            normalize(rows).addTo(run);
+            normalize(rows).addTo(run.read());
             return;
         }
-        Deque<CompletableFuture<Part>> pending = run.normalizing;
+        Deque<CompletableFuture<Part>> pending = run.read().normalizing();
         int parts = Math.max(1, Math.min(parallelism, rows.size() / MIN_ROWS_PER_PART));
         int size = (rows.size() + parts - 1) / parts;
         for (int from = 0; from < rows.size(); from += size) {
@@ -70,16 +70,21 @@ public final class IdentifierStage {
         }
     }
 
-    /** Hands every part still being normalized to the run, in row order: the source has no more rows. */
-    public void finish(SyncRun run) {
-        Deque<CompletableFuture<Part>> pending = run.normalizing;
+    /**
+     * Hands every part still being normalized to the run, in row order: the source has no more rows.
+     *
+     * @return what the run read of its snapshot
+     */
+    public SnapshotRead finish(SyncRun run) {
+        Deque<CompletableFuture<Part>> pending = run.read().normalizing();
         while (!pending.isEmpty()) {
             handOver(run, pending.removeFirst());
         }
+        return run.read();
     }
 
     private static void handOver(SyncRun run, CompletableFuture<Part> part) {
-        Futures.join(part).addTo(run);
+        Futures.join(part).addTo(run.read());
     }
 
     private Part normalize(List<Row> rows) {
@@ -123,22 +128,20 @@ public final class IdentifierStage {
         }
 
         /** On the run's thread, in row order. */
-        void addTo(SyncRun run) {
+        void addTo(SnapshotRead read) {
             byte[] buf = records.buffer();
             for (int pos = 0; pos < records.length(); pos += WireRecords.length(buf, pos)) {
-                run.snapshot.addRecord(buf, pos);
+                read.addRecord(buf, pos);
             }
             for (IdentifierType type : IdentifierType.values()) {
                 if (valuesByType[type.ordinal()] > 0) {
-                    run.valuesByType.merge(type, valuesByType[type.ordinal()], Long::sum);
+                    read.counted(type, valuesByType[type.ordinal()]);
                 }
             }
             for (Reject reject : rejects) {
-                run.rejects.write(reject.line(), reject.column(), reject.rejected());
-                run.rejectedByReason.merge(reject.rejected().reason(), 1L, Long::sum);
+                read.rejected(reject.line(), reject.column(), reject.rejected());
             }
-            run.emptyCells += emptyCells;
-            run.rowsRead += rows;
+            read.read(rows, emptyCells);
         }
     }
 }

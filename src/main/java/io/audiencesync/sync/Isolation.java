@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * The parts of a refused batch still to send while the {@code isolate-refused} route looks for the values Pinterest
  * refuses: a refused part is halved again until the refused values are alone, within {@link #MAX_SPLIT_CALLS}
- * extra calls; what is still refused past them is dead-lettered as it stands.
+ * extra calls; what is still refused past them is dead-lettered as it stands. An access error (401/403/404) ends
+ * the isolation, dead-lettering nothing: it stops the run.
  */
 public final class Isolation {
 
@@ -45,6 +46,11 @@ public final class Isolation {
      * @return whether the part goes to the dead letter
      */
     boolean deadLetter(Batch part, Exception failure) {
+        if (failure instanceof PinterestAccessException) {
+            // No part can succeed now; the run stops, and the refused batch is sent again by the next one.
+            pending.clear();
+            return false;
+        }
         if (refused(failure) && part.size() > 1 && budget > 0) {
             halve(part);
             return false;

@@ -45,38 +45,44 @@ public final class PlanStage {
      * A snapshot read to the end, with values, replaces the desired state (the plan command keeps nothing). A
      * failed snapshot leaves the last complete one in force; an empty one is no model to converge to.
      */
-    public void keep(SyncRun run) {
-        if (run.resumed) {
+    public void keep(SyncRun run, SnapshotRead read) {
+        if (run.resumed()) {
             return;
         }
-        run.snapshotComplete = run.snapshotFailure == null;
-        if (!run.snapshotComplete || settings.dryRun()) {
+        boolean complete = read.failure() == null;
+        if (!complete || settings.dryRun()) {
+            run.kept(complete, null);
             return;
         }
-        if (run.valuesByType.values().stream().mapToLong(Long::longValue).sum() == 0) {
-            LOG.info("Run {}: the snapshot has no values; the desired state stays {}", run.id,
+        if (read.valueCount() == 0) {
+            LOG.info("Run {}: the snapshot has no values; the desired state stays {}", run.id(),
                     desired.status().map(s -> "that of " + s.snapshot()).orElse("unset"));
+            run.kept(true, null);
             return;
         }
-        run.desired = desired.keep(run.snapshot.finish(), run.source, Instant.now());
+        run.kept(true, desired.keep(read.values(), run.source(), Instant.now()));
     }
 
-    public Plan plan(SyncRun run) {
-        SortedRecords snapshot = run.desired != null ? desired.read() : run.snapshot.finish();
-        Plan plan = run.state == null ? Planner.plan(snapshot, SortedRecords.empty(), run.workDir)
-                : run.state.plan(snapshot, run.workDir);
-        run.distinctValues = plan.snapshotCount();
-        String withhold = withholdRemovalsBecause(run, plan);
-        run.plan = withhold == null ? plan : plan.withholdRemovals(withhold);
-        return run.plan;
+    /** The diff of the desired state (or what was read of a failed snapshot) against the state of {@code target}'s list. */
+    public Plan plan(SyncRun run, Target target) {
+        SortedRecords snapshot = run.desired() != null ? desired.read() : run.read().values();
+        Plan plan = run.state() == null ? Planner.plan(snapshot, SortedRecords.empty(), run.workDir())
+                : run.state().plan(snapshot, run.workDir());
+        Withheld withheld = withholdRemovalsBecause(run, plan);
+        run.planned(withheld == null ? plan : plan.withholdRemovals(withheld.reason), withheld != null && withheld.confirmable);
+        return run.plan();
+    }
+
+    /** Why removals are withheld, and whether a person can confirm them (every guard but add-only mode and a damaged snapshot). */
+    private record Withheld(String reason, boolean confirmable) {
     }
 
     /**
      * The plan as batches of at most {@code sync.batch-size}, ADD first; read lazily for a streaming split.
      * When the process is asked to stop, no further batch is handed out and the run is marked interrupted.
      */
-    public Iterator<Batch> batches(SyncRun run) {
-        Batches batches = new Batches(run.plan, settings.batchSize());
+    public Iterator<Batch> batches(SyncRun run, Plan plan) {
+        Batches batches = new Batches(plan, settings.batchSize());
         // The next batch is read from the plan, and its records joined for the request, while this one is on its way.
         ReadAhead<Batch> ahead = readAhead == null ? null : new ReadAhead<>(batches, readAhead, Batch::joined);
         Iterator<Batch> source = ahead == null ? batches : ahead;
@@ -86,7 +92,7 @@ public final class PlanStage {
                 if (stop.requested()) {
                     boolean readButNotSent = ahead != null && ahead.stop();
                     if (readButNotSent || batches.hasNext()) {
-                        run.interrupted = true;
+                        run.interrupt();
                         batches.close();
                         return false;
                     }
@@ -105,18 +111,18 @@ public final class PlanStage {
      * The guards: removals only from a whole, non-empty snapshot, and never a mass removal or a sudden shrink of the
      * model unconfirmed.
      */
-    private String withholdRemovalsBecause(SyncRun run, Plan plan) {
+    private Withheld withholdRemovalsBecause(SyncRun run, Plan plan) {
         if (plan.removeCandidates() == 0) {
             return null;
         }
         if (settings.mode() == SyncMode.ADD_ONLY) {
-            return "sync.mode is add-only";
+            return new Withheld("sync.mode is add-only", false);
         }
-        if (run.snapshotFailure != null) {
-            return "the snapshot was not read to the end";
+        if (run.snapshotFailure() != null) {
+            return new Withheld("the snapshot was not read to the end", false);
         }
         if (plan.snapshotCount() == 0) {
-            return "the snapshot has no values (an empty model never empties the list)";
+            return new Withheld("the snapshot has no values (an empty model never empties the list)", false);
         }
         if (settings.allowMassRemoval()) {
             return null;
@@ -125,19 +131,17 @@ public final class PlanStage {
                 + " needed) or sync.allow-mass-removal=true";
         double fraction = (double) plan.removeCandidates() / plan.stateCount();
         if (fraction > settings.maxRemovalFraction()) {
-            run.removalsAwaitConfirmation = true;
-            return String.format(Locale.ROOT, "%d removals would take %.0f%% of the %d values in the list, above "
-                    + "sync.max-removal-fraction=%s%s", plan.removeCandidates(), fraction * 100, plan.stateCount(),
-                    settings.maxRemovalFraction(), confirm);
+            return new Withheld(String.format(Locale.ROOT, "%d removals would take %.0f%% of the %d values in the list,"
+                    + " above sync.max-removal-fraction=%s%s", plan.removeCandidates(), fraction * 100, plan.stateCount(),
+                    settings.maxRemovalFraction(), confirm), true);
         }
-        long before = run.desired == null ? -1 : run.desired.previousValues();
+        long before = run.desired() == null ? -1 : run.desired().previousValues();
         if (before > 0) {
             double shrink = 1 - (double) plan.snapshotCount() / before;
             if (shrink > settings.maxShrinkFraction()) {
-                run.removalsAwaitConfirmation = true;
-                return String.format(Locale.ROOT, "the snapshot holds %d values, %.0f%% fewer than the %d of the last"
-                        + " confirmed snapshot, above sync.max-shrink-fraction=%s (a cut-off export looks like this)%s",
-                        plan.snapshotCount(), shrink * 100, before, settings.maxShrinkFraction(), confirm);
+                return new Withheld(String.format(Locale.ROOT, "the snapshot holds %d values, %.0f%% fewer than the %d"
+                        + " of the last confirmed snapshot, above sync.max-shrink-fraction=%s (a cut-off export looks like"
+                        + " this)%s", plan.snapshotCount(), shrink * 100, before, settings.maxShrinkFraction(), confirm), true);
             }
         }
         return null;

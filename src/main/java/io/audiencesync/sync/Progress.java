@@ -57,19 +57,19 @@ public final class Progress {
     }
 
     private void report(SyncRun run, long started, long[] sendStart) {
-        Plan plan = run.plan;
+        Plan plan = run.plan();
         double seconds = (System.nanoTime() - started) / 1e9;
         String line;
         if (plan == null) {
-            line = String.format(Locale.ROOT, "Run %s reading: %,d rows (%,.0f rows/s)", run.id, run.rowsRead,
-                    run.rowsRead / Math.max(seconds, 1e-3));
+            line = String.format(Locale.ROOT, "Run %s reading: %,d rows (%,.0f rows/s)", run.id(), run.read().rows(),
+                    run.read().rows() / Math.max(seconds, 1e-3));
             if (terminal != null) {
                 draw(-1, line);
                 return;
             }
         } else {
             long total = plan.addCount() + plan.removeCount();
-            long done = run.valuesSent + run.valuesFailed;
+            long done = run.sends().done();
             if (sendStart[0] == 0) {
                 sendStart[0] = System.nanoTime();
                 sendStart[1] = done;
@@ -78,7 +78,7 @@ public final class Progress {
             double rate = (done - sendStart[1]) / sendSeconds;
             String eta = rate > 0 ? formatDuration((long) ((total - done) / rate)) : "?";
             line = String.format(Locale.ROOT, "Run %s sending: %,d of %,d values (%,.0f/s, ETA %s), %,d rows read",
-                    run.id, done, total, rate, eta, run.rowsRead);
+                    run.id(), done, total, rate, eta, run.read().rows());
             if (terminal != null) {
                 draw(total == 0 ? 1 : (double) done / total, line);
                 return;

@@ -40,18 +40,20 @@ public final class Provisioner {
 
     /** Takes the list's write lock: a second process syncing the same list stops here, before it reads or sends. */
     public void lock(SyncRun run) {
-        run.session = store.begin(settings.listKey());
+        run.session(store.begin(settings.listKey()));
     }
 
     /** Finds the customer list and audience, and opens the list's state. */
-    public void resolve(SyncRun run) {
-        run.target = locate();
-        if (run.target.customerListId() == null) {
-            LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", run.target.customerListName());
-            return;
+    public Target resolve(SyncRun run) {
+        Target target = locate();
+        run.target(target);
+        if (target.customerListId() == null) {
+            LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", target.customerListName());
+            return target;
         }
-        bind(run.target);
+        bind(target);
         openState(run);
+        return target;
     }
 
     /**
@@ -175,10 +177,10 @@ public final class Provisioner {
 
     /** Called after the first ADD batch created the list: binds it and starts its state. */
     void listCreated(SyncRun run, String customerListId) {
-        run.target = run.target.withCreatedList(customerListId);
-        bind(run.target);
+        run.target(run.target().withCreatedList(customerListId));
+        bind(run.target());
         openState(run);
-        LOG.info("Created customer list '{}' ({})", run.target.customerListName(), customerListId);
+        LOG.info("Created customer list '{}' ({})", run.target().customerListName(), customerListId);
     }
 
     /**
@@ -186,7 +188,7 @@ public final class Provisioner {
      * name), else creates {@code Audience-{name}}. Does nothing while the list does not exist.
      */
     public void ensureAudience(SyncRun run) {
-        Target target = run.target;
+        Target target = run.target();
         if (target == null || target.customerListId() == null || target.audienceId() != null) {
             return;
         }
@@ -197,7 +199,7 @@ public final class Provisioner {
         if (wrapping != null) {
             LOG.info("Adopting the existing audience '{}' ({}) of customer list {}", wrapping.name(), wrapping.id(),
                     target.customerListId());
-            run.target = target.withAudience(wrapping.id(), false);
+            run.target(target.withAudience(wrapping.id(), false));
         } else {
             Audience sameName = audiences.stream().filter(a -> target.audienceName().equals(a.name())).findFirst().orElse(null);
             if (sameName != null) {
@@ -209,9 +211,9 @@ public final class Provisioner {
             Audience created = pinterest.createAudience(target.audienceName(), target.customerListId(),
                     "Kept equal to the model '" + settings.name() + "' by pinterest-audience-sync");
             LOG.info("Created audience '{}' ({}) for customer list {}", created.name(), created.id(), target.customerListId());
-            run.target = target.withAudience(created.id(), true);
+            run.target(target.withAudience(created.id(), true));
         }
-        bind(run.target);
+        bind(run.target());
     }
 
     private void bind(Target target) {
@@ -225,6 +227,6 @@ public final class Provisioner {
 
     private void openState(SyncRun run) {
         // Recovers what an earlier run that did not finish (crash, kill -9) committed.
-        run.state = run.session.open(run.target.customerListId());
+        run.state(run.session().open(run.target().customerListId()));
     }
 }

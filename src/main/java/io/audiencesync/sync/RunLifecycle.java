@@ -74,6 +74,8 @@ public final class RunLifecycle {
      */
     private final ReentrantLock running = new ReentrantLock();
     private volatile SyncRun current;
+    /** Stops the progress line of the current run. */
+    private AutoCloseable tracking = () -> { };
     private final Set<Source> done = EnumSet.noneOf(Source.class);
 
     public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, DesiredState desired,
@@ -100,19 +102,19 @@ public final class RunLifecycle {
             Path workDir = settings.dataDir().resolve("work").resolve(id);
             SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                     new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
-            run.holdsLock = true;
             current = run;
             if (resumed) {
-                run.desired = desired.status().orElseThrow(() -> new IllegalStateException("nothing to resume"));
+                DesiredState.Status resuming = desired.status().orElseThrow(() -> new IllegalStateException("nothing to resume"));
+                run.kept(true, resuming);
                 LOG.info("Run {} started: resumes the desired state of '{}' from {} ({} values; {})", id,
-                        settings.customerListName(), run.desired.snapshot(), run.desired.values(), run.desired.reason());
+                        settings.customerListName(), resuming.snapshot(), resuming.values(), resuming.reason());
             } else {
                 LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
             }
             TokenProvider.Expiry expiry = tokens.expiry();
             expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
             metrics.tokenExpiry(expiry.accessTokenExpiresAt());
-            run.progress = progress.track(run);
+            tracking = progress.track(run);
             return run;
         } catch (RuntimeException e) {
             running.unlock();
@@ -200,8 +202,8 @@ public final class RunLifecycle {
                 break;
             }
         }
-        run.snapshotFailure = Secrets.mask(reason.getMessage());
-        LOG.warn("Run {}: snapshot incomplete, no value will be removed this run: {}", run.id, run.snapshotFailure);
+        run.read().failed(Secrets.mask(reason.getMessage()));
+        LOG.warn("Run {}: snapshot incomplete, no value will be removed this run: {}", run.id(), run.snapshotFailure());
     }
 
     /**
@@ -209,54 +211,55 @@ public final class RunLifecycle {
      * still owed, writes the report and logs the summary.
      */
     public RunReport finish(SyncRun run) {
-        if (run.state != null) {
-            run.state.finish();
+        if (run.state() != null) {
+            run.state().finish();
         }
         long owed = owedValues(run);
-        Outcome outcome = run.snapshotFailure != null ? Outcome.SNAPSHOT_FAILED
-                : run.interrupted ? Outcome.INTERRUPTED
-                : run.deadLetterBatches > 0 ? Outcome.DEAD_LETTERS
+        long deadLetterBatches = run.sends().deadLetterBatches();
+        Outcome outcome = run.snapshotFailure() != null ? Outcome.SNAPSHOT_FAILED
+                : run.interrupted() ? Outcome.INTERRUPTED
+                : deadLetterBatches > 0 ? Outcome.DEAD_LETTERS
                 : owed > 0 ? Outcome.FAILED
-                : run.removalsAwaitConfirmation ? Outcome.REMOVALS_WITHHELD : Outcome.SUCCEEDED;
-        String error = run.snapshotFailure != null ? run.snapshotFailure
-                : run.interrupted ? "stopped by a shutdown request; what Pinterest acknowledged is recorded, " + owed
+                : run.removalsAwaitConfirmation() ? Outcome.REMOVALS_WITHHELD : Outcome.SUCCEEDED;
+        String error = run.snapshotFailure() != null ? run.snapshotFailure()
+                : run.interrupted() ? "stopped by a shutdown request; what Pinterest acknowledged is recorded, " + owed
                         + " values are still owed and the next run sends them without a new file"
-                : run.deadLetterBatches > 0 ? owed + " values in dead-lettered batches are still owed; the next run sends"
+                : deadLetterBatches > 0 ? owed + " values in dead-lettered batches are still owed; the next run sends"
                         + " them again without a new file"
                 : owed > 0 ? owed + " values are still owed; the next run sends them"
                 : null;
         // Withheld removals are in the report already, with their reason; the desired state keeps it too.
-        settle(run, owed > 0 || run.interrupted || run.deadLetterBatches > 0, owed,
-                error == null && run.removalsAwaitConfirmation ? run.plan.withheldBecause() : error);
+        settle(run, owed > 0 || run.interrupted() || deadLetterBatches > 0, owed,
+                error == null && run.removalsAwaitConfirmation() ? run.plan().withheldBecause() : error);
         return end(run, outcome, error);
     }
 
     /** Planned values that Pinterest did not acknowledge this run. */
     private static long owedValues(SyncRun run) {
-        Plan plan = run.plan;
+        Plan plan = run.plan();
         if (plan == null) {
-            return run.desired == null ? 0 : run.desired.values();
+            return run.desired() == null ? 0 : run.desired().values();
         }
-        return Math.max(0, plan.addCount() + plan.removeCount() - run.sent.getOrDefault(Operation.ADD, 0L)
-                - run.sent.getOrDefault(Operation.REMOVE, 0L));
+        return Math.max(0, plan.addCount() + plan.removeCount() - run.sends().acknowledged(Operation.ADD)
+                - run.sends().acknowledged(Operation.REMOVE));
     }
 
     /** Records in the desired state what the run left owed; a run that cannot record it leaves it owed. */
     private void settle(SyncRun run, boolean owed, long owedValues, String reason) {
-        if (run.desired == null || settings.dryRun()) {
+        if (run.desired() == null || settings.dryRun()) {
             return;
         }
-        long withheld = run.removalsAwaitConfirmation && run.plan != null ? run.plan.removalsWithheld() : 0;
+        long withheld = run.removalsAwaitConfirmation() && run.plan() != null ? run.plan().removalsWithheld() : 0;
         try {
             DesiredState.Status status = desired.settle(owed, owedValues, withheld, reason, Instant.now());
             metrics.desiredState(status);
             if (owed && !settings.once()) {
                 LOG.info("Run {}: the desired state is still owed; it is sent again in {} s (sync.resume-delay-seconds)",
-                        run.id, settings.resume().after(status.attempts()).toSeconds());
+                        run.id(), settings.resume().after(status.attempts()).toSeconds());
             }
         } catch (RuntimeException e) {
             LOG.error("Run {}: cannot record the desired state's progress in {} ({}); it stays owed and the next run"
-                    + " sends it again", run.id, desired, e.getMessage());
+                    + " sends it again", run.id(), desired, e.getMessage());
         }
     }
 
@@ -265,25 +268,26 @@ public final class RunLifecycle {
      * would do now, guards included.
      */
     public PlanReport planned(SyncRun run) {
-        run.finished = true;
-        stopProgress(run);
-        run.rejects.close();
-        Plan plan = run.plan;
-        Target target = run.target;
-        PlanReport report = new PlanReport(run.id, run.source, settings.name(), Instant.now(), run.snapshotFailure,
-                run.rowsRead, names(run.valuesByType), run.distinctValues, names(run.rejectedByReason),
+        run.end();
+        stopProgress();
+        SnapshotRead read = run.read();
+        read.closeRejects();
+        Plan plan = run.plan();
+        Target target = run.target();
+        PlanReport report = new PlanReport(run.id(), run.source(), settings.name(), Instant.now(), read.failure(),
+                read.rows(), names(read.valuesByType()), plan.snapshotCount(), names(read.rejectedByReason()),
                 target.customerListId(), target.customerListName(), target.audienceId(),
                 new PlanReport.Side(plan.addCount(), names(plan.addsByType()), true, hashedSamples(plan.adds())),
                 new PlanReport.Side(plan.removeCandidates(), names(plan.removesByType()), plan.removeCount() > 0,
                         hashedSamples(plan.removes())),
                 plan.withheldBecause());
-        Json.writeAtomically(settings.dataDir().resolve("plans").resolve(run.id + ".json"), report);
-        deleteWorkDir(run.workDir);
+        Json.writeAtomically(settings.dataDir().resolve("plans").resolve(run.id() + ".json"), report);
+        deleteWorkDir(run.workDir());
         closeSession(run);
-        ledger.record(run.id, run.snapshotFailure == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
-        LOG.info("Run {} planned {} adds and {} removes{} for {}; nothing was sent", run.id, plan.addCount(),
+        ledger.record(run.id(), read.failure() == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
+        LOG.info("Run {} planned {} adds and {} removes{} for {}; nothing was sent", run.id(), plan.addCount(),
                 plan.removeCount(), plan.withheldBecause() == null ? "" : " (" + plan.removalsWithheld()
-                        + " removals withheld: " + plan.withheldBecause() + ")", run.source);
+                        + " removals withheld: " + plan.withheldBecause() + ")", run.source());
         return report;
     }
 
@@ -302,9 +306,9 @@ public final class RunLifecycle {
 
     /** Lets another process sync this list (and, for PostgreSQL, gives the connection back). */
     private static void closeSession(SyncRun run) {
-        if (run.session != null) {
-            run.session.close();
-            run.session = null;
+        if (run.session() != null) {
+            run.session().close();
+            run.session(null);
         }
     }
 
@@ -312,18 +316,18 @@ public final class RunLifecycle {
     public void abort(SyncRun run, Exception failure) {
         Outcome outcome = stopsEveryRun(failure) ? Outcome.STOPPED : Outcome.FAILED;
         if (!expected(failure)) {
-            LOG.error("Run {} stopped by an unexpected error", run == null ? "(not started)" : run.id, failure);
+            LOG.error("Run {} stopped by an unexpected error", run == null ? "(not started)" : run.id(), failure);
         }
         if (run == null) {
             ledger.record(outcome);
             LOG.error("Run failed before it started: {}", explain(failure));
-        } else if (!run.finished) {
+        } else if (!run.ended()) {
             try {
-                if (run.state != null) {
-                    run.state.finish();
+                if (run.state() != null) {
+                    run.state().finish();
                 }
             } catch (RuntimeException e) {
-                LOG.error("Run {}: cannot fold the state's journal ({}); the next run recovers it", run.id, e.getMessage());
+                LOG.error("Run {}: cannot fold the state's journal ({}); the next run recovers it", run.id(), e.getMessage());
             } finally {
                 settle(run, true, owedValues(run), explain(failure));
                 end(run, outcome, explain(failure));
@@ -405,8 +409,8 @@ public final class RunLifecycle {
         try {
             return report(run, outcome, error);
         } finally {
-            if (run.holdsLock) {
-                run.holdsLock = false;
+            // The run holds the runs' lock from begin to here, once.
+            if (current == run) {
                 current = null;
                 running.unlock();
             }
@@ -414,41 +418,43 @@ public final class RunLifecycle {
     }
 
     private RunReport report(SyncRun run, Outcome outcome, String error) {
-        run.finished = true;
-        stopProgress(run);
+        run.end();
+        stopProgress();
         closeSession(run);
-        run.rejects.close();
+        SnapshotRead read = run.read();
+        Sends sends = run.sends();
+        read.closeRejects();
         Instant finishedAt = Instant.now();
-        Plan plan = run.plan;
-        Target target = run.target;
+        Plan plan = run.plan();
+        Target target = run.target();
         RunReport report = new RunReport(
-                run.id, run.source, settings.name(), run.startedAt, finishedAt,
-                Duration.between(run.startedAt, finishedAt).toMillis(), outcome, error,
-                run.rowsRead, names(run.valuesByType), run.distinctValues, run.emptyCells,
-                run.rejectedByReason.values().stream().mapToLong(Long::longValue).sum(), names(run.rejectedByReason),
-                pathOrNull(run.rejects.file()),
-                new RunReport.Counts(plan == null ? 0 : plan.addCount(), run.sent.getOrDefault(Operation.ADD, 0L),
-                        run.failed.getOrDefault(Operation.ADD, 0L)),
-                new RunReport.Counts(plan == null ? 0 : plan.removeCount(), run.sent.getOrDefault(Operation.REMOVE, 0L),
-                        run.failed.getOrDefault(Operation.REMOVE, 0L)),
+                run.id(), run.source(), settings.name(), run.startedAt(), finishedAt,
+                Duration.between(run.startedAt(), finishedAt).toMillis(), outcome, error,
+                read.rows(), names(read.valuesByType()), plan == null ? 0 : plan.snapshotCount(), read.emptyCells(),
+                read.rejectedCount(), names(read.rejectedByReason()),
+                pathOrNull(read.rejectsFile()),
+                new RunReport.Counts(plan == null ? 0 : plan.addCount(), sends.acknowledged(Operation.ADD),
+                        sends.deadLettered(Operation.ADD)),
+                new RunReport.Counts(plan == null ? 0 : plan.removeCount(), sends.acknowledged(Operation.REMOVE),
+                        sends.deadLettered(Operation.REMOVE)),
                 plan == null ? 0 : plan.removalsWithheld(), plan == null ? null : plan.withheldBecause(),
                 target == null ? null : target.customerListId(), target == null ? settings.customerListName() : target.customerListName(),
                 target != null && target.customerListCreated(),
                 target == null ? null : target.audienceId(), target == null ? settings.audienceDisplayName() : target.audienceName(),
                 target != null && target.audienceCreated(),
-                run.deadLetterBatches, pathOrNull(run.deadLetterFile));
+                sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()));
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
-        ledger.record(run.id, outcome);
+        ledger.record(run.id(), outcome);
         try {
             // The plan command changes nothing, its run history included.
             if (!settings.dryRun()) {
-                Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id + ".json"), report);
+                Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id() + ".json"), report);
                 new RunHistory(settings.dataDir()).prune(settings.keepRuns());
             }
-            deleteWorkDir(run.workDir);
+            deleteWorkDir(run.workDir());
         } catch (RuntimeException e) {
             ledger.escalate(Outcome.FAILED);
-            LOG.error("Run {}: cannot write its report under {}: {}", run.id, settings.dataDir(), e.getMessage());
+            LOG.error("Run {}: cannot write its report under {}: {}", run.id(), settings.dataDir(), e.getMessage());
         }
         record(report);
         String summary = summary(report);
@@ -460,9 +466,9 @@ public final class RunLifecycle {
         return report;
     }
 
-    private static void stopProgress(SyncRun run) {
+    private void stopProgress() {
         try {
-            run.progress.close();
+            tracking.close();
         } catch (Exception e) {
             LOG.debug("progress reporting did not stop cleanly", e);
         }

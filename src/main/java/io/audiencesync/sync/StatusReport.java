@@ -30,8 +30,8 @@ import java.util.stream.Stream;
  */
 public final class StatusReport {
 
-    static final String SIZE_NOTE = "Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest"
-            + " account, so the size can be lower than the records synced.";
+    static final String SIZE_NOTE = "Pinterest takes 24-48 hours to update sizes and counts only values that match a Pinterest"
+            + " account, so the size can be lower than the values synced.";
 
     private final SyncSettings settings;
     private final Provisioner provisioner;
@@ -55,8 +55,8 @@ public final class StatusReport {
             CustomerList list = pinterest.getCustomerList(target.customerListId());
             out.println("Customer list " + list.id() + " '" + list.name() + "'");
             out.println("  status " + list.status() + ": " + CustomerListStatus.meaningOf(list.status()));
-            out.println("  Pinterest's counters: " + count(list.numUploadedUserRecords()) + " records uploaded, "
-                    + count(list.numRemovedUserRecords()) + " removed (every record sent counts, matched or not)");
+            out.println("  Pinterest's counters: " + count(list.numUploadedUserRecords()) + " values uploaded, "
+                    + count(list.numRemovedUserRecords()) + " removed (every value sent counts, matched or not)");
             if (settings.state().store() == StateSettings.Store.FILE) {
                 out.println("  this tool's state: " + ListState.open(settings.stateDir(), list.id()).memberCount()
                         + " values it added and has not removed");

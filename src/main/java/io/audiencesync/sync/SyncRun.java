@@ -1,8 +1,5 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.identity.IdentifierType;
-import io.audiencesync.identity.RejectReason;
-import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.records.SnapshotCollector;
 import io.audiencesync.report.RejectsWriter;
@@ -11,85 +8,92 @@ import io.audiencesync.state.StateStore;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
- * exchange property {@code run}; every stage runs on the route's thread, one after the other. What other threads
- * do for a stage (normalizing chunks, reading the next batch) reaches the run only through that thread.
+ * exchange property {@code run}, while each stage's output is the exchange body: the snapshot, its chunks, the
+ * {@link Target}, the {@link Plan}, its batches, the report. The run keeps what later stages and the report need:
+ * what was read ({@link SnapshotRead}), what was sent ({@link Sends}) and the stages' outputs, each set once by the
+ * stage that makes it. Every stage runs on the route's thread, one after the other.
  */
 public final class SyncRun {
 
-    final String id;
-    final String source;
-    final Instant startedAt = Instant.now();
-    final Path workDir;
-    final SnapshotCollector snapshot;
-    final RejectsWriter rejects;
-
-    volatile long rowsRead;
-    /** Values acknowledged so far this run (ADD and REMOVE), for progress lines read from another thread. */
-    volatile long valuesSent;
-    volatile long valuesFailed;
-    volatile boolean interrupted;
-    long emptyCells;
-    final Map<IdentifierType, Long> valuesByType = new EnumMap<>(IdentifierType.class);
-    final Map<RejectReason, Long> rejectedByReason = new EnumMap<>(RejectReason.class);
-    final Map<Operation, Long> sent = new EnumMap<>(Operation.class);
-    final Map<Operation, Long> failed = new EnumMap<>(Operation.class);
-    long deadLetterBatches;
-    Path deadLetterFile;
-    long distinctValues;
-
-    String snapshotFailure;
+    private final String id;
+    private final String source;
+    private final Instant startedAt = Instant.now();
+    private final Path workDir;
     /** Whether this run sends the desired state again rather than reading a new snapshot. */
-    final boolean resumed;
-    /** Whether the snapshot was read to the end (a resume's always was). */
-    boolean snapshotComplete;
-    /** The desired state this run works toward: the snapshot it kept, or the one it resumes; null for a failed snapshot. */
-    DesiredState.Status desired;
-    /** Whether removals are held back by a guard that a person can confirm (not add-only mode). */
-    boolean removalsAwaitConfirmation;
-    Target target;
-    StateStore.Session session;
-    StateStore.StoredList state;
-    volatile Plan plan;
-    /** Parts of chunks being normalized on other threads, in row order (see {@link IdentifierStage}). */
-    final Deque<CompletableFuture<IdentifierStage.Part>> normalizing = new ArrayDeque<>();
-    boolean finished;
-    AutoCloseable progress = () -> { };
-    /** Whether this run still holds the lock that keeps the runs of a sync from overlapping. */
-    boolean holdsLock;
+    private final boolean resumed;
+    private final SnapshotRead read;
+    private final Sends sends = new Sends();
 
-    SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector snapshot, RejectsWriter rejects) {
+    /** The list's write lock (and, for PostgreSQL, the connection), from the start of the run to its end. */
+    private StateStore.Session session;
+    private StateStore.StoredList state;
+    /** Whether the snapshot was read to the end (a resume's always was). */
+    private boolean snapshotComplete;
+    /** The desired state this run works toward: the snapshot it kept, or the one it resumes; null for a failed snapshot. */
+    private DesiredState.Status desired;
+    private Target target;
+    private volatile Plan plan;
+    /** Whether removals are held back by a guard that a person can confirm (not add-only mode). */
+    private boolean removalsAwaitConfirmation;
+    private volatile boolean interrupted;
+    private boolean ended;
+
+    SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector values, RejectsWriter rejects) {
         this.id = id;
         this.source = source;
         this.resumed = resumed;
         this.snapshotComplete = resumed;
         this.workDir = workDir;
-        this.snapshot = snapshot;
-        this.rejects = rejects;
+        this.read = new SnapshotRead(values, rejects);
     }
 
     public String id() {
         return id;
     }
 
-    public Target target() {
-        return target;
+    /** The snapshot's name: its file, the query, or the desired state a resume sends. */
+    String source() {
+        return source;
     }
 
-    public Plan plan() {
-        return plan;
+    Instant startedAt() {
+        return startedAt;
     }
 
-    /** The reason the snapshot is incomplete, or null when it was read to the end. */
-    public String snapshotFailure() {
-        return snapshotFailure;
+    Path workDir() {
+        return workDir;
+    }
+
+    boolean resumed() {
+        return resumed;
+    }
+
+    public SnapshotRead read() {
+        return read;
+    }
+
+    Sends sends() {
+        return sends;
+    }
+
+    StateStore.Session session() {
+        return session;
+    }
+
+    void session(StateStore.Session session) {
+        this.session = session;
+    }
+
+    /** The list's state, open once the list exists; null before. */
+    StateStore.StoredList state() {
+        return state;
+    }
+
+    void state(StateStore.StoredList state) {
+        this.state = state;
     }
 
     /** Whether the snapshot was read completely: its file has done its job, whatever the run sent. */
@@ -97,16 +101,58 @@ public final class SyncRun {
         return snapshotComplete;
     }
 
-    /** Values Pinterest acknowledged. */
-    synchronized void acknowledged(Operation op, long n) {
-        sent.merge(op, n, Long::sum);
-        valuesSent += n;
+    /** The reason the snapshot is incomplete, or null when it was read to the end. */
+    public String snapshotFailure() {
+        return read.failure();
     }
 
-    /** Values in batches that went to the dead letter. */
-    synchronized void deadLettered(Operation op, long n) {
-        failed.merge(op, n, Long::sum);
-        valuesFailed += n;
+    DesiredState.Status desired() {
+        return desired;
+    }
+
+    /** The planning stage's verdict on the snapshot read: complete or not, and the desired state it leaves. */
+    void kept(boolean complete, DesiredState.Status desired) {
+        this.snapshotComplete = complete;
+        this.desired = desired;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    void target(Target target) {
+        this.target = target;
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    boolean removalsAwaitConfirmation() {
+        return removalsAwaitConfirmation;
+    }
+
+    void planned(Plan plan, boolean removalsAwaitConfirmation) {
+        this.plan = plan;
+        this.removalsAwaitConfirmation = removalsAwaitConfirmation;
+    }
+
+    /** Whether a shutdown request stopped the run before every batch was sent. */
+    boolean interrupted() {
+        return interrupted;
+    }
+
+    void interrupt() {
+        interrupted = true;
+    }
+
+    /** Whether the run has ended (its report is written): a late failure does not end it twice. */
+    boolean ended() {
+        return ended;
+    }
+
+    void end() {
+        ended = true;
     }
 
     @Override

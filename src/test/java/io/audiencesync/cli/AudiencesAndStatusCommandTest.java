@@ -118,12 +118,12 @@ class AudiencesAndStatusCommandTest {
                 "Sync 'Users 1' into ad account " + ACCOUNT + " (mode segment)",
                 "Customer list " + listId + " 'Customer List-Users 1'",
                 "  status READY: matched: the audience can be used for targeting",
-                "  Pinterest's counters: 120 records uploaded, 0 removed (every record sent counts, matched or not)",
+                "  Pinterest's counters: 120 values uploaded, 0 removed (every value sent counts, matched or not)",
                 "  this tool's state: 120 values it added and has not removed",
                 "Audience " + audienceId + " 'Audience-Users 1'",
                 "  status READY, size 97",
-                "  Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest account,"
-                        + " so the size can be lower than the records synced.");
+                "  Pinterest takes 24-48 hours to update sizes and counts only values that match a Pinterest account,"
+                        + " so the size can be lower than the values synced.");
         assertThat(lines.get(8)).startsWith("Desired state: day1.csv (120 values, read ").endsWith("): converged");
         assertThat(lines.get(9)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
         assertThat(lines.get(10)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
@@ -171,7 +171,7 @@ class AudiencesAndStatusCommandTest {
 
         assertThat(status.code()).as(status.err()).isZero();
         assertThat(status.out()).contains("Customer list " + list + " 'Customer List-Newsletter'")
-                .contains("  status TOO_SMALL: fewer than 100 records match Pinterest users")
+                .contains("  status TOO_SMALL: fewer than 100 values match Pinterest users")
                 .contains("Audience " + audience + " 'Audience-Newsletter'")
                 .contains("  status TOO_SMALL, size not reported yet");
 

@@ -116,6 +116,17 @@ class PinterestClientWireTest {
     }
 
     @Test
+    void a2xxAnswerThatIsNotJsonFailsOnceWithTheRequestIdAndNoContent() {
+        answers.add("<html>proxy login for jane@example.com</html>");
+        assertThatThrownBy(() -> client.getCustomerList("777"))
+                .isExactlyInstanceOf(PinterestApiException.class)
+                .hasMessageContaining("unreadable answer")
+                .hasMessageNotContaining("jane@example.com")
+                .extracting(e -> ((PinterestApiException) e).requestId()).isEqualTo("rid-1");
+        assertThat(captured).as("a 2xx is not retried, whatever its body").hasSize(1);
+    }
+
+    @Test
     void anAudienceWrapsTheListThroughItsRule() throws IOException {
         client.createAudience("Audience-Users 1", "777", "why");
         JsonNode body = new ObjectMapper().readTree(captured.get(0).body());

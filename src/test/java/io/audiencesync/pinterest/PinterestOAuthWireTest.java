@@ -123,7 +123,9 @@ class PinterestOAuthWireTest {
                 .isExactlyInstanceOf(PinterestApiException.class)
                 .hasMessageContaining("unreadable answer")
                 .hasMessageNotContaining("pina_leak")
-                .hasNoCause();
+                .hasNoCause()
+                .extracting(e -> ((PinterestApiException) e).requestId()).as("Pinterest's request id, to quote to them")
+                .isEqualTo("rid-1");
     }
 
     @Test

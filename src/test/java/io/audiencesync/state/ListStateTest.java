@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -90,28 +89,6 @@ class ListStateTest {
         Files.write(journal, bytes);
         assertThatThrownBy(ListState.open(root, "42")::compact).isInstanceOf(StateCorruptedException.class)
                 .hasMessageContaining("journal.bin byte " + firstBlock).hasMessageContaining("header is damaged");
-    }
-
-    @Test
-    void aTextJournalOfTheVersionBeforeIsFoldedTooAndItsTornTailDropped() throws IOException {
-        Path dir = root.resolve("lists/3");
-        Files.createDirectories(dir);
-        // Blocks as the text journal wrote them: the checksum is CRC-32 of the value lines, in hex.
-        String first = "a\tEMAIL\nb\tMAID\n";
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(first.getBytes(StandardCharsets.UTF_8));
-        String text = "#begin ADD 2\n" + first + "#end 2 " + Long.toHexString(crc.getValue()) + "\n#begin ADD 1\nc\tEMAIL\n";
-        Files.writeString(dir.resolve("journal.log"), text);
-        ListState state = ListState.open(root, "3");
-        state.commit(Operation.ADD, List.of("d\tEMAIL"));
-        assertThat(state.compact()).isEqualTo(3);
-        assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tMAID", "d\tEMAIL");
-        assertThat(dir.resolve("journal.log")).doesNotExist();
-        assertThat(dir.resolve("journal.bin")).doesNotExist();
-
-        Files.writeString(dir.resolve("journal.log"), text.replace("b\tMAID", "x\tMAID") + "#end 1 0\n#begin ADD 1\n");
-        assertThatThrownBy(state::compact).isInstanceOf(StateCorruptedException.class)
-                .hasMessageContaining("journal.log line 4").hasMessageContaining("checksum");
     }
 
     @Test
@@ -226,18 +203,6 @@ class ListStateTest {
         state.commit(Operation.ADD, List.of("a\tEMAIL", "b\tEMAIL"));
         state.compact();
         assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "m\tEMAIL", "n\tEMAIL");
-    }
-
-    @Test
-    void aStateFromTheTextFormatIsReadOnceAndReplaced() throws IOException {
-        Path dir = root.resolve("lists/5");
-        Files.createDirectories(dir);
-        Files.write(dir.resolve("members.sorted"), List.of("a\tEMAIL", "c\tEMAIL"));
-        ListState state = ListState.open(root, "5");
-        state.commit(Operation.ADD, List.of("b\tEMAIL"));
-        assertThat(state.compact()).isEqualTo(3);
-        assertThat(state.lines()).containsExactly("a\tEMAIL", "b\tEMAIL", "c\tEMAIL");
-        assertThat(dir.resolve("members.sorted")).doesNotExist();
     }
 
     @Test

@@ -44,10 +44,10 @@ class IdentifierStageTest {
         assertThat(one.values).hasSizeGreaterThan(10_000);
         assertThat(four.values).isEqualTo(one.values);
         assertThat(four.rejects).as("rejects in row order").isEqualTo(one.rejects).hasSizeGreaterThan(100);
-        assertThat(four.run.rowsRead).isEqualTo(one.run.rowsRead).isEqualTo(4_999 + 5_000 + 120);
-        assertThat(four.run.valuesByType).isEqualTo(one.run.valuesByType);
-        assertThat(four.run.rejectedByReason).isEqualTo(one.run.rejectedByReason);
-        assertThat(four.run.emptyCells).isEqualTo(one.run.emptyCells).isPositive();
+        assertThat(four.run.read().rows()).isEqualTo(one.run.read().rows()).isEqualTo(4_999 + 5_000 + 120);
+        assertThat(four.run.read().valuesByType()).isEqualTo(one.run.read().valuesByType());
+        assertThat(four.run.read().rejectedByReason()).isEqualTo(one.run.read().rejectedByReason());
+        assertThat(four.run.read().emptyCells()).isEqualTo(one.run.read().emptyCells()).isPositive();
     }
 
     @Test
@@ -61,7 +61,7 @@ class IdentifierStageTest {
 
         assertThat(two.rejects).as("rejects in row order").isEqualTo(one.rejects).hasSizeGreaterThan(1_000);
         assertThat(two.values).isEqualTo(one.values);
-        assertThat(two.run.rowsRead).isEqualTo(40_000);
+        assertThat(two.run.read().rows()).isEqualTo(40_000);
     }
 
     @Test
@@ -98,10 +98,10 @@ class IdentifierStageTest {
             stage.collect(run, chunk);
         }
         stage.finish(run);
-        assertThat(run.normalizing).isEmpty();
+        assertThat(run.read().normalizing()).isEmpty();
         rejects.close();
         List<String> values = new ArrayList<>();
-        try (SortedRecords sorted = run.snapshot.finish()) {
+        try (SortedRecords sorted = run.read().values()) {
             while (sorted.next()) {
                 values.add(WireRecords.line(sorted.buffer(), sorted.offset()));
             }

@@ -1,6 +1,7 @@
 package io.audiencesync.sync;
 
 import ch.qos.logback.classic.Level;
+import io.audiencesync.LogCapture;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;

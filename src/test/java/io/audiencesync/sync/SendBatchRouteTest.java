@@ -1,5 +1,8 @@
 package io.audiencesync.sync;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.audiencesync.LogCapture;
 import io.audiencesync.SyncConfiguration;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.pinterest.emulator.RecordedCall;
@@ -79,7 +82,7 @@ public class SendBatchRouteTest {
     public static class WatchCommits extends AdviceWithRouteBuilder {
         @Override
         public void configure() {
-            weaveAddLast().to("mock:commits");
+            weaveById("state-commit").after().to("mock:commits");
         }
     }
 
@@ -125,6 +128,45 @@ public class SendBatchRouteTest {
         awaitRun();
         assertThat(Files.readAllLines(SyncHarness.newest(DIR.get().resolve("data/dead-letter"), ".jsonl"))).singleElement().asString()
                 .contains("\"http_status\":503").contains("\"attempts\":2");
+    }
+
+    @Test
+    void a401OnABatchStopsTheRunWithItsReportAndKeepsWhatWasAcknowledged() throws Exception {
+        // Once the first batch is committed, Pinterest answers 401 (the static token cannot be refreshed).
+        commits.whenAnyExchangeReceived(exchange -> EMULATOR.get().faults().unauthorized(100));
+        commits.expectedMessageCount(1);
+        drop(model(0, 30));
+        commits.assertIsSatisfied(30_000);
+        awaitRun();
+        JsonNode report = new ObjectMapper().readTree(SyncHarness.newest(DIR.get().resolve("data/runs"), ".json").toFile());
+        assertThat(report.get("outcome").asText()).isEqualTo("STOPPED");
+        assertThat(report.get("error").asText()).contains("401");
+        assertThat(EMULATOR.get().members(EMULATOR.get().customerLists().get(0).id())).hasSize(10);
+        assertThat(DIR.get().resolve("data/dead-letter")).doesNotExist();
+    }
+
+    @Test
+    void a401WhileARefusedBatchIsSplitStopsTheRunAndDeadLettersNothing() throws Exception {
+        EMULATOR.get().faults().refuseValues(List.of(SyncHarness.email("user7@example.com")));
+        // From the moment the refused batch reaches the dead-letter route, Pinterest answers 401 (the access token is
+        // static here, so nothing can refresh it): the first part of the split is refused access.
+        deadLetters.whenAnyExchangeReceived(exchange -> EMULATOR.get().faults().unauthorized(100));
+        deadLetters.expectedMessageCount(1);
+        String log;
+        try (LogCapture logs = new LogCapture()) {
+            drop(model(0, 30));
+            deadLetters.assertIsSatisfied(30_000);
+            awaitRun();
+            log = logs.text();
+        }
+        JsonNode report = new ObjectMapper().readTree(SyncHarness.newest(DIR.get().resolve("data/runs"), ".json").toFile());
+        assertThat(report.get("outcome").asText()).isEqualTo("STOPPED");
+        assertThat(report.get("error").asText()).contains("401");
+        assertThat(DIR.get().resolve("data/dead-letter")).as("an access error is not the batch's fault: no dead letter")
+                .doesNotExist();
+        assertThat(log).as("the error ends the run as every access error does, not in Camel's fallback handler")
+                .doesNotContain("FatalFallbackErrorHandler").doesNotContain("previously thrown exception")
+                .doesNotContain("Exhausted after delivery");
     }
 
     /** The run of the file ended: the inbox moved the file on (to .done or .failed). */

@@ -1,0 +1,54 @@
+package io.audiencesync.sync;
+
+import io.audiencesync.plan.Operation;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * What a run's batches came to: values Pinterest acknowledged and values in batches that went to the dead letter,
+ * by operation. Written by the send-batch routes; the progress line reads the totals from another thread.
+ */
+public final class Sends {
+
+    private final Map<Operation, Long> acknowledged = new EnumMap<>(Operation.class);
+    private final Map<Operation, Long> deadLettered = new EnumMap<>(Operation.class);
+    private volatile long done;
+    private long deadLetterBatches;
+    private Path deadLetterFile;
+
+    synchronized void acknowledged(Operation op, long values) {
+        acknowledged.merge(op, values, Long::sum);
+        done += values;
+    }
+
+    synchronized void deadLettered(Operation op, long values, Path file) {
+        deadLettered.merge(op, values, Long::sum);
+        done += values;
+        deadLetterBatches++;
+        deadLetterFile = file;
+    }
+
+    synchronized long acknowledged(Operation op) {
+        return acknowledged.getOrDefault(op, 0L);
+    }
+
+    synchronized long deadLettered(Operation op) {
+        return deadLettered.getOrDefault(op, 0L);
+    }
+
+    /** Values acknowledged or dead-lettered so far. */
+    long done() {
+        return done;
+    }
+
+    synchronized long deadLetterBatches() {
+        return deadLetterBatches;
+    }
+
+    /** The dead-letter file this run wrote to, or null. */
+    synchronized Path deadLetterFile() {
+        return deadLetterFile;
+    }
+}
