@@ -7,6 +7,7 @@ import io.audiencesync.observe.ConvergenceCheck;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.report.DeadLetterWriter;
+import io.audiencesync.source.CsvFormat;
 import io.audiencesync.source.CsvSource;
 import io.audiencesync.source.JdbcSource;
 import io.audiencesync.source.SourceDatabase;
@@ -29,15 +30,19 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.LifecycleStrategySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.time.Clock;
 import javax.sql.DataSource;
+import java.time.Clock;
 
 /**
  * Makes every bean the routes name, from settings read and validated once through Camel's property
  * resolution (application.properties, then environment variables and system properties).
  */
 public class SyncConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SyncConfiguration.class);
 
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -63,9 +68,19 @@ public class SyncConfiguration implements CamelConfiguration {
         StateStore store = StateStores.open(settings);
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
+            public void onContextStarted(CamelContext started) {
+                if (!settings.once()) {
+                    banner(started, settings);
+                }
+            }
+
+            @Override
             public void onContextStopped(CamelContext stopped) {
                 store.close();
                 connection.close();
+                if (!settings.once()) {
+                    LOG.info("Stopped: the sync '{}' no longer watches {}", settings.name(), settings.inboxDir().toAbsolutePath().normalize());
+                }
             }
         });
         Provisioner provisioner = new Provisioner(settings, pinterest, store);
@@ -84,7 +99,8 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("inbox", new Inbox(settings.inboxDir(), settings.fileSource().marker(),
                 settings.fileSource().followSymlinks(), settings.dryRun(),
                 Clock.systemDefaultZone()));
-        registry.bind("csvSource", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd()));
+        registry.bind("csvSource", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd(),
+                settings.fileSource().format()));
         // Normalizing and hashing use every core while the source route reads on (Camel stops the pool).
         int cores = Runtime.getRuntime().availableProcessors();
         registry.bind("identifierStage", new IdentifierStage(settings.identifiers(),
@@ -103,6 +119,25 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("sourceDatabase", DataSource.class, database.dataSource());
             registry.bind("jdbcSource", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
                     "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc), database::endQuery));
+        }
+    }
+
+    /** What the daemon does, said once at its start: where it reads, what it maps, where it writes, where it reports. */
+    private static void banner(CamelContext context, SyncSettings settings) {
+        LOG.info("Watching {} for CSV snapshots (*.csv, *.csv.gz; delimiter '{}', {}), polled every {} ms",
+                settings.inboxDir().toAbsolutePath().normalize(), CsvFormat.name(settings.fileSource().format().delimiter()),
+                settings.fileSource().format().encoding(), context.getPropertiesComponent()
+                        .resolveProperty("source.file.poll-delay-ms").orElse("?"));
+        LOG.info("Mapping {} ({} mode) to the customer list '{}' of ad account {}", settings.identifiers(),
+                settings.mode().key(), settings.customerListName(), settings.pinterest().adAccountId());
+        if (settings.jdbcEnabled()) {
+            LOG.info("Query on {} on the schedule '{}' (source.jdbc.cron)", settings.jdbc().safeUrl(), settings.jdbc().cron());
+        }
+        var properties = context.getPropertiesComponent();
+        if ("true".equals(properties.resolveProperty("camel.management.enabled").orElse("false").strip())) {
+            String host = properties.resolveProperty("camel.management.host").orElse("0.0.0.0").strip();
+            LOG.info("Health at http://{}:{}/observe/health, metrics at /observe/metrics", host.equals("0.0.0.0")
+                    ? "localhost" : host, properties.resolveProperty("camel.management.port").orElse("9876").strip());
         }
     }
 }

@@ -18,11 +18,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "audiences",
         mixinStandardHelpOptions = true,
-        description = {
-            "Lists the ad account's customer list audiences as Pinterest users know them, one per line:",
-            "  Customer List-Users 1, Audience-Users 1 | customer list ID (STATUS) | audience ID (STATUS, size N)",
-            "Lists no audience wraps yet are shown by their name alone. Copy a name (the text before the first ' | ')",
-            "into sync.audience to sync into that audience instead of creating one."},
+        description = "Lists the ad account's customer list audiences as Pinterest users know them, one per line: "
+                + "Customer List-Users 1, Audience-Users 1 | customer list ID (STATUS) | audience ID (STATUS, size "
+                + "N) Lists no audience wraps yet are shown by their name alone. Copy a name (the text before the "
+                + "first ' | ') into sync.audience to sync into that audience instead of creating one.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:listed", "1:Pinterest could not be reached", "2:a configuration or authorization error (explained on stderr)"})
 final class AudiencesCommand implements Callable<Integer> {
@@ -41,7 +40,7 @@ final class AudiencesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (Quiet quiet = new Quiet(verbose);
              PinterestConnection connection = PinterestConnection.open(
-                     SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load))) {
+                     SyncApp.readSettings(config.existing(), Map.of(), PinterestSettings::load))) {
             PinterestClient pinterest = connection.client();
             List<CustomerListAudience> pairs = CustomerListAudience.pair(pinterest.listCustomerLists(), pinterest.listAudiences());
             if (pairs.isEmpty()) {

@@ -35,13 +35,13 @@ import java.util.concurrent.Callable;
 
 @Command(name = "auth",
         mixinStandardHelpOptions = true,
-        description = {
-            "Authorizes this tool for your Pinterest ad account and keeps the tokens in the token file",
-            "(pinterest.token-file, readable by you only); syncs refresh them on their own from then on.",
-            "It prints a Pinterest URL to open in a browser, listens on pinterest.redirect-uri (a loopback URL registered",
-            "in your Pinterest app) for the redirect, exchanges the code with the app's credentials (pinterest.client-id,",
-            "pinterest.client-secret) and checks the token can read the ad account.",
-            "No browser on this machine? Open the URL elsewhere and pass the code from the redirect with --code."},
+        description = "Authorizes this tool for your Pinterest ad account and keeps the tokens in the token file "
+                + "(pinterest.token-file, readable by you only); syncs refresh them on their own from then on. It "
+                + "prints a Pinterest URL to open in a browser, listens on pinterest.redirect-uri (a loopback URL "
+                + "registered in your Pinterest app) for the redirect, exchanges the code with the app's "
+                + "credentials (pinterest.client-id, pinterest.client-secret) and checks the token can read the ad "
+                + "account. No browser on this machine? Open the URL elsewhere and pass the code from the redirect "
+                + "with --code.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:authorized: the tokens are stored and can read the ad account",
@@ -90,7 +90,7 @@ final class AuthCommand implements Callable<Integer> {
     }
 
     private int authorize(PrintWriter out, PrintWriter err) {
-        PinterestSettings settings = SyncApp.readSettings(config.file, Map.of(), PinterestSettings::load);
+        PinterestSettings settings = SyncApp.readSettings(config.existing(), Map.of(), PinterestSettings::load);
         try (PinterestOAuth oauth = PinterestConnection.oauth(settings)) {
             return authorize(settings, oauth, out, err);
         }

@@ -59,12 +59,12 @@ import java.util.stream.Stream;
 
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = {
-            "Measures the sync on a synthetic model (emails, MAIDs, IDFAs with the usual dirt) in this process and",
-            "prints a table: the floor (a plain loop that parses, normalizes and hashes the file), each stage of the",
-            "pipeline, and the whole sync through the real routes to the emulator over HTTP (first sync, then a",
-            "re-sync with --churn % of rows replaced), for the file store and PostgreSQL, with rows/s, the ratio to",
-            "the floor and peak heap. Run it with the heap you mean to give the sync, e.g. java -Xmx512m -jar ..."})
+        description = "Measures the sync on a synthetic model (emails, MAIDs, IDFAs with the usual dirt) in this "
+                + "process and prints a table: the floor (a plain loop that parses, normalizes and hashes the "
+                + "file), each stage of the pipeline, and the whole sync through the real routes to the emulator "
+                + "over HTTP (first sync, then a re-sync with --churn %% of rows replaced), for the file store and "
+                + "PostgreSQL, with rows/s, the ratio to the floor and peak heap. Run it with the heap you mean to "
+                + "give the sync, e.g. java -Xmx512m -jar ...")
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rows", defaultValue = "1000000", description = "Rows in the model (default ${DEFAULT-VALUE}).")

@@ -30,10 +30,10 @@ import java.util.stream.Stream;
 
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
-        description = {
-            "Shows a sync end to end with no account and no setup: starts the local Pinterest emulator on a free",
-            "loopback port, drops a sample snapshot and syncs it, then a changed one, then the same one again,",
-            "and prints what happened (list and audience created, values added, removed, rejected and why)."})
+        description = "Shows a sync end to end with no account and no setup: starts the local Pinterest emulator on a "
+                + "free loopback port, drops a sample snapshot and syncs it, then a changed one, then the same one "
+                + "again, and prints what happened (list and audience created, values added, removed, rejected and "
+                + "why).")
 final class DemoCommand implements Callable<Integer> {
 
     static final String DAY_1 = """

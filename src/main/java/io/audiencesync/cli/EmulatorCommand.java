@@ -9,10 +9,9 @@ import java.util.concurrent.CountDownLatch;
 
 @Command(name = "emulator",
         mixinStandardHelpOptions = true,
-        description = {
-            "Runs the local Pinterest emulator on 127.0.0.1 until stopped (Ctrl-C).",
-            "It implements the OAuth, ad account, customer list and audience calls this tool makes, with Pinterest's",
-            "shapes and strictness, so a configuration (and 'auth') can be tried without touching an ad account."})
+        description = "Runs the local Pinterest emulator on 127.0.0.1 until stopped (Ctrl-C). It implements the OAuth, "
+                + "ad account, customer list and audience calls this tool makes, with Pinterest's shapes and "
+                + "strictness, so a configuration (and 'auth') can be tried without touching an ad account.")
 final class EmulatorCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8089", description = "Port on 127.0.0.1 (0 = any free port; default ${DEFAULT-VALUE}).")

@@ -3,9 +3,11 @@ package io.audiencesync.cli;
 import io.audiencesync.SyncApp;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.PlanReport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,10 +22,10 @@ import java.util.stream.Stream;
 
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
-        description = {
-            "Dry run: reads each snapshot in the inbox and shows what a run would send now — adds and removes per type,",
-            "rejects by reason, the guards' verdicts, a few hashed sample values — and writes it to",
-            "plans/<run-id>.json under sync.data-dir. Sends nothing to Pinterest and leaves the inbox as it is."},
+        description = "Dry run: reads each snapshot in the inbox and shows what a run would send now — adds and removes "
+                + "per type, rejects by reason, the guards' verdicts, a few hashed sample values — and writes it to "
+                + "plans/<run-id>.json under sync.data-dir. Sends nothing to Pinterest and leaves the inbox as it "
+                + "is. With a FILE it plans that one CSV (or .csv.gz) file instead of the inbox.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:planned", "1:a snapshot could not be read to the end", "2:a configuration or authorization error"})
 final class PlanCommand implements Callable<Integer> {
@@ -31,8 +33,14 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--allow-mass-removal", description = "Plan as if a mass removal were confirmed.")
     boolean allowMassRemoval;
 
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "Plan this CSV (or .csv.gz) file instead of the inbox.")
+    Path file;
+
     @Mixin
     ConfigOption config;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out = System.out;
 
@@ -42,7 +50,11 @@ final class PlanCommand implements Callable<Integer> {
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
         }
-        SyncApp.Result result = SyncApp.runWithSettings(config.file, overrides);
+        return Preflight.thenRun(config, overrides, file, spec.commandLine().getErr(), preflight -> plan(overrides));
+    }
+
+    private int plan(Map<String, String> overrides) throws IOException {
+        SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);
         if (result.dataDir() != null) {
             Path plans = result.dataDir().resolve("plans");
             Set<String> runs = Set.copyOf(result.runIds());

@@ -1,40 +1,69 @@
 package io.audiencesync.cli;
 
 import io.audiencesync.SyncApp;
+import io.audiencesync.report.Json;
+import io.audiencesync.report.RunReport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run",
         mixinStandardHelpOptions = true,
-        description = {
-            "Syncs every CSV snapshot dropped in the inbox (source.file.dir) to the Pinterest customer list audience,",
-            "and, when source.jdbc.url is set, the result of source.jdbc.query on the source.jdbc.cron schedule.",
-            "Without --once it keeps polling the inbox and running the schedule until stopped."},
+        description = "Syncs the CSV snapshots dropped in the inbox (source.file.dir) to the Pinterest customer list "
+                + "audience, and, when source.jdbc.url is set, the result of source.jdbc.query on its schedule "
+                + "(source.jdbc.cron). Without --once it keeps watching the inbox and running the schedule until "
+                + "stopped. With a FILE (and --once) it syncs that one file and leaves it where it is.",
         exitCodeListHeading = "%nExit codes (--once):%n",
         exitCodeList = {
             "0:every batch was acknowledged (rejected input values do not fail a run)",
-            "1:some batches ended in the dead letter, a snapshot (file or query) could not be read to the end, or Pinterest could not be reached",
+            "1:a batch went to the dead letter, a snapshot could not be read to the end, removals are withheld, or"
+                    + " Pinterest could not be reached",
             "2:a configuration or authorization error (explained on stderr)"})
 final class RunCommand implements Callable<Integer> {
 
-    @Option(names = "--once", description = "Sync the files now in the inbox (in file-name order) and run the query once"
-            + " (when source.jdbc.url is set), then exit.")
+    @Option(names = "--once", description = "Sync what is in the inbox now (file-name order) and run the query once"
+            + " (when source.jdbc.url is set), print a summary of each run, then exit.")
     boolean once;
 
     @Option(names = "--allow-mass-removal",
-            description = "Confirm removals above sync.max-removal-fraction of the list for this run.")
+            description = "Confirm removals above sync.max-removal-fraction or sync.max-shrink-fraction for this run.")
     boolean allowMassRemoval;
+
+    @Option(names = "--json", description = "With --once: print each run's report instead of the summary, as one JSON"
+            + " object a line.")
+    boolean json;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE",
+            description = "With --once: sync this CSV (or .csv.gz) file instead of the inbox; it is not moved.")
+    Path file;
 
     @Mixin
     ConfigOption config;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream out = System.out;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        if (file != null && !once) {
+            err.println("pinterest-audience-sync: a FILE is synced once: add --once (run --once " + file + ")");
+            err.flush();
+            return SyncApp.CONFIG_ERROR;
+        }
         Map<String, String> overrides = new HashMap<>();
         if (once) {
             overrides.put("sync.once", "true");
@@ -42,6 +71,30 @@ final class RunCommand implements Callable<Integer> {
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
         }
-        return SyncApp.run(config.file, overrides);
+        return Preflight.thenRun(config, overrides, file, err, preflight -> {
+            SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);
+            // With JSON logs (a log collector reads both streams) the run-ended log line is the summary.
+            boolean summary = once && !"json".equals(System.getProperty("logging.format"));
+            if ((summary || json) && result.dataDir() != null) {
+                for (String runId : result.runIds()) {
+                    Path report = result.dataDir().resolve("runs").resolve(runId + ".json");
+                    if (!Files.exists(report)) {
+                        continue;
+                    }
+                    if (json) {
+                        // One run a line (JSON Lines), whatever the report file's layout.
+                        out.println(Json.MAPPER.readTree(report.toFile()).toString());
+                    } else {
+                        RunSummary.print(out, Json.read(report, RunReport.class));
+                    }
+                }
+                if (result.runIds().isEmpty() && result.exitCode() == 0 && !json) {
+                    out.println("Nothing to sync: no file in the inbox " + preflight.settings().inboxDir().toAbsolutePath()
+                            + (preflight.settings().jdbcEnabled() ? "" : " and no query (source.jdbc.url) set")
+                            + ", and nothing owed from the last snapshot.");
+                }
+            }
+            return result.exitCode();
+        });
     }
 }

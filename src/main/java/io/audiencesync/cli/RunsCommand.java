@@ -36,7 +36,12 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir = dataDir != null ? dataDir : configuredDataDir();
+        Path dir;
+        try {
+            dir = dataDir != null ? dataDir : configuredDataDir();
+        } catch (io.audiencesync.config.ConfigException e) {
+            return Failures.report(new java.io.PrintWriter(System.err, true), e);
+        }
         List<RunReport> reports = new RunHistory(dir).reports();
         if (reports.isEmpty()) {
             out.println("No runs yet under " + dir.resolve("runs"));
@@ -54,7 +59,7 @@ final class RunsCommand implements Callable<Integer> {
 
     /** sync.data-dir resolved as a run resolves it (environment, system property, --config, embedded default). */
     private Path configuredDataDir() {
-        return SyncApp.readSettings(config.file, Map.of(), lookup -> Path.of(lookup.apply("sync.data-dir").orElse("./data")));
+        return SyncApp.readSettings(config.existing(), Map.of(), lookup -> Path.of(lookup.apply("sync.data-dir").orElse("./data")));
     }
 
     private static String abbreviate(String s, int max) {

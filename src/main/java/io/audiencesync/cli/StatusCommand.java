@@ -18,11 +18,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "status",
         mixinStandardHelpOptions = true,
-        description = {
-            "Shows the configured sync: its customer list (status and what it means, Pinterest's upload and removal",
-            "counters), its audience (status, size), the last run's summary and when the tokens expire.",
-            "Pinterest takes 24-48 hours to update sizes and counts only records that match a Pinterest account,",
-            "so the size can be lower than the records synced. Nothing is changed."},
+        description = "Shows the configured sync: its customer list (status and what it means, Pinterest's upload and "
+                + "removal counters), its audience (status, size), the last run's summary and when the tokens "
+                + "expire. Pinterest takes 24-48 hours to update sizes and counts only values that match a "
+                + "Pinterest account, so the size can be lower than the values synced. Nothing is changed.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown", "1:Pinterest could not be reached", "2:a configuration or authorization error (explained on stderr)"})
 final class StatusCommand implements Callable<Integer> {
@@ -39,7 +38,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Quiet quiet = new Quiet(verbose)) {
-            SyncSettings settings = SyncApp.readSettings(config.file, Map.of(), SyncSettings::load);
+            SyncSettings settings = SyncApp.readSettings(config.existing(), Map.of(), SyncSettings::load);
             try (PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
                  StateStore store = StateStores.open(settings)) {
                 // Written whole, then masked: a last run's error or a list name could carry what looks like a secret.

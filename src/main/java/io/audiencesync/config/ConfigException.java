@@ -10,6 +10,12 @@ public class ConfigException extends RuntimeException {
         this.key = key;
     }
 
+    /** A message that already names what is wrong, and where. */
+    protected ConfigException(String key, String message, boolean named) {
+        super(message);
+        this.key = key;
+    }
+
     public String key() {
         return key;
     }

@@ -1,9 +1,11 @@
 package io.audiencesync.config;
 
 import io.audiencesync.identity.IdentifierMapping;
+import io.audiencesync.source.CsvFormat;
 import org.quartz.CronExpression;
 
 import java.net.URI;
+import java.nio.charset.Charset;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Locale;
@@ -143,10 +145,16 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
     }
 
     IdentifierMapping mapping(String key) {
+        IdentifierMapping mapping;
         try {
-            return IdentifierMapping.parse(required(key));
+            mapping = IdentifierMapping.parse(required(key));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key, e.getMessage());
+        }
+        try {
+            return mapping.withKeyColumn(optional("sync.rejects-key-column"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("sync.rejects-key-column", e.getMessage());
         }
     }
 
@@ -155,6 +163,28 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
             return SyncMode.parse(required(key));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key, e.getMessage());
+        }
+    }
+
+    /** {@code source.file.delimiter}, {@code quote} and {@code encoding}: how the CSV files are written. */
+    CsvFormat csvFormat() {
+        char delimiter;
+        try {
+            delimiter = CsvFormat.delimiter(required("source.file.delimiter"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("source.file.delimiter", e.getMessage());
+        }
+        String quote = required("source.file.quote");
+        if (quote.length() != 1 || quote.charAt(0) == delimiter) {
+            throw new ConfigException("source.file.quote", "must be one character other than the delimiter, such as \" or ',"
+                    + " got '" + quote + "'");
+        }
+        String encoding = required("source.file.encoding");
+        try {
+            return new CsvFormat(delimiter, quote.charAt(0), Charset.forName(encoding));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("source.file.encoding", "must be an encoding this Java knows, such as UTF-8,"
+                    + " windows-1252 or ISO-8859-1, got '" + encoding + "'");
         }
     }
 

@@ -2,10 +2,16 @@ package io.audiencesync.config;
 
 import io.audiencesync.identity.DeviceIdDigits;
 import io.audiencesync.identity.IdentifierMapping;
+import io.audiencesync.source.CsvFormat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -50,7 +56,7 @@ public record SyncSettings(
      * @param followSymlinks whether a symbolic link in the inbox is read
      */
     public record FileSource(boolean createInbox, Duration stable, boolean requireLineEnd, String marker,
-                             boolean followSymlinks) {
+                             boolean followSymlinks, CsvFormat format) {
     }
 
     /** When what the desired state still owes is sent again without a new snapshot: backing off from delay to maxDelay. */
@@ -69,8 +75,40 @@ public record SyncSettings(
 
     public static final int MAX_BATCH_SIZE = 100_000;
 
-    /** Reads and validates every setting through {@code lookup} (Camel's property resolution in the app). */
+    /**
+     * Reads and validates every setting through {@code lookup} (Camel's property resolution in the app), and reports
+     * every invalid one at once ({@link ConfigProblems}). The settings are checked by the code that reads them: a
+     * setting found wrong is set aside (read as its default, or a stand-in when it has none) and the settings are
+     * read again, until no new problem turns up.
+     */
     public static SyncSettings load(Function<String, Optional<String>> lookup) {
+        Properties defaults = SettingsSources.embeddedDefaults();
+        Map<String, String> setAside = new HashMap<>();
+        List<ConfigException> problems = new ArrayList<>();
+        while (true) {
+            try {
+                SyncSettings settings = loadStrictly(key -> setAside.containsKey(key) ? Optional.of(setAside.get(key))
+                        : lookup.apply(key));
+                ConfigProblems.throwIfAny(problems);
+                return settings;
+            } catch (ConfigProblems e) {
+                throw e;
+            } catch (ConfigException e) {
+                boolean again = setAside.containsKey(e.key()) || !defaults.containsKey(e.key());
+                if (problems.stream().noneMatch(p -> p.getMessage().equals(e.getMessage()))) {
+                    problems.add(e);
+                }
+                if (again) {
+                    // A problem its stand-in does not clear (or of no single key): the others behind it stay unknown.
+                    ConfigProblems.throwIfAny(problems);
+                }
+                String fallback = defaults.getProperty(e.key(), "").strip();
+                setAside.put(e.key(), !fallback.isEmpty() ? fallback : e.getMessage().contains("is not set") ? "1" : "");
+            }
+        }
+    }
+
+    private static SyncSettings loadStrictly(Function<String, Optional<String>> lookup) {
         SettingsReader r = new SettingsReader(lookup);
         PinterestSettings pinterest = PinterestSettings.load(lookup);
         pinterest.requireAdAccountId();
@@ -94,7 +132,8 @@ public record SyncSettings(
                 inbox,
                 new FileSource(inbox.toAbsolutePath().normalize().equals(dataDir.resolve("inbox").toAbsolutePath().normalize()),
                         Duration.ofSeconds(r.integer("source.file.stable-seconds", 0, 86_400)),
-                        r.bool("source.file.require-line-end"), marker(r), r.bool("source.file.follow-symlinks")),
+                        r.bool("source.file.require-line-end"), marker(r), r.bool("source.file.follow-symlinks"),
+                        r.csvFormat()),
                 r.fraction("sync.max-removal-fraction"),
                 r.fraction("sync.max-shrink-fraction"),
                 resume(r),

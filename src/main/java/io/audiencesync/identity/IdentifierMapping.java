@@ -10,15 +10,33 @@ import java.util.Set;
 
 /**
  * Which source column holds which identifier type ({@code sync.identifiers}, e.g.
- * {@code email=EMAIL,maid=MAID,idfa=IDFA}), and the customer list type that follows from it.
+ * {@code email=EMAIL,maid=MAID,idfa=IDFA}), and the customer list type that follows from it; and the column whose
+ * value the rejects file carries so a rejected row can be found ({@code sync.rejects-key-column}, or null).
  */
-public record IdentifierMapping(List<Column> columns) {
+public record IdentifierMapping(List<Column> columns, String keyColumn) {
 
     public record Column(String name, IdentifierType type) {
     }
 
     public IdentifierMapping {
         columns = List.copyOf(columns);
+    }
+
+    public IdentifierMapping(List<Column> columns) {
+        this(columns, null);
+    }
+
+    /**
+     * The same mapping, with {@code keyColumn}'s value in the rejects file.
+     *
+     * @throws IllegalArgumentException when it is a mapped identifier column (its raw values must not be written)
+     */
+    public IdentifierMapping withKeyColumn(String keyColumn) {
+        if (keyColumn != null && columns.stream().anyMatch(c -> c.name().equalsIgnoreCase(keyColumn))) {
+            throw new IllegalArgumentException("is '" + keyColumn + "', an identifier column of sync.identifiers: the"
+                    + " rejects file never holds an identifier; name a column such as customer_id");
+        }
+        return new IdentifierMapping(columns, keyColumn);
     }
 
     /**

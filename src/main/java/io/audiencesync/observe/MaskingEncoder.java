@@ -42,7 +42,7 @@ public final class MaskingEncoder extends EncoderBase<ILoggingEvent> {
     public byte[] encode(ILoggingEvent event) {
         byte[] bytes = delegate.encode(event);
         String text = new String(bytes, StandardCharsets.UTF_8);
-        String masked = Secrets.mask(text);
+        String masked = StatusLine.beforeLogLine() + Secrets.mask(text);
         return masked.equals(text) ? bytes : masked.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -36,7 +36,7 @@ public class PinterestApiException extends RuntimeException {
     private static String describe(String call, int status, Integer code, String message, String requestId) {
         StringBuilder out = new StringBuilder(call).append(": ");
         if (status == 0) {
-            out.append("no answer from Pinterest (").append(message).append(')');
+            out.append(message);
         } else {
             out.append("Pinterest answered HTTP ").append(status);
             if (code != null) {

@@ -16,21 +16,37 @@ import java.nio.file.Path;
 public final class RejectsWriter implements AutoCloseable {
 
     private final Path file;
+    private final String keyColumn;
     private CsvWriter writer;
 
     public RejectsWriter(Path file) {
-        this.file = file;
+        this(file, null);
     }
 
-    public void write(long row, String column, Identifier.Rejected reject) {
+    /** @param keyColumn the source column whose value each line carries after the row number, or null */
+    public RejectsWriter(Path file, String keyColumn) {
+        this.file = file;
+        this.keyColumn = keyColumn;
+    }
+
+    public void write(long row, String key, String column, Identifier.Rejected reject) {
         try {
             if (writer == null) {
                 Files.createDirectories(file.getParent());
                 writer = CsvWriter.builder().build(file, StandardCharsets.UTF_8);
-                writer.writeRecord("row", "column", "type", "reason", "sample");
+                if (keyColumn == null) {
+                    writer.writeRecord("row", "column", "type", "reason", "sample");
+                } else {
+                    writer.writeRecord("row", keyColumn, "column", "type", "reason", "sample");
+                }
             }
-            writer.writeRecord(Long.toString(row), column, reject.type().name(), reject.reason().name(),
-                    reject.redactedSample());
+            if (keyColumn == null) {
+                writer.writeRecord(Long.toString(row), column, reject.type().name(), reject.reason().name(),
+                        reject.redactedSample());
+            } else {
+                writer.writeRecord(Long.toString(row), key == null ? "" : key, column, reject.type().name(),
+                        reject.reason().name(), reject.redactedSample());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the rejects file " + file, e);
         }

@@ -142,9 +142,14 @@ public final class PinterestCalls {
     public void noAnswer(Exchange exchange) {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         onStatus.accept(0);
-        String what = failure == null ? "no answer" : failure.getClass().getSimpleName()
-                + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
-        throw new PinterestApiException(call(exchange).name(), 0, null, what, null, failure);
+        Call call = call(exchange);
+        String url = call.tokenEndpoint() ? call.url().toString() : exchange.getContext().getPropertiesComponent()
+                .resolveProperty("pinterest.api-url").orElse("pinterest.api-url") + "/" + call.path();
+        String what = "no answer from " + url.replaceAll("(?<=//)[^/@]*@", "") + " (" + (failure == null ? "none"
+                : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()))
+                + "); check " + (call.tokenEndpoint() ? "pinterest.token-url" : "pinterest.api-url")
+                + " and that this host can reach it (DNS, proxy, firewall)";
+        throw new PinterestApiException(call.name(), 0, null, what, null, failure);
     }
 
     /**

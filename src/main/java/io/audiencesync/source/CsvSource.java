@@ -8,6 +8,7 @@ import io.audiencesync.identity.IdentifierMapping;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +16,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 
 /**
- * Streams a CSV snapshot as chunks of rows: header row, UTF-8 with or without BOM, comma separated,
- * RFC 4180 quoting, CRLF or LF. Only the mapped columns are kept, so memory holds one chunk at a time.
+ * Streams a CSV snapshot as chunks of rows: header row, in the {@link CsvFormat} configured (UTF-8 with or without
+ * BOM and comma separated by default), RFC 4180 quoting, CRLF or LF, gzip-compressed when named {@code *.csv.gz}. Only the mapped columns are kept, so memory holds one chunk at a time.
  * A file that is not a whole snapshot ends the iteration with a {@link SnapshotReadException} naming the file and
  * line, after the rows before the fault: bad quoting, a quoted field still open at the end of the file, a row with
  * another number of fields, bytes that are not UTF-8, a header naming a column twice, and, when
@@ -26,24 +28,38 @@ import java.util.Locale;
  */
 public final class CsvSource {
 
-    private static final char SEPARATOR = ',';
-    private static final char QUOTE = '"';
     private static final java.util.regex.Pattern HEADER_CELL =
             java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N} _.()#/-]{0,99}");
 
     private final IdentifierMapping mapping;
     private final int chunkSize;
     private final boolean requireLineEnd;
+    private final CsvFormat format;
 
     public CsvSource(IdentifierMapping mapping, int chunkSize) {
-        this(mapping, chunkSize, false);
+        this(mapping, chunkSize, false, CsvFormat.DEFAULT);
     }
 
     /** @param requireLineEnd whether a last line without a line end makes the file a failed snapshot */
-    public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd) {
+    public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd, CsvFormat format) {
         this.mapping = mapping;
         this.chunkSize = chunkSize;
         this.requireLineEnd = requireLineEnd;
+        this.format = format;
+    }
+
+    /**
+     * Whether {@code file}'s header names every mapped column, read as a run would read it: the problem a run of
+     * the file would stop on before reading any row (empty, not a header, a column missing, not decodable), else
+     * null. Reads only the first line.
+     */
+    public String headerProblem(Path file) {
+        try {
+            new ChunkIterator(file).end();
+            return null;
+        } catch (SnapshotReadException | SnapshotHeaderException e) {
+            return e.getMessage();
+        }
     }
 
     /** A CSV file as a snapshot: opened when its chunks are read, closed when the iteration ends. */
@@ -67,19 +83,22 @@ public final class CsvSource {
         private CsvReader<CsvRecord> reader;
         private CloseableIterator<CsvRecord> records;
         private int[] columnIndex;
+        private int keyIndex = -1;
         private long lastLine = 1;
 
         ChunkIterator(Path file) {
             super(chunkSize);
             this.file = file;
             try {
-                decoded = new SnapshotFileReader(Files.newInputStream(file), SEPARATOR, QUOTE);
+                InputStream raw = Files.newInputStream(file);
+                decoded = new SnapshotFileReader(CsvFormat.isGzip(file.getFileName().toString())
+                        ? new GZIPInputStream(raw, 1 << 16) : raw, format);
                 BufferedReader in = new BufferedReader(decoded, 1 << 16);
                 in.mark(1);
                 if (in.read() != '\uFEFF') {
                     in.reset();
                 }
-                reader = CsvReader.builder().fieldSeparator(SEPARATOR).quoteCharacter(QUOTE).skipEmptyLines(true)
+                reader = CsvReader.builder().fieldSeparator(format.delimiter()).quoteCharacter(format.quote()).skipEmptyLines(true)
                         .ofCsvRecord(in);
                 records = reader.iterator();
                 if (!records.hasNext()) {
@@ -89,7 +108,7 @@ public final class CsvSource {
             } catch (IOException | UncheckedIOException | CsvParseException e) {
                 end();
                 throw failure(describe(e), e);
-            } catch (SnapshotReadException e) {
+            } catch (SnapshotReadException | SnapshotHeaderException e) {
                 end();
                 throw e;
             }
@@ -104,21 +123,57 @@ public final class CsvSource {
                 index[i] = names.indexOf(wanted.toLowerCase(Locale.ROOT));
                 int second = index[i] < 0 ? -1 : names.lastIndexOf(wanted.toLowerCase(Locale.ROOT));
                 if (second > index[i]) {
-                    throw failure("line 1: the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
+                    throw headerFailure("line 1: the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
                             + " and " + (second + 1) + "); which one is the model is not clear, so nothing is taken"
-                            + " from this file. Rename or drop one of them", null);
+                            + " from this file. Rename or drop one of them");
                 }
                 if (index[i] < 0) {
                     // A header's cells are column names and may be shown; a first line of data must not be.
-                    throw failure(looksLikeHeader(header.getFields())
-                            ? "line 1: the header has no column '" + wanted + "' (sync.identifiers maps it); its columns are "
-                                    + header.getFields()
+                    String other = otherDelimiter(header.getFields());
+                    throw headerFailure(other != null
+                            ? "line 1: the header is not separated by '" + printable(format.delimiter()) + "' (source.file.delimiter="
+                                    + CsvFormat.name(format.delimiter()) + ") but by '" + printable(other.charAt(0))
+                                    + "': set source.file.delimiter=" + CsvFormat.name(other.charAt(0))
+                            : looksLikeHeader(header.getFields())
+                            ? "line 1: the header has no column '" + wanted + "', which sync.identifiers maps; its columns are "
+                                    + header.getFields() + ". Set sync.identifiers to the file's column (e.g. sync.identifiers="
+                                    + header.getFields().get(0).strip() + "=" + mapping.columns().get(i).type() + ") or rename"
+                                    + " the column in the export"
                             : "line 1: the first line does not look like a header (" + header.getFieldCount() + " cells), so the"
                                     + " column '" + wanted + "' that sync.identifiers maps cannot be found; add a header row"
-                                    + " naming the columns", null);
+                                    + " naming the columns");
+                }
+            }
+            if (mapping.keyColumn() != null) {
+                keyIndex = names.indexOf(mapping.keyColumn().toLowerCase(Locale.ROOT));
+                if (keyIndex < 0) {
+                    throw headerFailure("line 1: the header has no column '" + mapping.keyColumn() + "', which"
+                            + " sync.rejects-key-column names; its columns are " + header.getFields());
                 }
             }
             return index;
+        }
+
+        /** The delimiter the header is written with when it is not the configured one and holds every mapped column. */
+        private String otherDelimiter(List<String> cells) {
+            String line = String.join(String.valueOf(format.delimiter()), cells);
+            for (char candidate : CsvFormat.candidates()) {
+                if (candidate == format.delimiter() || line.indexOf(candidate) < 0) {
+                    continue;
+                }
+                List<String> names = new ArrayList<>();
+                for (String cell : line.split(java.util.regex.Pattern.quote(String.valueOf(candidate)), -1)) {
+                    names.add(cell.strip().replace(String.valueOf(format.quote()), "").toLowerCase(Locale.ROOT));
+                }
+                if (mapping.columns().stream().allMatch(c -> names.contains(c.name().toLowerCase(Locale.ROOT)))) {
+                    return String.valueOf(candidate);
+                }
+            }
+            return null;
+        }
+
+        private static String printable(char c) {
+            return c == '\t' ? "\\t" : String.valueOf(c);
         }
 
         /** Column names: words, not values (no '@', no digits-only cell, no digest or device id). */
@@ -159,7 +214,7 @@ public final class CsvSource {
             for (int i = 0; i < cells.length; i++) {
                 cells[i] = record.getField(columnIndex[i]);
             }
-            return new Row(lastLine, cells);
+            return new Row(lastLine, cells, keyIndex < 0 ? null : record.getField(keyIndex));
         }
 
         @Override
@@ -172,8 +227,12 @@ public final class CsvSource {
 
         private String describe(Exception e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SnapshotFileReader.NotUtf8Exception notUtf8) {
-                    return notUtf8.getMessage();
+                if (t instanceof SnapshotFileReader.NotDecodableException notDecodable) {
+                    return notDecodable.getMessage();
+                }
+                if (t instanceof java.util.zip.ZipException || t instanceof java.io.EOFException) {
+                    return "the gzip data is damaged or cut off (" + t.getMessage() + "); the rows before it were read."
+                            + " Compress the file again, or drop it uncompressed as .csv";
                 }
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -185,6 +244,11 @@ public final class CsvSource {
 
         private SnapshotReadException failure(String what, Exception cause) {
             return new SnapshotReadException(file.getFileName() + ": " + what, cause);
+        }
+
+        /** The file cannot be read with these settings at all: no row is read, nothing is sent. */
+        private SnapshotHeaderException headerFailure(String what) {
+            return new SnapshotHeaderException(file.getFileName() + ": " + what);
         }
 
         @Override

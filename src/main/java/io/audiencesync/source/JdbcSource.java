@@ -90,6 +90,8 @@ public final class JdbcSource {
     private final class ChunkIterator extends Chunks {
         private final Iterator<Map<String, Object>> rows;
         private final String[] labels;
+        /** The key column's label in the result, or null without sync.rejects-key-column. */
+        private final String keyLabel;
         private long rowNumber;
 
         ChunkIterator(Iterator<Map<String, Object>> rows, Set<String> columns) {
@@ -97,6 +99,7 @@ public final class JdbcSource {
             this.rows = rows;
             try {
                 this.labels = resolveColumns(columns);
+                this.keyLabel = mapping.keyColumn() == null ? null : label(columns, mapping.keyColumn(), "sync.rejects-key-column");
             } catch (SnapshotReadException e) {
                 end();
                 throw e;
@@ -124,6 +127,20 @@ public final class JdbcSource {
             return resolved;
         }
 
+        /** A column's label in the result: the same name, else the one that differs only in case. */
+        private String label(Set<String> columns, String wanted, String key) {
+            if (columns.contains(wanted)) {
+                return wanted;
+            }
+            List<String> matches = columns.stream().filter(c -> c.equalsIgnoreCase(wanted)).toList();
+            if (matches.size() != 1) {
+                throw failure("the result has " + (matches.isEmpty() ? "no column '" + wanted + "'" : matches.size()
+                        + " columns named '" + wanted + "' in different case " + matches) + " (" + key + " names it; name"
+                        + " it with AS in source.jdbc.query); its columns are " + columns);
+            }
+            return matches.get(0);
+        }
+
         @Override
         protected boolean hasNextRow() {
             return rows.hasNext();
@@ -133,7 +150,8 @@ public final class JdbcSource {
         protected Row nextRow() {
             Map<String, Object> values = rows.next();
             rowNumber++;
-            return new Row(rowNumber, cells(values));
+            Object key = keyLabel == null ? null : values.get(keyLabel);
+            return new Row(rowNumber, cells(values), key == null ? null : key.toString());
         }
 
         @Override

@@ -8,35 +8,33 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes a CSV file strictly and watches what a parser cannot report: the line of the first byte that is not
- * UTF-8 (every character before it is handed out first, so the rows before it are read), a quoted field still
+ * valid in the file's encoding (every character before it is handed out first, so the rows before it are read), a quoted field still
  * open at the end of the file (a parser takes it as a last field that swallows the rest of the file), and whether
  * the file ends with a line end. The quote tracking follows RFC 4180: a quote opens a quoted field only as the
  * field's first character; inside one, a doubled quote is a quote.
  */
 final class SnapshotFileReader extends Reader {
 
-    /** The file stopped being valid UTF-8 at {@code line}. */
-    static final class NotUtf8Exception extends IOException {
-        NotUtf8Exception(long line) {
-            super("line " + line + ": the file is not valid UTF-8 from this line on (save it as UTF-8)");
+    /** The file stopped being valid text in its encoding at {@code line}. */
+    static final class NotDecodableException extends IOException {
+        NotDecodableException(long line, String encoding) {
+            super("line " + line + ": the file is not valid " + encoding + " from this line on (save it as " + encoding
+                    + ", or set source.file.encoding to the encoding it is written in, e.g. windows-1252)");
         }
     }
 
     private final InputStream in;
     private final char separator;
     private final char quote;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder decoder;
     private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16);
     private final CharBuffer chars = CharBuffer.allocate(1 << 16);
     private boolean endOfInput;
     private boolean flushed;
-    private NotUtf8Exception malformed;
+    private NotDecodableException malformed;
 
     /** Line of the next character handed out, 1-based. */
     private long line = 1;
@@ -47,10 +45,13 @@ final class SnapshotFileReader extends Reader {
     private long quoteOpenedAt;
     private int last = -1;
 
-    SnapshotFileReader(InputStream in, char separator, char quote) {
+    SnapshotFileReader(InputStream in, CsvFormat format) {
         this.in = in;
-        this.separator = separator;
-        this.quote = quote;
+        this.separator = format.delimiter();
+        this.quote = format.quote();
+        this.decoder = format.encoding().newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         chars.flip();
     }
 
@@ -106,7 +107,7 @@ final class SnapshotFileReader extends Reader {
                 bytes.compact();
                 if (result.isError()) {
                     // Hand out what came before the bad bytes; the next read reports them at their line.
-                    malformed = new NotUtf8Exception(lineAfter(chars));
+                    malformed = new NotDecodableException(lineAfter(chars), decoder.charset().name());
                 } else if (endOfInput && bytes.position() == 0 && decoder.flush(chars).isUnderflow()) {
                     flushed = true;
                 }

@@ -97,7 +97,7 @@ public final class IdentifierStage {
                 if (identifier instanceof Identifier.Wire wire) {
                     part.add(wire);
                 } else if (identifier instanceof Identifier.Rejected rejected) {
-                    part.rejects.add(new Reject(row.line(), column.name(), rejected));
+                    part.rejects.add(new Reject(row.line(), row.key(), column.name(), rejected));
                 } else {
                     part.emptyCells++;
                 }
@@ -107,7 +107,7 @@ public final class IdentifierStage {
         return part;
     }
 
-    private record Reject(long line, String column, Identifier.Rejected rejected) {
+    private record Reject(long line, String key, String column, Identifier.Rejected rejected) {
     }
 
     /** The wire values (as {@link WireRecords}), rejects and counts of some consecutive rows. */
@@ -139,7 +139,7 @@ public final class IdentifierStage {
                 }
             }
             for (Reject reject : rejects) {
-                read.rejected(reject.line(), reject.column(), reject.rejected());
+                read.rejected(reject.line(), reject.key(), reject.column(), reject.rejected());
             }
             read.read(rows, emptyCells);
         }

@@ -1,10 +1,12 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.source.CsvFormat;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.audiencesync.source.CsvFormat;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,19 +53,38 @@ public final class Inbox implements GenericFileFilter<File> {
         this.clock = clock;
     }
 
+    /** Whether {@code fileName} is the marker of some snapshot file (the marker setting's pattern). */
+    private boolean isMarker(String fileName) {
+        if (marker == null) {
+            return false;
+        }
+        String pattern = java.util.regex.Pattern.quote(marker).replace("{name}", "\\E.+\\Q").replace("{base}", "\\E.+\\Q");
+        return fileName.matches(pattern);
+    }
+
     /** The marker file of {@code fileName}, or null without a marker setting. */
     Path markerOf(String fileName) {
         if (marker == null) {
             return null;
         }
-        int dot = fileName.lastIndexOf('.');
-        String base = dot > 0 ? fileName.substring(0, dot) : fileName;
+        String lower = fileName.toLowerCase(java.util.Locale.ROOT);
+        int cut = lower.endsWith(".csv.gz") ? fileName.length() - 7 : fileName.lastIndexOf('.');
+        String base = cut > 0 ? fileName.substring(0, cut) : fileName;
         return dir.resolve(marker.replace("{name}", fileName).replace("{base}", base));
     }
 
     @Override
     public boolean accept(GenericFile<File> file) {
         if (file.isDirectory()) {
+            return false;
+        }
+        String name = file.getFileNameOnly();
+        if (!CsvFormat.isSnapshotName(name)) {
+            // Written right now (x.csv.part, x.csv.tmp), or a marker: quietly later; anything else is said once.
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!lower.endsWith(".part") && !lower.endsWith(".tmp") && !isMarker(name) && waiting.add(name)) {
+                LOG.warn("{} in the inbox is not read: only *.csv and *.csv.gz files are snapshots", name);
+            }
             return false;
         }
         // A link could point anywhere on the host; its content would be read and synced as this sync's model.

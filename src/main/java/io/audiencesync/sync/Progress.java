@@ -1,5 +1,6 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.observe.StatusLine;
 import io.audiencesync.plan.Plan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class Progress {
 
     private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
-    private static final int BAR = 30;
+    private static final int BAR = 20;
 
     private final Duration interval;
     private final PrintStream terminal;
@@ -44,19 +45,17 @@ public final class Progress {
     /** Starts reporting on {@code run}; the returned handle stops it. */
     AutoCloseable track(SyncRun run) {
         long started = System.nanoTime();
-        long[] sendStart = {0, 0};
-        ScheduledFuture<?> task = timer.scheduleAtFixedRate(() -> report(run, started, sendStart),
+        ScheduledFuture<?> task = timer.scheduleAtFixedRate(() -> report(run, started),
                 interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         return () -> {
             task.cancel(false);
             if (terminal != null) {
-                terminal.print("\r" + " ".repeat(100) + "\r");
-                terminal.flush();
+                StatusLine.clear();
             }
         };
     }
 
-    private void report(SyncRun run, long started, long[] sendStart) {
+    private void report(SyncRun run, long started) {
         Plan plan = run.plan();
         double seconds = (System.nanoTime() - started) / 1e9;
         String line;
@@ -64,33 +63,31 @@ public final class Progress {
             line = String.format(Locale.ROOT, "Run %s reading: %,d rows (%,.0f rows/s)", run.id(), run.read().rows(),
                     run.read().rows() / Math.max(seconds, 1e-3));
             if (terminal != null) {
-                draw(-1, line);
+                draw(-1, String.format(Locale.ROOT, "reading %s: %,d rows (%,.0f rows/s)", run.source(),
+                        run.read().rows(), run.read().rows() / Math.max(seconds, 1e-3)));
                 return;
             }
         } else {
             long total = plan.addCount() + plan.removeCount();
             long done = run.sends().done();
-            if (sendStart[0] == 0) {
-                sendStart[0] = System.nanoTime();
-                sendStart[1] = done;
-            }
-            double sendSeconds = Math.max((System.nanoTime() - sendStart[0]) / 1e9, 1e-3);
-            double rate = (done - sendStart[1]) / sendSeconds;
+            // The rate since the plan was made (sending starts then), so the first line already has one.
+            double sendSeconds = Math.max((System.nanoTime() - run.plannedAt()) / 1e9, 1e-3);
+            double rate = done / sendSeconds;
             String eta = rate > 0 ? formatDuration((long) ((total - done) / rate)) : "?";
-            line = String.format(Locale.ROOT, "Run %s sending: %,d of %,d values (%,.0f/s, ETA %s), %,d rows read",
-                    run.id(), done, total, rate, eta, run.read().rows());
             if (terminal != null) {
-                draw(total == 0 ? 1 : (double) done / total, line);
+                draw(total == 0 ? 1 : (double) done / total, String.format(Locale.ROOT, "%,d/%,d values %,.0f/s ETA %s",
+                        done, total, rate, eta));
                 return;
             }
+            line = String.format(Locale.ROOT, "Run %s sending: %,d of %,d values (%,.0f/s, ETA %s), %,d rows read",
+                    run.id(), done, total, rate, eta, run.read().rows());
         }
         LOG.info(line);
     }
 
     private void draw(double fraction, String line) {
         String bar = fraction < 0 ? "" : "[" + "#".repeat((int) (fraction * BAR)) + ".".repeat(BAR - (int) (fraction * BAR)) + "] ";
-        terminal.print("\r" + bar + line);
-        terminal.flush();
+        StatusLine.show(terminal, bar + line);
     }
 
     private static String formatDuration(long seconds) {

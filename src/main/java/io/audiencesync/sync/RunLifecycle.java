@@ -101,7 +101,7 @@ public final class RunLifecycle {
             String id = RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
             Path workDir = settings.dataDir().resolve("work").resolve(id);
             SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
-                    new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv")));
+                    new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv"), settings.identifiers().keyColumn()));
             current = run;
             if (resumed) {
                 DesiredState.Status resuming = desired.status().orElseThrow(() -> new IllegalStateException("nothing to resume"));
@@ -312,8 +312,11 @@ public final class RunLifecycle {
         }
     }
 
-    /** Ends a run that an error stopped; the error stays on the exchange (the file goes to {@code .failed}). */
-    public void abort(SyncRun run, Exception failure) {
+    /**
+     * Ends a run that an error stopped, and throws the error on, for the source route to settle its file (it goes to
+     * {@code .failed} unless its snapshot was read completely).
+     */
+    public void abort(SyncRun run, Exception failure) throws Exception {
         Outcome outcome = stopsEveryRun(failure) ? Outcome.STOPPED : Outcome.FAILED;
         if (!expected(failure)) {
             LOG.error("Run {} stopped by an unexpected error", run == null ? "(not started)" : run.id(), failure);
@@ -336,6 +339,7 @@ public final class RunLifecycle {
         if (outcome == Outcome.STOPPED && settings.once()) {
             ledger.complete();
         }
+        throw failure;
     }
 
     /** The inbox has nothing more: a run-once process ends here, or once the query ran too. */
@@ -489,9 +493,10 @@ public final class RunLifecycle {
         StringBuilder out = new StringBuilder();
         out.append("Run ").append(r.runId()).append(" (").append(r.source()).append(") ").append(r.outcome())
                 .append(" in ").append(String.format("%.1f s", r.durationMs() / 1000.0)).append(": ")
-                .append(r.rowsRead()).append(" rows read; values ").append(r.valuesByType().isEmpty() ? "none" : r.valuesByType())
+                .append(r.rowsRead()).append(" rows read; values ").append(counts(r.valuesByType()))
                 .append(", ").append(r.distinctValues()).append(" distinct; ")
-                .append(r.rejected()).append(" rejected").append(r.rejected() == 0 ? "" : " " + r.rejectedByReason())
+                .append(r.rejected()).append(" rejected").append(r.rejected() == 0 ? ""
+                        : " (" + counts(r.rejectedByReason()) + ", in " + r.rejectsFile() + ")")
                 .append("; adds planned ").append(r.adds().planned()).append(", sent ").append(r.adds().sent())
                 .append(", failed ").append(r.adds().failed())
                 .append("; removes planned ").append(r.removes().planned()).append(", sent ").append(r.removes().sent())
@@ -510,6 +515,12 @@ public final class RunLifecycle {
             out.append("; error: ").append(r.error());
         }
         return out.append('.').toString();
+    }
+
+    /** {@code EMAIL 940, MAID 400}: counts as a person reads them. */
+    private static String counts(Map<String, Long> counts) {
+        return counts.isEmpty() ? "none" : counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static <E extends Enum<E>> Map<String, Long> names(Map<E, Long> counts) {

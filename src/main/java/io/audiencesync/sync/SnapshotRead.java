@@ -49,8 +49,8 @@ public final class SnapshotRead {
         valuesByType.merge(type, n, Long::sum);
     }
 
-    void rejected(long line, String column, Identifier.Rejected rejected) {
-        rejects.write(line, column, rejected);
+    void rejected(long line, String key, String column, Identifier.Rejected rejected) {
+        rejects.write(line, key, column, rejected);
         rejectedByReason.merge(rejected.reason(), 1L, Long::sum);
     }
 

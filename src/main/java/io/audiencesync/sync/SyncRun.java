@@ -36,6 +36,8 @@ public final class SyncRun {
     private DesiredState.Status desired;
     private Target target;
     private volatile Plan plan;
+    /** When the plan was made ({@link System#nanoTime()}): sending starts then. */
+    private volatile long plannedAt;
     /** Whether removals are held back by a guard that a person can confirm (not add-only mode). */
     private boolean removalsAwaitConfirmation;
     private volatile boolean interrupted;
@@ -128,11 +130,16 @@ public final class SyncRun {
         return plan;
     }
 
+    long plannedAt() {
+        return plannedAt;
+    }
+
     boolean removalsAwaitConfirmation() {
         return removalsAwaitConfirmation;
     }
 
     void planned(Plan plan, boolean removalsAwaitConfirmation) {
+        this.plannedAt = System.nanoTime();
         this.plan = plan;
         this.removalsAwaitConfirmation = removalsAwaitConfirmation;
     }

@@ -22,11 +22,14 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "plan", "runs", "auth", "audiences", "status", "emulator", "demo", "bench"})
+    @ValueSource(strings = {"run", "check", "plan", "runs", "auth", "audiences", "status", "emulator", "demo", "bench"})
     void everyCommandHasHelp(String command) {
         CliHarness.Result result = execute(command, "--help");
         assertThat(result.code()).isZero();
         assertThat(result.out()).startsWith("Usage: pinterest-audience-sync " + command);
+        assertThat(result.out() + result.err()).doesNotContain("picocli WARN");
+        // A setting's name is never cut at the end of a line (picocli wraps at a hyphen or a dot otherwise).
+        assertThat(result.out()).doesNotContainPattern("[a-z]+\\.[a-z-]*-\\n").doesNotContainPattern("\\b(sync|source|pinterest|state)\\.\\n");
     }
 
     @Test

@@ -142,6 +142,8 @@ class K8sManifestsTest {
                         .get("annotations")).get("prometheus.io/path");
                 assertThat(answer(base + scrapePath, process, daemon).body())
                         .contains("pinterest_sync_last_success_timestamp_seconds");
+                assertThat(daemon.log()).as("the start banner names where health is served")
+                        .contains("Health at http://127.0.0.1:" + free + "/observe/health");
             } finally {
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             }

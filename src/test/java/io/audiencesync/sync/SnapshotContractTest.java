@@ -249,7 +249,8 @@ class SnapshotContractTest {
         } finally {
             System.setErr(saved);
         }
-        assertThat(exit).isEqualTo(1);
+        // Issue 15: a file these settings cannot read at all is a configuration problem, found before any call: exit 2.
+        assertThat(exit).isEqualTo(2);
         assertThat(sync.lastReport().error()).contains("does not look like a header (3 cells)");
         String output = err.toString(StandardCharsets.UTF_8);
         try (java.util.stream.Stream<Path> files = Files.walk(sync.data)) {
@@ -286,5 +287,10 @@ class SnapshotContractTest {
             daemon.destroy();
             daemon.waitFor(30, TimeUnit.SECONDS);
         }
+        // The daemon says what it watches when it starts, and that it stopped.
+        assertThat(child.log()).contains("Watching " + child.inbox().toAbsolutePath().normalize() + " for CSV snapshots")
+                .contains("Mapping email=EMAIL (segment mode) to the customer list 'Customer List-Child' of ad account "
+                        + PinterestEmulator.DEFAULT_AD_ACCOUNT_ID)
+                .contains("Stopped: the sync 'Child' no longer watches");
     }
 }

@@ -1,0 +1,97 @@
+package io.audiencesync.cli;
+
+import io.audiencesync.report.Outcome;
+import io.audiencesync.report.RunReport;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A run report as a person reads it after {@code run --once}: a few lines of at most 80 columns, what was read,
+ * rejected, sent or withheld and why, the list and audience, the outcome, and the next step when something is owed.
+ */
+final class RunSummary {
+
+    static final int WIDTH = 80;
+    private static final String INDENT = "           ";
+
+    private RunSummary() {
+    }
+
+    static void print(PrintStream out, RunReport r) {
+        lines(r).forEach(out::println);
+        out.flush();
+    }
+
+    static List<String> lines(RunReport r) {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "%s: %s in %.1f s (run %s)", r.source(), r.outcome(), r.durationMs() / 1000.0,
+                r.runId()));
+        add(out, "read", String.format(Locale.ROOT, "%,d rows; values %s; %,d distinct", r.rowsRead(),
+                counts(r.valuesByType()), r.distinctValues()));
+        if (r.rejected() > 0) {
+            add(out, "rejected", String.format(Locale.ROOT, "%,d (%s), listed in %s", r.rejected(),
+                    counts(r.rejectedByReason()), r.rejectsFile()));
+        }
+        add(out, "sent", String.format(Locale.ROOT, "%,d of %,d adds, %,d of %,d removes", r.adds().sent(),
+                r.adds().planned(), r.removes().sent(), r.removes().planned()));
+        if (r.removalsWithheld() > 0) {
+            add(out, "withheld", String.format(Locale.ROOT, "%,d removals: %s", r.removalsWithheld(),
+                    r.removalsWithheldBecause()));
+        }
+        if (r.deadLetterBatches() > 0) {
+            add(out, "dead", String.format(Locale.ROOT, "%,d values in %,d batches, in %s", r.adds().failed()
+                    + r.removes().failed(), r.deadLetterBatches(), r.deadLetterFile()));
+        }
+        add(out, "list", "'" + r.customerListName() + "' " + (r.customerListId() == null ? "(not created yet)"
+                : r.customerListId() + (r.customerListCreated() ? " (created)" : "")));
+        add(out, "audience", "'" + r.audienceName() + "' " + (r.audienceId() == null ? "(not created yet)"
+                : r.audienceId() + (r.audienceCreated() ? " (created)" : "")));
+        if (r.error() != null && r.outcome() != Outcome.REMOVALS_WITHHELD) {
+            add(out, "error", r.error());
+        }
+        String next = next(r);
+        if (next != null) {
+            add(out, "next", next);
+        }
+        return out;
+    }
+
+    /** What a person does now, when the run left something to do. */
+    private static String next(RunReport r) {
+        return switch (r.outcome()) {
+            case SUCCEEDED -> null;
+            case REMOVALS_WITHHELD -> "if the model really shrank, confirm the removals: run --once"
+                    + " --allow-mass-removal (no new file needed); else fix the export and drop it again";
+            case DEAD_LETTERS -> "the next run sends the dead-lettered values again; the dead-letter file says what"
+                    + " Pinterest answered";
+            case INTERRUPTED, FAILED -> "run --once again: it sends what is still owed, without a new file";
+            case SNAPSHOT_FAILED -> "fix the file (the error says where) and drop it again; nothing was removed";
+            case STOPPED -> "fix what the error names, then run --once again";
+        };
+    }
+
+    private static String counts(Map<String, Long> counts) {
+        return counts.isEmpty() ? "none" : counts.entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** A labelled line, wrapped at word boundaries to {@link #WIDTH} columns. */
+    private static void add(List<String> out, String label, String text) {
+        String prefix = String.format("  %-8s ", label);
+        StringBuilder line = new StringBuilder(prefix);
+        for (String word : text.split(" ")) {
+            if (line.length() + word.length() + 1 > WIDTH && line.length() > prefix.length()) {
+                out.add(line.toString().stripTrailing());
+                line = new StringBuilder(INDENT);
+            }
+            line.append(word).append(' ');
+        }
+        out.add(line.toString().stripTrailing());
+    }
+}
