@@ -63,7 +63,7 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Preflight.Result preflight = Preflight.offline(config, Map.of());
+        Preflight.Result preflight = Preflight.offline(config, Map.of(), false);
         SettingsSources sources = preflight.sources();
         out.println("Configuration: " + (sources.fileRead() ? sources.file().toAbsolutePath() + " over the embedded defaults"
                 : "the embedded defaults only (" + sources.file().toAbsolutePath() + " does not exist)")

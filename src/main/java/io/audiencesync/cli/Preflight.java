@@ -77,6 +77,11 @@ final class Preflight {
 
     /** Checks the configuration the way the command would read it, without starting anything. */
     static Result offline(ConfigOption config, Map<String, String> overrides) {
+        return offline(config, overrides, true);
+    }
+
+    /** @param daemon whether the command starts the daemon, which needs camel.management.port free */
+    static Result offline(ConfigOption config, Map<String, String> overrides, boolean daemon) {
         SettingsSources sources = SettingsSources.ofThisProcess(config.file(), config.named(), overrides);
         List<ConfigException> problems = new ArrayList<>(sources.problems());
         SyncSettings settings = null;
@@ -87,7 +92,8 @@ final class Preflight {
         } catch (ConfigException e) {
             problems.add(e);
         }
-        if (settings != null && !settings.once()) {
+        // Only a daemon about to start serves on the port; check, run on the same host as one, must not fault it.
+        if (settings != null && !settings.once() && daemon) {
             managementPortProblem(config.file(), overrides).ifPresent(problems::add);
         }
         return new Result(sources, problems, sources.warnings(), problems.isEmpty() ? settings : null);

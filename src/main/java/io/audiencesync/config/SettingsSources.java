@@ -31,6 +31,8 @@ public final class SettingsSources {
     /** The namespaces of this tool's own settings; {@code camel.*} keys are Camel's, which checks its own. */
     private static final List<String> NAMESPACES = List.of("pinterest.", "sync.", "source.", "state.", "logging.", "management.");
     private static final LevenshteinDistance DISTANCE = new LevenshteinDistance(6);
+    /** {@code logging.level.<logger>}: a family of settings, one for any logger. */
+    private static final String LOGGER_LEVEL = "logging.level.";
 
     /** Where one value came from. */
     public enum Origin {
@@ -162,7 +164,8 @@ public final class SettingsSources {
         knownKeys().forEach(key -> byVariable.put(environmentName(key), key));
         List<String> warnings = new ArrayList<>();
         for (String variable : new TreeSet<>(environment.keySet())) {
-            boolean ours = NAMESPACES.stream().anyMatch(ns -> variable.startsWith(environmentName(ns)));
+            boolean ours = NAMESPACES.stream().anyMatch(ns -> variable.startsWith(environmentName(ns)))
+                    && !variable.startsWith(environmentName(LOGGER_LEVEL));
             if (!ours || byVariable.containsKey(variable) || variable.contains("_SERVICE_") || variable.endsWith("_PORT")
                     || variable.contains("_PORT_")) {
                 continue;
@@ -175,7 +178,7 @@ public final class SettingsSources {
     }
 
     private static Optional<String> unknown(String key, Set<String> known) {
-        if (known.contains(key) || NAMESPACES.stream().noneMatch(key::startsWith)) {
+        if (known.contains(key) || key.startsWith(LOGGER_LEVEL) || NAMESPACES.stream().noneMatch(key::startsWith)) {
             return Optional.empty();
         }
         String nearest = nearest(key, known);

@@ -28,7 +28,8 @@ class SettingsSourcesTest {
     @Test
     void unknownKeysAreProblemsWhereverTheyAreWrittenButCamelsOwnAndOtherNamespacesAreNot() throws IOException {
         Path file = dir.resolve("application.properties");
-        Files.writeString(file, "sync.name=x\nsync.identifer=email=EMAIL\ncamel.main.name=mine\nmy.own.key=1\n");
+        Files.writeString(file, "sync.name=x\nsync.identifer=email=EMAIL\ncamel.main.name=mine\nmy.own.key=1\n"
+                + "logging.level.org.apache.camel=DEBUG\n");
         Properties system = new Properties();
         system.setProperty("source.file.delimeter", ";");
         system.setProperty("java.home", "/usr");

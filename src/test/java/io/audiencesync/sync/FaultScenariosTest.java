@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Each scenario injects one kind of fault while a changed model is synced (adds and removes), then lets one
  * more run go through: whatever happened, no value of the model may be lost or removed, and the list must end
- * equal to the model. The figures are written to target/fault-scenarios.md (the README quotes them).
+ * equal to the model. The figures are written to target/fault-scenarios.md (docs/benchmarks.md quotes them).
  */
 class FaultScenariosTest {
 
