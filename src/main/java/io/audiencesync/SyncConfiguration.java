@@ -4,6 +4,7 @@ import io.audiencesync.config.JdbcSettings;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ConvergenceCheck;
+import io.audiencesync.observe.MetricsPush;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.report.DeadLetterWriter;
@@ -78,6 +79,9 @@ public class SyncConfiguration implements CamelConfiguration {
             public void onContextStopped(CamelContext stopped) {
                 store.close();
                 connection.close();
+                if (settings.once() && settings.pushgateway() != null) {
+                    new MetricsPush(settings.pushgateway().url(), settings.pushgateway().job(), settings.name()).push(metrics);
+                }
                 if (!settings.once()) {
                     LOG.info("Stopped: the sync '{}' no longer watches {}", settings.name(), settings.inboxDir().toAbsolutePath().normalize());
                 }

@@ -43,7 +43,12 @@ public record SyncSettings(
         int keepRuns,
         Duration progressInterval,
         JdbcSettings jdbc,
-        StateSettings state) {
+        StateSettings state,
+        Pushgateway pushgateway) {
+
+    /** Where {@code run --once} pushes its metrics when it ends ({@code sync.pushgateway-*}); null: it does not. */
+    public record Pushgateway(java.net.URI url, String job) {
+    }
 
     /**
      * How the inbox decides a file is whole.
@@ -143,7 +148,13 @@ public record SyncSettings(
                 r.integer("sync.keep-runs", 1, 1_000_000),
                 Duration.ofSeconds(r.integer("sync.progress-interval-seconds", 1, 3600)),
                 r.jdbc(),
-                r.state());
+                r.state(),
+                pushgateway(r));
+    }
+
+    private static Pushgateway pushgateway(SettingsReader r) {
+        java.net.URI url = r.optionalUrl("sync.pushgateway-url");
+        return url == null ? null : new Pushgateway(url, r.name("sync.pushgateway-job"));
     }
 
     private static DeviceIdDigits deviceIdDigits(SettingsReader r) {

@@ -224,8 +224,145 @@ class K8sManifestsTest {
     void theImageCarriesTheJarThisBuildMakes() throws IOException {
         String pom = Files.readString(Path.of("pom.xml"));
         String finalName = pom.substring(pom.indexOf("<finalName>") + 11, pom.indexOf("</finalName>"));
-        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("COPY target/" + finalName + ".jar ")
+        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("/target/" + finalName + ".jar ")
                 .contains("EXPOSE 9876");
+    }
+
+    @Test
+    void everyKubernetesObjectIsValidForTheKubernetesApi() throws Exception {
+        Map<String, Class<?>> models = Map.of(
+                "apps/v1 Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
+                "batch/v1 CronJob", io.fabric8.kubernetes.api.model.batch.v1.CronJob.class,
+                "v1 Service", io.fabric8.kubernetes.api.model.Service.class,
+                "v1 ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class,
+                "v1 Secret", io.fabric8.kubernetes.api.model.Secret.class,
+                "v1 PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        int checked = 0;
+        for (Map<String, Object> doc : DOCS) {
+            Class<?> model = models.get(doc.get("apiVersion") + " " + doc.get("kind"));
+            if (model == null) {
+                continue;
+            }
+            String where = doc.get("kind") + " " + map(doc.get("metadata")).get("name");
+            Object object = json.convertValue(doc, model);
+            // The models keep a field they do not know aside instead of failing: none may be there.
+            assertThat(unknownFields(object, where)).as(where + ": fields the Kubernetes API does not have").isEmpty();
+            checked++;
+        }
+        assertThat(checked).as("every core manifest has its model").isEqualTo(DOCS.stream()
+                .filter(d -> models.containsKey(d.get("apiVersion") + " " + d.get("kind"))).count()).isGreaterThanOrEqualTo(7);
+    }
+
+    /** The {@code additionalProperties} of every object reachable from {@code object}, with their path. */
+    private static List<String> unknownFields(Object object, String path) throws Exception {
+        List<String> found = new ArrayList<>();
+        if (object == null || object instanceof String || object instanceof Number || object instanceof Boolean
+                || object instanceof Enum<?>) {
+            return found;
+        }
+        if (object instanceof java.util.Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                found.addAll(unknownFields(item, path + "[" + i++ + "]"));
+            }
+            return found;
+        }
+        if (object instanceof Map<?, ?> entries) {
+            for (Map.Entry<?, ?> e : entries.entrySet()) {
+                found.addAll(unknownFields(e.getValue(), path + "." + e.getKey()));
+            }
+            return found;
+        }
+        if (!object.getClass().getName().startsWith("io.fabric8.")) {
+            return found;
+        }
+        for (java.lang.reflect.Method getter : object.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getName().equals("getClass")) {
+                continue;
+            }
+            Object value = getter.invoke(object);
+            if (getter.getName().equals("getAdditionalProperties")) {
+                ((Map<?, ?>) value).keySet().forEach(key -> found.add(path + "." + key));
+            } else if (!(object instanceof io.fabric8.kubernetes.api.model.Quantity)
+                    && !(object instanceof io.fabric8.kubernetes.api.model.IntOrString)) {
+                found.addAll(unknownFields(value, path + "." + getter.getName().substring(3)));
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void podsPassKubernetesRestrictedPodSecurityProfile() {
+        // The rules of the "restricted" Pod Security Standard, and a read-only root file system besides.
+        Set<String> allowedVolumes = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+                "persistentVolumeClaim", "projected", "secret");
+        for (Map<String, Object> workload : workloads()) {
+            String where = workload.get("kind") + " " + map(workload.get("metadata")).get("name");
+            Map<String, Object> pod = podSpec(workload);
+            Map<String, Object> podSecurity = map(pod.get("securityContext"));
+            assertThat(pod).as(where).doesNotContainKeys("hostNetwork", "hostPID", "hostIPC");
+            assertThat(podSecurity.get("runAsNonRoot")).as(where + " runAsNonRoot").isEqualTo(true);
+            assertThat(podSecurity.get("runAsUser")).as(where + " runAsUser").isNotEqualTo(0);
+            assertThat(map(podSecurity.get("seccompProfile")).get("type")).as(where + " seccomp").isIn("RuntimeDefault", "Localhost");
+            for (Object v : list(pod.get("volumes"))) {
+                assertThat(map(v).keySet()).as(where + " volume types").anySatisfy(key -> assertThat(allowedVolumes).contains(key))
+                        .doesNotContain("hostPath");
+            }
+            List<Object> containers = new ArrayList<>(list(pod.get("containers")));
+            containers.addAll(list(pod.get("initContainers")));
+            for (Object c : containers) {
+                Map<String, Object> security = map(map(c).get("securityContext"));
+                String container = where + " container " + map(c).get("name");
+                assertThat(security.get("allowPrivilegeEscalation")).as(container + " allowPrivilegeEscalation").isEqualTo(false);
+                assertThat(security.get("privileged")).as(container + " privileged").isNotEqualTo(true);
+                assertThat(list(map(security.get("capabilities")).get("drop"))).as(container + " drops").contains("ALL");
+                assertThat(list(map(security.get("capabilities")).get("add"))).as(container + " adds")
+                        .allSatisfy(cap -> assertThat(cap).isEqualTo("NET_BIND_SERVICE"));
+                assertThat(security.get("readOnlyRootFilesystem")).as(container + " readOnlyRootFilesystem").isEqualTo(true);
+                assertThat(list(map(c).get("volumeMounts"))).as(container + " has a writable /tmp")
+                        .anySatisfy(m -> assertThat(map(m).get("mountPath")).isEqualTo("/tmp"));
+            }
+        }
+    }
+
+    @Test
+    void theCronJobFailsAtOnceOnAConfigurationErrorAndNamesItsTimeZone() {
+        Map<String, Object> cronJob = map(kind("CronJob").get("spec"));
+        assertThat(cronJob.get("timeZone")).isEqualTo("Etc/UTC");
+        Map<String, Object> job = map(map(cronJob.get("jobTemplate")).get("spec"));
+        assertThat(list(map(job.get("podFailurePolicy")).get("rules"))).anySatisfy(rule -> {
+            assertThat(map(rule).get("action")).isEqualTo("FailJob");
+            Map<String, Object> codes = map(map(rule).get("onExitCodes"));
+            assertThat(codes.get("operator")).isEqualTo("In");
+            assertThat(list(codes.get("values"))).containsExactly(2);
+            assertThat(codes.get("containerName")).isEqualTo(map(list(podSpec(kind("CronJob")).get("containers")).get(0)).get("name"));
+        });
+        // podFailurePolicy needs pods that are never restarted in place.
+        assertThat(podSpec(kind("CronJob")).get("restartPolicy")).isEqualTo("Never");
+    }
+
+    @Test
+    void theDaemonWaitsForItsStartBeforeItIsProbedAndCanBeScraped() {
+        Map<String, Object> container = map(list(podSpec(kind("Deployment")).get("containers")).get(0));
+        assertThat(map(map(container.get("startupProbe")).get("httpGet")).get("path")).isEqualTo("/observe/health/live");
+        Map<String, Object> service = kind("Service");
+        assertThat(map(map(service.get("spec")).get("selector"))).isEqualTo(map(map(map(map(kind("Deployment")
+                .get("spec")).get("template")).get("metadata")).get("labels")));
+        Map<String, Object> monitor = kind("ServiceMonitor");
+        assertThat(map(list(map(monitor.get("spec")).get("endpoints")).get(0)).get("port"))
+                .isEqualTo(map(list(map(service.get("spec")).get("ports")).get(0)).get("name"));
+    }
+
+    @Test
+    void theImageIsBuiltFromSourcesAndItsContextLeavesTokensAndStateOut() throws IOException {
+        String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("AS build").contains("COPY --from=build").contains("USER 10001:10001");
+        List<String> ignore = Files.readAllLines(Path.of(".dockerignore"));
+        assertThat(ignore).contains("*").as("only what the build needs is let in").allSatisfy(line ->
+                assertThat(line.isBlank() || line.startsWith("#") || line.equals("*") || line.startsWith("!")).isTrue());
+        assertThat(ignore).doesNotContain("!data/", "!target/", "!data");
     }
 
     private static Properties settingsAt(String path, Map<String, String> mounts, Map<String, Map<String, Object>> volumes)
