@@ -5,6 +5,7 @@ import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ConvergenceCheck;
 import io.audiencesync.observe.MetricsPush;
+import io.audiencesync.observe.ReadyCheck;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.report.DeadLetterWriter;
@@ -92,8 +93,10 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("settings", settings);
         registry.bind("stateStore", store);
         registry.bind("metrics", metrics);
-        // Camel's health-check registry finds checks bound as beans: readiness says whether the list converged.
+        // Camel's health-check registry finds checks bound as beans: readiness says whether the sync can work, the
+        // convergence check (in /observe/health only) whether the list equals the last complete snapshot.
         registry.bind("convergence", new ConvergenceCheck(metrics));
+        registry.bind("canWork", new ReadyCheck(metrics, settings.inboxDir(), settings.dataDir()));
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         desired.status().ifPresent(metrics::desiredState);
 

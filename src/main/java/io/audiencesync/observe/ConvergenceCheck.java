@@ -6,8 +6,10 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import java.util.Map;
 
 /**
- * Readiness that says whether the list equals the last complete snapshot: UP while converged or behind (values
- * owed are being sent, or wait for a confirmation), DOWN while failing (runs in a row ended with values owed).
+ * Whether the list equals the last complete snapshot: UP while converged or behind (values owed are being sent, or
+ * wait for a confirmation), DOWN while failing (runs in a row ended with values owed). Listed by
+ * {@code /observe/health}, but neither readiness nor liveness: a sync that cannot reach Pinterest must stay ready
+ * (a Service keeps its endpoint, so its metrics are still scraped), and restarting it would not help.
  */
 public final class ConvergenceCheck extends AbstractHealthCheck {
 
@@ -20,6 +22,11 @@ public final class ConvergenceCheck extends AbstractHealthCheck {
 
     @Override
     public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public boolean isReadiness() {
         return false;
     }
 

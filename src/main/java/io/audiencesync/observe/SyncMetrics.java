@@ -24,6 +24,7 @@ public final class SyncMetrics {
     private final AtomicLong tokenExpiry = new AtomicLong();
     private final AtomicLong valuesOwed = new AtomicLong();
     private final AtomicReference<String> convergence = new AtomicReference<>("converged");
+    private final AtomicReference<String> lastOutcome = new AtomicReference<>();
 
     /** Meters in a registry of their own (a run without the management server). */
     public SyncMetrics() {
@@ -59,6 +60,11 @@ public final class SyncMetrics {
     /** converged, behind or failing (see {@link DesiredState.Status#convergence()}). */
     public String convergence() {
         return convergence.get();
+    }
+
+    /** The outcome of the last run of this process, or null before the first one ended. */
+    public String lastOutcome() {
+        return lastOutcome.get();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -103,6 +109,7 @@ public final class SyncMetrics {
     public void runEnded(String outcome, boolean succeeded, Instant at) {
         Counter.builder("pinterest_sync_runs").description("Runs by outcome").tag("outcome", outcome)
                 .register(registry).increment();
+        lastOutcome.set(outcome);
         if (succeeded) {
             lastSuccess.set(at.getEpochSecond());
         }

@@ -79,12 +79,32 @@ class OperationsTest {
             assertThat(metric("pinterest_sync_convergence{state=\"converged\"}")).isEqualTo(1);
             assertThat(metric("pinterest_sync_values_owed")).isZero();
             JsonNode checks = Json.MAPPER.readTree(get("/observe/health/ready").body()).get("checks");
-            assertThat(checks.findValuesAsText("name")).contains("convergence");
+            // Readiness says whether the sync can work; whether the list converged is listed, but not readiness.
+            assertThat(checks.findValuesAsText("name")).contains("can-work").doesNotContain("convergence");
+            assertThat(Json.MAPPER.readTree(get("/observe/health").body()).get("checks").findValuesAsText("name"))
+                    .contains("convergence", "can-work");
 
             drop("day2.csv", model(100, 350)); // the same size: 100 leave, 100 join
             await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\"}") >= 2, daemon);
             assertThat(metric("pinterest_sync_values_removed_total")).isEqualTo(100);
             assertThat(get("/observe/nothing-here").statusCode()).isEqualTo(404);
+        } finally {
+            daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void readinessGoesDownWhenARunStoppedOnWhatAPersonMustFix() throws Exception {
+        child.settings.put("pinterest.access-token", "a-token-pinterest-refuses");
+        Process daemon = child.start("run");
+        try {
+            await(() -> get("/observe/health/ready").statusCode() == 200, daemon);
+            drop("day1.csv", model(0, 10));
+            await(() -> get("/observe/health/ready").statusCode() == 503, daemon);
+            JsonNode ready = Json.MAPPER.readTree(get("/observe/health/ready").body());
+            assertThat(ready.get("status").asText()).isEqualTo("DOWN");
+            assertThat(ready.toString()).contains("the last run stopped on a setting, a grant or access");
+            assertThat(get("/observe/health/live").statusCode()).as("restarting would not help: still live").isEqualTo(200);
         } finally {
             daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
