@@ -294,6 +294,60 @@ class K8sManifestsTest {
     }
 
     @Test
+    void theCamelKIntegrationIsValidForTheCamelKOperatorsCrd() throws IOException {
+        com.networknt.schema.Schema schema = integrationSchema();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, Object> integration = kind("Integration");
+        assertThat(schema.validate(json.valueToTree(integration))).as("k8s/camel-k/integration.yaml against the CRD").isEmpty();
+        Map<String, Object> traits = map(map(integration.get("spec")).get("traits"));
+        assertThat(map(traits.get("deployment")).get("strategy")).isEqualTo("Recreate");
+        assertThat(map(traits.get("health"))).containsEntry("livenessPort", 9876).containsEntry("readinessPort", 9876);
+
+        // The schema knows the traits field by field: a misspelled one is refused, as the operator would drop it.
+        com.fasterxml.jackson.databind.node.ObjectNode misspelled = json.valueToTree(integration);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) misspelled.at("/spec/traits/deployment")).put("stratgy", "Recreate");
+        assertThat(schema.validate(misspelled)).isNotEmpty();
+    }
+
+    /**
+     * The CRD's v1 schema, strict where Kubernetes prunes: an object with listed properties and no
+     * x-kubernetes-preserve-unknown-fields takes no other field.
+     */
+    private static com.networknt.schema.Schema integrationSchema() throws IOException {
+        Map<String, Object> crd;
+        try (InputStream in = K8sManifestsTest.class.getResourceAsStream("/camel-k/camel.apache.org_integrations.yaml")) {
+            crd = map(new Load(LoadSettings.builder().build()).loadAllFromInputStream(in).iterator().next());
+        }
+        Map<String, Object> version = list(map(crd.get("spec")).get("versions")).stream().map(K8sManifestsTest::map)
+                .filter(v -> "v1".equals(v.get("name"))).findFirst().orElseThrow();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode schema = json.valueToTree(map(version.get("schema")).get("openAPIV3Schema"));
+        strict(schema);
+        return com.networknt.schema.SchemaRegistry.withDefaultDialect(com.networknt.schema.SpecificationVersion.DRAFT_4)
+                .getSchema(json.writeValueAsString(schema));
+    }
+
+    /** Walks a schema (not the maps of property names it holds, where a property may be called "properties"). */
+    private static void strict(com.fasterxml.jackson.databind.JsonNode schema) {
+        if (!(schema instanceof com.fasterxml.jackson.databind.node.ObjectNode object)) {
+            return;
+        }
+        if (object.path("properties").isObject()) {
+            if (!object.has("additionalProperties") && !object.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
+                object.put("additionalProperties", false);
+            }
+            object.get("properties").elements().forEachRemaining(K8sManifestsTest::strict);
+        }
+        strict(object.get("items"));
+        strict(object.get("additionalProperties"));
+        for (String combinator : List.of("allOf", "anyOf", "oneOf")) {
+            if (object.path(combinator).isArray()) {
+                object.get(combinator).elements().forEachRemaining(K8sManifestsTest::strict);
+            }
+        }
+    }
+
+    @Test
     void podsPassKubernetesRestrictedPodSecurityProfile() {
         // The rules of the "restricted" Pod Security Standard, and a read-only root file system besides.
         Set<String> allowedVolumes = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
