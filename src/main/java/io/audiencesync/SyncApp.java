@@ -1,5 +1,7 @@
 package io.audiencesync;
 
+import io.audiencesync.config.CamelKLayout;
+import io.audiencesync.config.SettingsSources;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.sync.RunLedger;
 import io.audiencesync.sync.RunLifecycle;
@@ -21,6 +23,9 @@ import java.util.function.Function;
  * properties file of the user's, then by environment variables and system properties.
  */
 public final class SyncApp {
+
+    /** The routes in the jar. */
+    static final String ROUTES = "classpath:routes/*.camel.yaml";
 
     /** Exit code for a configuration or authorization error. */
     public static final int CONFIG_ERROR = 2;
@@ -69,6 +74,8 @@ public final class SyncApp {
             PropertiesComponent properties = (PropertiesComponent) context.getPropertiesComponent();
             properties.setLocation(locations(config));
             Properties override = new Properties();
+            CamelKLayout.of(System.getenv()).ifPresent(layout ->
+                    override.putAll(layout.settingFiles(SettingsSources.embeddedDefaults().stringPropertyNames())));
             override.putAll(overrides);
             properties.setOverrideProperties(override);
             return read.apply(properties::resolveProperty);
@@ -92,12 +99,17 @@ public final class SyncApp {
 
     private static String locations(Path config) {
         // The first location that has a key wins: the user's file overrides the embedded defaults key by key.
-        return "file:" + config.toAbsolutePath() + ";optional=true,classpath:application.properties;optional=true";
+        StringBuilder locations = new StringBuilder("file:" + config.toAbsolutePath() + ";optional=true");
+        CamelKLayout.of(System.getenv()).ifPresent(layout -> layout.propertyFiles()
+                .forEach(file -> locations.append(",file:").append(file.toAbsolutePath()).append(";optional=true")));
+        return locations.append(",classpath:application.properties;optional=true").toString();
     }
 
     private static Result run(Path config, Map<String, String> overrides, boolean isolated) {
         Main main = new Main();
         main.configure().addConfiguration(SyncConfiguration.class);
+        // The jar's routes, unless camel.main.routes-include-pattern says otherwise (a setting, or Camel K's sources).
+        main.configure().setRoutesIncludePattern(ROUTES);
         if (isolated) {
             main.setPropertyPlaceholderLocations("classpath:application.properties");
             main.addMainListener(new MainListenerSupport() {
@@ -112,6 +124,15 @@ public final class SyncApp {
             main.setPropertyPlaceholderLocations(locations(config));
         }
         overrides.forEach(main::addOverrideProperty);
+        // Under Camel K the routes are the Integration's sources, mounted as files: never the jar's copies as well.
+        CamelKLayout.of(System.getenv()).ifPresent(layout -> {
+            main.addOverrideProperty("camel.main.routes-include-pattern", layout.routesIncludePattern());
+            layout.settingFiles(SettingsSources.embeddedDefaults().stringPropertyNames()).forEach((key, value) -> {
+                if (!overrides.containsKey(key)) {
+                    main.addOverrideProperty(key, value);
+                }
+            });
+        });
         if ("true".equals(overrides.get("sync.once"))) {
             // A run that ends by itself serves no probes, and must not take the port of a daemon on the same host;
             // nothing scrapes its Camel meters either, so Camel's metrics are not set up for it.

@@ -54,6 +54,8 @@ public final class SettingsSources {
     private final Path file;
     private final boolean fileGiven;
     private final Properties fromFile;
+    /** Camel K's mounted properties files, when this runs in an Integration's pod (read after the user's file). */
+    private final Properties fromCamelK;
     private final Map<String, String> commandLine;
     private final Map<String, String> environment;
     private final Properties system;
@@ -68,6 +70,16 @@ public final class SettingsSources {
         this.file = file;
         this.fileGiven = fileGiven;
         this.fromFile = file != null && Files.isRegularFile(file) ? load(file) : new Properties();
+        this.fromCamelK = new Properties();
+        CamelKLayout.of(environment).ifPresent(layout -> {
+            // The first file with a key wins, as in Camel's list of locations.
+            List<Path> files = new ArrayList<>(layout.propertyFiles());
+            java.util.Collections.reverse(files);
+            Set<String> settings = defaults.stringPropertyNames();
+            files.stream().filter(Files::isRegularFile).filter(f -> !settings.contains(f.getFileName().toString()))
+                    .forEach(mounted -> fromCamelK.putAll(load(mounted)));
+            fromCamelK.putAll(layout.settingFiles(settings));
+        });
         this.commandLine = Map.copyOf(commandLine);
         this.environment = Map.copyOf(environment);
         this.system = system;
@@ -120,7 +132,7 @@ public final class SettingsSources {
         if (commandLine.containsKey(key)) {
             return Origin.COMMAND_LINE;
         }
-        if (fromFile.getProperty(key) != null) {
+        if (fromFile.getProperty(key) != null || fromCamelK.getProperty(key) != null) {
             return Origin.FILE;
         }
         return Origin.DEFAULT;
@@ -145,6 +157,10 @@ public final class SettingsSources {
         for (String key : new TreeSet<>(fromFile.stringPropertyNames())) {
             unknown(key, known).ifPresent(hint -> problems.add(new ConfigException(key, "is not a setting (in "
                     + file.toAbsolutePath() + ")" + hint)));
+        }
+        for (String key : new TreeSet<>(fromCamelK.stringPropertyNames())) {
+            unknown(key, known).ifPresent(hint -> problems.add(new ConfigException(key, "is not a setting (in a config"
+                    + " Camel K mounted under CAMEL_K_CONF_D)" + hint)));
         }
         for (String key : new TreeSet<>(system.stringPropertyNames())) {
             unknown(key, known).ifPresent(hint -> problems.add(new ConfigException(key, "is not a setting (-D" + key + ")" + hint)));

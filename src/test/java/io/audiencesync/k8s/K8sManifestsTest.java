@@ -203,9 +203,13 @@ class K8sManifestsTest {
     }
 
     @Test
-    void theCamelKIntegrationUsesTheRoutesConfigMapAndTheJar() {
+    void theCamelKIntegrationRunsTheImageWithTheRoutesConfigMapAsItsSources() throws IOException {
         Map<String, Object> spec = map(kind("Integration").get("spec"));
-        assertThat(list(spec.get("dependencies"))).singleElement().asString().startsWith("mvn:io.audiencesync:pinterest-audience-sync:");
+        // Self-managed: Camel K's runtime is Camel Quarkus; this image runs the tool on camel-main, as the Deployment.
+        Map<String, Object> deploymentContainer = map(list(podSpec(kind("Deployment")).get("containers")).get(0));
+        assertThat(map(map(spec.get("traits")).get("container")).get("image")).isEqualTo(deploymentContainer.get("image"));
+        assertThat(spec).doesNotContainKey("dependencies");
+        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("CMD [\"run\"]");
         List<String> keys = new ArrayList<>();
         for (Object s : list(spec.get("sources"))) {
             Map<String, Object> source = map(s);
