@@ -123,6 +123,22 @@ class FirstUseTest {
     }
 
     @Test
+    void aWindows1252FileIsNamedAsNotUtf8AndSyncsExactlyOnceItsEncodingIsSet() throws IOException {
+        byte[] csv = "name,email\nJos\u00e9,a@example.com\nRen\u00e9e,b@example.com\n".getBytes(java.nio.charset.Charset.forName("windows-1252"));
+        Files.write(inbox().resolve("day1.csv"), csv);
+        CliHarness.Result wrong = CliHarness.execute(dir, settings, "run", "--once");
+        assertThat(wrong.code()).isEqualTo(1);
+        assertThat(flat(wrong.out())).contains("line 2: the file is not valid UTF-8 from this line on")
+                .contains("set source.file.encoding");
+
+        settings.put("source.file.encoding", "windows-1252");
+        Files.write(inbox().resolve("day2.csv"), csv);
+        CliHarness.Result right = CliHarness.execute(dir, settings, "run", "--once");
+        assertThat(right.code()).as(right.out()).isZero();
+        assertThat(members()).hasSize(2);
+    }
+
+    @Test
     void aGzipFileSyncsExactlyAsItsCsvWould() throws IOException {
         StringBuilder csv = new StringBuilder("email\n");
         for (int i = 0; i < 2_000; i++) {
