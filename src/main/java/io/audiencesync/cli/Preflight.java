@@ -67,8 +67,16 @@ final class Preflight {
         if (!preflight.ok()) {
             return SyncApp.CONFIG_ERROR;
         }
+        Map<String, String> before = Map.copyOf(overrides);
         try (SingleFile single = file == null ? null : SingleFile.inbox(file, preflight.settings(), overrides, err)) {
             if (file != null && single == null) {
+                return SyncApp.CONFIG_ERROR;
+            }
+            // The one file's own inbox must not be overridden either (SOURCE_FILE_DIR in the environment, say).
+            List<ConfigException> overridden = overridden(preflight.sources(), overrides.keySet().stream()
+                    .filter(key -> !before.containsKey(key)).toList());
+            if (!overridden.isEmpty()) {
+                new Result(preflight.sources(), overridden, List.of(), null).print(err);
                 return SyncApp.CONFIG_ERROR;
             }
             return command.run(preflight);
@@ -84,6 +92,7 @@ final class Preflight {
     static Result offline(ConfigOption config, Map<String, String> overrides, boolean daemon) {
         SettingsSources sources = SettingsSources.ofThisProcess(config.file(), config.named(), overrides);
         List<ConfigException> problems = new ArrayList<>(sources.problems());
+        problems.addAll(overridden(sources, overrides.keySet()));
         SyncSettings settings = null;
         try {
             settings = SyncApp.readSettings(config.file(), overrides, SyncSettings::load);
@@ -97,6 +106,24 @@ final class Preflight {
             managementPortProblem(config.file(), overrides).ifPresent(problems::add);
         }
         return new Result(sources, problems, sources.warnings(), problems.isEmpty() ? settings : null);
+    }
+
+    /**
+     * The command's own settings that an environment variable or -D would override: Camel reads those before the
+     * command line, so the command would silently do something else.
+     */
+    static List<ConfigException> overridden(SettingsSources sources, java.util.Collection<String> keys) {
+        List<ConfigException> problems = new ArrayList<>();
+        for (String key : keys) {
+            SettingsSources.Origin origin = sources.origin(key);
+            if (origin == SettingsSources.Origin.ENVIRONMENT || origin == SettingsSources.Origin.SYSTEM_PROPERTY) {
+                String where = origin == SettingsSources.Origin.ENVIRONMENT
+                        ? "the environment variable " + SettingsSources.environmentName(key) : "-D" + key;
+                problems.add(new ConfigException(key, "the command line sets it, but " + where + " sets it too and"
+                        + " would win (Camel reads the environment and -D first); unset " + where));
+            }
+        }
+        return problems;
     }
 
     /** The daemon serves health and metrics on camel.management.port: one already taken would fail its start. */

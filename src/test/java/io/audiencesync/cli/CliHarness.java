@@ -25,6 +25,14 @@ public final class CliHarness {
 
     /** Runs {@code args} with {@code --config} pointing at a properties file holding {@code settings}. */
     public static Result execute(Path dir, Map<String, String> settings, String... args) {
+        List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.add("--config");
+        all.add(config(dir, settings).toString());
+        return execute(all.toArray(String[]::new));
+    }
+
+    /** A properties file in {@code dir} holding {@code settings}. */
+    public static Path config(Path dir, Map<String, String> settings) {
         Path config = dir.resolve("cli-" + System.nanoTime() + ".properties");
         Properties properties = new Properties();
         properties.putAll(settings);
@@ -33,10 +41,7 @@ public final class CliHarness {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.add("--config");
-        all.add(config.toString());
-        return execute(all.toArray(String[]::new));
+        return config;
     }
 
     public static synchronized Result execute(String... args) {

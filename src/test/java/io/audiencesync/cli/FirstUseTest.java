@@ -304,6 +304,26 @@ class FirstUseTest {
                 .contains("the embedded defaults only").doesNotContain("env-secret-token-123");
     }
 
+    @Test
+    void anEnvironmentVariableThatWouldOverrideACommandLineFlagIsNamed() throws Exception {
+        // Camel reads environment variables before the command line: SYNC_ONCE=false would turn run --once into a daemon.
+        Child child = child(Map.of("SYNC_ONCE", "false"), "run", "--once", "--config",
+                CliHarness.config(dir, settings).toString());
+        assertThat(child.exit()).isEqualTo(2);
+        assertThat(child.output()).contains("sync.once: the command line sets it, but the environment variable SYNC_ONCE"
+                + " sets it too and would win").contains("unset the environment variable SYNC_ONCE");
+
+        // run --once FILE syncs that file from an inbox of its own: SOURCE_FILE_DIR would send it the whole inbox.
+        Path file = dir.resolve("one.csv");
+        Files.writeString(file, "email\na@example.com\n");
+        Child single = child(Map.of("SOURCE_FILE_DIR", dir.resolve("data/inbox").toString()), "run", "--once",
+                file.toString(), "--config", CliHarness.config(dir, settings).toString());
+        assertThat(single.exit()).isEqualTo(2);
+        assertThat(single.output()).contains("source.file.dir: the command line sets it, but the environment variable"
+                + " SOURCE_FILE_DIR sets it too");
+        assertThat(emulator.calls()).isEmpty();
+    }
+
     private record Child(int exit, String output) {
     }
 
