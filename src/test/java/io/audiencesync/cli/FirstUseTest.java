@@ -3,6 +3,7 @@ package io.audiencesync.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -290,15 +291,15 @@ class FirstUseTest {
     @Test
     void withoutAPropertiesFileEveryMissingSettingIsNamedAtOnceAndCheckShowsWhereValuesComeFrom() throws Exception {
         // A real process in an empty working directory: no ./application.properties there.
-        Child first = child(Map.of(), "run", "--once");
-        assertThat(first.exit()).isEqualTo(2);
+        ChildSync.Exit first = child(Map.of(), "run", "--once");
+        assertThat(first.code()).isEqualTo(2);
         assertThat(first.output()).contains("sync.name: is not set").contains("pinterest.ad-account-id: is not set")
                 .contains("no properties file was read: " + dir.toRealPath().resolve("application.properties")
                         + " does not exist");
 
-        Child check = child(Map.of("SYNC_NAME", "From the environment", "PINTEREST_AD_ACCOUNT_ID",
+        ChildSync.Exit check = child(Map.of("SYNC_NAME", "From the environment", "PINTEREST_AD_ACCOUNT_ID",
                 PinterestEmulator.DEFAULT_AD_ACCOUNT_ID, "PINTEREST_ACCESS_TOKEN", "env-secret-token-123"), "check", "--offline");
-        assertThat(check.exit()).as(check.output()).isZero();
+        assertThat(check.code()).as(check.output()).isZero();
         assertThat(check.output()).containsPattern("sync\\.name += From the environment +\\(environment\\)")
                 .containsPattern("pinterest\\.access-token += \\(set, not shown\\) +\\(environment\\)")
                 .contains("the embedded defaults only").doesNotContain("env-secret-token-123");
@@ -307,38 +308,28 @@ class FirstUseTest {
     @Test
     void anEnvironmentVariableThatWouldOverrideACommandLineFlagIsNamed() throws Exception {
         // Camel reads environment variables before the command line: SYNC_ONCE=false would turn run --once into a daemon.
-        Child child = child(Map.of("SYNC_ONCE", "false"), "run", "--once", "--config",
+        ChildSync.Exit child = child(Map.of("SYNC_ONCE", "false"), "run", "--once", "--config",
                 CliHarness.config(dir, settings).toString());
-        assertThat(child.exit()).isEqualTo(2);
+        assertThat(child.code()).isEqualTo(2);
         assertThat(child.output()).contains("sync.once: the command line sets it, but the environment variable SYNC_ONCE"
                 + " sets it too and would win").contains("unset the environment variable SYNC_ONCE");
 
         // run --once FILE syncs that file from an inbox of its own: SOURCE_FILE_DIR would send it the whole inbox.
         Path file = dir.resolve("one.csv");
         Files.writeString(file, "email\na@example.com\n");
-        Child single = child(Map.of("SOURCE_FILE_DIR", dir.resolve("data/inbox").toString()), "run", "--once",
+        ChildSync.Exit single = child(Map.of("SOURCE_FILE_DIR", dir.resolve("data/inbox").toString()), "run", "--once",
                 file.toString(), "--config", CliHarness.config(dir, settings).toString());
-        assertThat(single.exit()).isEqualTo(2);
+        assertThat(single.code()).isEqualTo(2);
         assertThat(single.output()).contains("source.file.dir: the command line sets it, but the environment variable"
                 + " SOURCE_FILE_DIR sets it too");
         assertThat(emulator.calls()).isEmpty();
     }
 
-    private record Child(int exit, String output) {
-    }
-
-    private Child child(Map<String, String> environment, String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.audiencesync.cli.Cli"));
-        command.addAll(java.util.List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        builder.environment().put("SYNC_DATA_DIR", dir.resolve("data").toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        return new Child(process.exitValue(), output);
+    /** The CLI as a process of its own, in this test's directory, its data directory there too. */
+    private ChildSync.Exit child(Map<String, String> environment, String... args) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>(environment);
+        all.put("SYNC_DATA_DIR", dir.resolve("data").toString());
+        return ChildSync.runCli(dir, all, java.util.List.of(args));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.audiencesync.k8s;
 
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
@@ -9,10 +10,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,9 +32,9 @@ class CamelKLayoutTest {
             Path base = layout(emulator);
             Files.createDirectories(dir.resolve("data/inbox"));
             Files.writeString(dir.resolve("data/inbox/day1.csv"), "email\na@example.com\nb@example.com\n");
-            Child run = run(base, "run", "--once");
+            ChildSync.Exit run = run(base, "run", "--once");
             // The jar's own copies of the routes are not loaded too: their ids would clash with the sources'.
-            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.code()).as(run.output()).isZero();
             assertThat(emulator.members(emulator.customerLists().get(0).id())).hasSize(2);
             assertThat(emulator.customerLists().get(0).name()).isEqualTo("Customer List-From Camel K");
             assertThat(run.output()).doesNotContain("the-stale-token");
@@ -48,8 +47,8 @@ class CamelKLayoutTest {
             Path base = layout(emulator, true);
             Files.createDirectories(dir.resolve("data/inbox"));
             Files.writeString(dir.resolve("data/inbox/day1.csv"), "email\na@example.com\n");
-            Child run = run(base, "run", "--once");
-            assertThat(run.exit()).as(run.output()).isZero();
+            ChildSync.Exit run = run(base, "run", "--once");
+            assertThat(run.code()).as(run.output()).isZero();
             assertThat(emulator.members(emulator.customerLists().get(0).id())).hasSize(1);
             assertThat(run.output()).doesNotContain(PinterestEmulator.DEFAULT_ACCESS_TOKEN);
         }
@@ -60,8 +59,8 @@ class CamelKLayoutTest {
         try (PinterestEmulator emulator = PinterestEmulator.builder().port(0).start()) {
             Path base = layout(emulator);
             Files.writeString(base.resolve("sources/broken.camel.yaml"), "- route:\n    from:\n      uri: nosuch:component\n");
-            Child run = run(base, "run", "--once");
-            assertThat(run.exit()).isNotZero();
+            ChildSync.Exit run = run(base, "run", "--once");
+            assertThat(run.code()).isNotZero();
             assertThat(run.output()).contains("nosuch");
         }
     }
@@ -70,15 +69,15 @@ class CamelKLayoutTest {
     void checkReadsCamelKsMountsTooAndNamesAMisspelledKeyInThem() throws Exception {
         try (PinterestEmulator emulator = PinterestEmulator.builder().port(0).start()) {
             Path base = layout(emulator);
-            Child good = run(base, "check", "--offline");
-            assertThat(good.exit()).as(good.output()).isZero();
+            ChildSync.Exit good = run(base, "check", "--offline");
+            assertThat(good.code()).as(good.output()).isZero();
             assertThat(good.output()).containsPattern("sync\\.name += From Camel K +\\(file\\)")
                     .containsPattern("pinterest\\.access-token += \\(set, not shown\\) +\\(file\\)");
 
             Files.writeString(base.resolve("conf.d/_configmaps/pinterest-audience-sync-config/application.properties"),
                     "\nsync.batchsize=10\n", java.nio.file.StandardOpenOption.APPEND);
-            Child bad = run(base, "check", "--offline");
-            assertThat(bad.exit()).isEqualTo(2);
+            ChildSync.Exit bad = run(base, "check", "--offline");
+            assertThat(bad.code()).isEqualTo(2);
             assertThat(bad.output()).contains("sync.batchsize: is not a setting (in a config Camel K mounted under"
                     + " CAMEL_K_CONF_D); did you mean sync.batch-size?");
         }
@@ -130,19 +129,9 @@ class CamelKLayoutTest {
         return base;
     }
 
-    private record Child(int exit, String output) {
-    }
-
-    private Child run(Path base, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.audiencesync.cli.Cli"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        builder.environment().put("CAMEL_K_CONF", base.resolve("application.properties").toString());
-        builder.environment().put("CAMEL_K_CONF_D", base.resolve("conf.d").toString());
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Child(process.exitValue(), output);
+    /** The CLI as a process of its own, with the variables the operator sets in an Integration's pod. */
+    private ChildSync.Exit run(Path base, String... args) throws Exception {
+        return ChildSync.runCli(dir, Map.of("CAMEL_K_CONF", base.resolve("application.properties").toString(),
+                "CAMEL_K_CONF_D", base.resolve("conf.d").toString()), List.of(args));
     }
 }

@@ -73,6 +73,27 @@ public final class ChildSync {
         }
     }
 
+    /** What a CLI process printed (stdout and stderr together), and its exit code. */
+    public record Exit(int code, String output) {
+    }
+
+    /** Runs the CLI with {@code args} in {@code workingDir}, {@code environment} added to this one's, to its end. */
+    public static Exit runCli(Path workingDir, Map<String, String> environment, List<String> args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath(), "io.audiencesync.cli.Cli"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("the child did not finish: " + output);
+        }
+        return new Exit(process.exitValue(), output);
+    }
+
     /** Runs to the end; returns the exit code. */
     int run() throws InterruptedException {
         Process child = start();
