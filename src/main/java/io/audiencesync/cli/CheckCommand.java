@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +112,7 @@ final class CheckCommand implements Callable<Integer> {
             return "(set, not shown)";
         }
         // A URL's user info and a JDBC URL's password parameter are credentials too.
-        return Secrets.mask(value.replaceAll("(?<=//)[^/@]*@", "").replaceAll("(?i)(password=)[^&;]*", "$1***"));
+        return Secrets.mask(Secrets.withoutUserInfo(value).replaceAll("(?i)(password=)[^&;]*", "$1***"));
     }
 
     /** Pinterest answers, the token reads the ad account, and the list and audience a run would use. */
@@ -123,10 +122,9 @@ final class CheckCommand implements Callable<Integer> {
         try (Quiet quiet = new Quiet(verbose)) {
             TokenProvider tokens = PinterestConnection.tokens(settings.pinterest());
             // One try each: check says at once what is wrong, where a run would wait out its retries.
-            RetrySettings once = new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60);
             try (PinterestRoute.Standalone pinterest = PinterestRoute.standalone(settings.pinterest().apiUrl(),
                     settings.pinterest().requireAdAccountId(), tokens, new PinterestClient.Options(
-                            settings.pinterest().connectTimeout(), settings.pinterest().requestTimeout(), once,
+                            settings.pinterest().connectTimeout(), settings.pinterest().requestTimeout(), RetrySettings.ONCE,
                             status -> { }, () -> false))) {
                 AdAccount account = pinterest.client().getAdAccount();
                 out.println("  answers, and the token reads ad account " + account.id() + " '" + account.name() + "'");

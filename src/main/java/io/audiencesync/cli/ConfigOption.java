@@ -22,8 +22,7 @@ final class ConfigOption {
     /** {@link #file()}, which must exist when the user named it. */
     Path existing() {
         if (given != null && !java.nio.file.Files.isRegularFile(given)) {
-            throw new io.audiencesync.config.ConfigException("--config", "no such file: " + given.toAbsolutePath()
-                    + " (give the path of an existing properties file, or leave --config out to use ./application.properties)");
+            throw io.audiencesync.config.SettingsSources.missingConfig(given);
         }
         return file();
     }

@@ -94,8 +94,15 @@ final class Preflight {
         List<ConfigException> problems = new ArrayList<>(sources.problems());
         problems.addAll(overridden(sources, overrides.keySet()));
         SyncSettings settings = null;
+        Map<String, String> management = Map.of();
         try {
-            settings = SyncApp.readSettings(config.file(), overrides, SyncSettings::load);
+            // One read: the settings, and where the daemon would serve health and metrics.
+            Loaded loaded = SyncApp.readSettings(config.file(), overrides, lookup -> new Loaded(SyncSettings.load(lookup),
+                    Map.of("enabled", lookup.apply("camel.management.enabled").orElse("false"),
+                            "host", lookup.apply("camel.management.host").orElse("0.0.0.0"),
+                            "port", lookup.apply("camel.management.port").orElse("9876"))));
+            settings = loaded.settings();
+            management = loaded.management();
         } catch (ConfigProblems e) {
             problems.addAll(e.problems());
         } catch (ConfigException e) {
@@ -103,7 +110,7 @@ final class Preflight {
         }
         // Only a daemon about to start serves on the port; check, run on the same host as one, must not fault it.
         if (settings != null && !settings.once() && daemon) {
-            managementPortProblem(config.file(), overrides).ifPresent(problems::add);
+            managementPortProblem(management).ifPresent(problems::add);
         }
         return new Result(sources, problems, sources.warnings(), problems.isEmpty() ? settings : null);
     }
@@ -126,12 +133,11 @@ final class Preflight {
         return problems;
     }
 
+    private record Loaded(SyncSettings settings, Map<String, String> management) {
+    }
+
     /** The daemon serves health and metrics on camel.management.port: one already taken would fail its start. */
-    private static Optional<ConfigException> managementPortProblem(Path config, Map<String, String> overrides) {
-        Map<String, String> management = SyncApp.readSettings(config, overrides, lookup -> Map.of(
-                "enabled", lookup.apply("camel.management.enabled").orElse("false"),
-                "host", lookup.apply("camel.management.host").orElse("0.0.0.0"),
-                "port", lookup.apply("camel.management.port").orElse("9876")));
+    private static Optional<ConfigException> managementPortProblem(Map<String, String> management) {
         if (!"true".equalsIgnoreCase(management.get("enabled").strip())) {
             return Optional.empty();
         }

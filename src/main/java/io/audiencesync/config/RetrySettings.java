@@ -8,4 +8,7 @@ import java.time.Duration;
  * {@code writesPerMinute} write calls a minute.
  */
 public record RetrySettings(int maxAttempts, Duration budget, Duration baseDelay, Duration maxDelay, int writesPerMinute) {
+
+    /** One try, no wait: for calls that must say at once what is wrong (check, the token endpoint). */
+    public static final RetrySettings ONCE = new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60);
 }

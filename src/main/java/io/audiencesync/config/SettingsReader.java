@@ -1,6 +1,7 @@
 package io.audiencesync.config;
 
 import io.audiencesync.identity.IdentifierMapping;
+import io.audiencesync.observe.Secrets;
 import io.audiencesync.source.CsvFormat;
 import org.quartz.CronExpression;
 
@@ -54,7 +55,7 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
 
     private static URI url(String key, String value) {
         // Never echo credentials a URL may carry (https://user:secret@host/...).
-        String shown = value.replaceAll("(?<=//)[^/@]*@", "");
+        String shown = Secrets.withoutUserInfo(value);
         URI uri;
         try {
             uri = URI.create(value);

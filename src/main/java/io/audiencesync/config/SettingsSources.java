@@ -90,8 +90,19 @@ public final class SettingsSources {
         return new SettingsSources(file, fileGiven, commandLine, System.getenv(), System.getProperties());
     }
 
-    /** The embedded {@code application.properties}: every setting with its default. */
+    /** The embedded {@code application.properties}: every setting with its default (a copy of the one read). */
     public static Properties embeddedDefaults() {
+        Properties copy = new Properties();
+        copy.putAll(Defaults.READ);
+        return copy;
+    }
+
+    /** Read once, when first needed: the jar's file does not change. */
+    private static final class Defaults {
+        static final Properties READ = read();
+    }
+
+    private static Properties read() {
         try (InputStream in = SettingsSources.class.getResourceAsStream("/application.properties")) {
             if (in == null) {
                 throw new IllegalStateException("application.properties is not on the class path: the jar is incomplete");
@@ -138,6 +149,12 @@ public final class SettingsSources {
         return Origin.DEFAULT;
     }
 
+    /** A {@code --config} file that is not there. */
+    public static ConfigException missingConfig(Path file) {
+        return new ConfigException("--config", "no such file: " + file.toAbsolutePath()
+                + " (give the path of an existing properties file, or leave --config out to use ./application.properties)");
+    }
+
     /** The environment variable that sets {@code key}: upper case, dots and dashes as underscores. */
     public static String environmentName(String key) {
         return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
@@ -150,8 +167,7 @@ public final class SettingsSources {
     public List<ConfigException> problems() {
         List<ConfigException> problems = new ArrayList<>();
         if (fileGiven && !fileRead()) {
-            problems.add(new ConfigException("--config", "no such file: " + file.toAbsolutePath()
-                    + " (give the path of an existing properties file, or leave --config out to use ./application.properties)"));
+            problems.add(missingConfig(file));
         }
         Set<String> known = knownKeys();
         for (String key : new TreeSet<>(fromFile.stringPropertyNames())) {

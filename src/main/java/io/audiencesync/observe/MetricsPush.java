@@ -29,7 +29,7 @@ public final class MetricsPush {
 
     /** Pushes; a Pushgateway that cannot be reached is said in the log and does not change the run's outcome. */
     public void push(SyncMetrics metrics) {
-        String shown = url.toString().replaceAll("(?<=//)[^/@]*@", "");
+        String shown = Secrets.withoutUserInfo(url.toString());
         try {
             PushGateway.builder()
                     .address(url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80))

@@ -35,7 +35,14 @@ public final class Secrets {
     private static final Pattern AUTHORIZATION = Pattern.compile("(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{6,}");
     private static final Pattern PINTEREST_TOKEN = Pattern.compile("\\bpin[ar]_[A-Za-z0-9._~+/=-]+");
 
+    private static final Pattern USER_INFO_OF_URL = Pattern.compile("(?<=//)[^/@]*@");
+
     private Secrets() {
+    }
+
+    /** {@code url} without the user-info it may carry ({@code https://user:secret@host/} → {@code https://host/}). */
+    public static String withoutUserInfo(String url) {
+        return USER_INFO_OF_URL.matcher(url).replaceAll("");
     }
 
     /** A secret value to mask wherever it appears (a setting, a token read or refreshed). */

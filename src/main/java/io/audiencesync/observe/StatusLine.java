@@ -39,7 +39,13 @@ public final class StatusLine {
         if (shown == null) {
             return "";
         }
-        shown = null;
-        return "\r" + " ".repeat(WIDTH) + "\r";
+        // A bar drawn at the same moment must not be wiped twice, nor kept as shown once wiped.
+        synchronized (StatusLine.class) {
+            if (shown == null) {
+                return "";
+            }
+            shown = null;
+            return "\r" + " ".repeat(WIDTH) + "\r";
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.audiencesync.routes;
 
 import io.audiencesync.config.RetrySettings;
+import io.audiencesync.observe.Secrets;
 import io.audiencesync.pinterest.Call;
 import io.audiencesync.pinterest.ErrorBody;
 import io.audiencesync.pinterest.InvalidGrantException;
@@ -145,7 +146,7 @@ public final class PinterestCalls {
         Call call = call(exchange);
         String url = call.tokenEndpoint() ? call.url().toString() : exchange.getContext().getPropertiesComponent()
                 .resolveProperty("pinterest.api-url").orElse("pinterest.api-url") + "/" + call.path();
-        String what = "no answer from " + url.replaceAll("(?<=//)[^/@]*@", "") + " (" + (failure == null ? "none"
+        String what = "no answer from " + Secrets.withoutUserInfo(url) + " (" + (failure == null ? "none"
                 : failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : ": " + failure.getMessage()))
                 + "); check " + (call.tokenEndpoint() ? "pinterest.token-url" : "pinterest.api-url")
                 + " and that this host can reach it (DNS, proxy, firewall)";

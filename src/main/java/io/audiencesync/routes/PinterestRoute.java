@@ -89,8 +89,7 @@ public final class PinterestRoute implements Calls, AutoCloseable {
     public static PinterestOAuth oauth(URI tokenUrl, String clientId, String clientSecret, Duration connectTimeout,
                                        Duration requestTimeout) {
         // Token calls are never retried nor paced: these settings only satisfy the route's placeholders.
-        RetrySettings once = new RetrySettings(1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(1), 60);
-        PinterestRoute route = start(tokenUrl, null, new PinterestClient.Options(connectTimeout, requestTimeout, once,
+        PinterestRoute route = start(tokenUrl, null, new PinterestClient.Options(connectTimeout, requestTimeout, RetrySettings.ONCE,
                 status -> { }, () -> false));
         return new PinterestOAuth(route, tokenUrl, clientId, clientSecret);
     }

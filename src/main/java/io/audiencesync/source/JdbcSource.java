@@ -99,7 +99,8 @@ public final class JdbcSource {
             this.rows = rows;
             try {
                 this.labels = resolveColumns(columns);
-                this.keyLabel = mapping.keyColumn() == null ? null : label(columns, mapping.keyColumn(), "sync.rejects-key-column");
+                this.keyLabel = mapping.keyColumn() == null ? null
+                        : label(columns, mapping.keyColumn(), "sync.rejects-key-column names it");
             } catch (SnapshotReadException e) {
                 end();
                 throw e;
@@ -110,33 +111,22 @@ public final class JdbcSource {
         private String[] resolveColumns(Set<String> columns) {
             String[] resolved = new String[mapping.columns().size()];
             for (int i = 0; i < resolved.length; i++) {
-                String wanted = mapping.columns().get(i).name();
-                if (columns.contains(wanted)) {
-                    resolved[i] = wanted;
-                    continue;
-                }
-                List<String> matches = columns.stream().filter(c -> c.toLowerCase(Locale.ROOT).equals(wanted.toLowerCase(Locale.ROOT)))
-                        .toList();
-                if (matches.size() != 1) {
-                    throw failure((matches.isEmpty() ? "the result has no column '" + wanted + "'"
-                            : "the result has " + matches.size() + " columns named '" + wanted + "' in different case " + matches)
-                            + " (sync.identifiers maps it; name it with AS in source.jdbc.query); its columns are " + columns);
-                }
-                resolved[i] = matches.get(0);
+                resolved[i] = label(columns, mapping.columns().get(i).name(), "sync.identifiers maps it");
             }
             return resolved;
         }
 
         /** A column's label in the result: the same name, else the one that differs only in case. */
-        private String label(Set<String> columns, String wanted, String key) {
+        private String label(Set<String> columns, String wanted, String why) {
             if (columns.contains(wanted)) {
                 return wanted;
             }
-            List<String> matches = columns.stream().filter(c -> c.equalsIgnoreCase(wanted)).toList();
+            List<String> matches = columns.stream().filter(c -> c.toLowerCase(Locale.ROOT).equals(wanted.toLowerCase(Locale.ROOT)))
+                    .toList();
             if (matches.size() != 1) {
-                throw failure("the result has " + (matches.isEmpty() ? "no column '" + wanted + "'" : matches.size()
-                        + " columns named '" + wanted + "' in different case " + matches) + " (" + key + " names it; name"
-                        + " it with AS in source.jdbc.query); its columns are " + columns);
+                throw failure((matches.isEmpty() ? "the result has no column '" + wanted + "'"
+                        : "the result has " + matches.size() + " columns named '" + wanted + "' in different case " + matches)
+                        + " (" + why + "; name it with AS in source.jdbc.query); its columns are " + columns);
             }
             return matches.get(0);
         }
