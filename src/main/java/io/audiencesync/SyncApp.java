@@ -107,7 +107,6 @@ public final class SyncApp {
 
     private static Result run(Path config, Map<String, String> overrides, boolean isolated) {
         Main main = new Main();
-        main.configure().addConfiguration(SyncConfiguration.class);
         // The jar's routes, unless camel.main.routes-include-pattern says otherwise (a setting, or Camel K's sources).
         main.configure().setRoutesIncludePattern(ROUTES);
         if (isolated) {

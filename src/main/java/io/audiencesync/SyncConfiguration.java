@@ -52,7 +52,10 @@ public class SyncConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
         RunLedger ledger = registry.lookupByNameAndType("ledger", RunLedger.class);
         if (ledger == null) {
+            // Not started by SyncApp (camel run): a run-once process ends by stopping the context, which ends Camel
+            // main; the stop runs on a thread of its own, as the route that completes is one the stop waits for.
             ledger = new RunLedger();
+            ledger.onCompletion(() -> new Thread(context::stop, "run-once-stop").start());
             registry.bind("ledger", ledger);
         }
         Directories.check(settings);

@@ -226,9 +226,11 @@ class K8sManifestsTest {
 
     @Test
     void theImageCarriesTheJarThisBuildMakes() throws IOException {
+        // the shaded (runnable) jar: shade's outputFile, ${project.build.directory}/${project.artifactId}.jar
         String pom = Files.readString(Path.of("pom.xml"));
-        String finalName = pom.substring(pom.indexOf("<finalName>") + 11, pom.indexOf("</finalName>"));
-        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("/target/" + finalName + ".jar ")
+        assertThat(pom).contains("<outputFile>${project.build.directory}/${project.artifactId}.jar</outputFile>");
+        String artifactId = pom.substring(pom.indexOf("<artifactId>") + 12, pom.indexOf("</artifactId>"));
+        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("/target/" + artifactId + ".jar ")
                 .contains("EXPOSE 9876");
     }
 

@@ -41,10 +41,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * loopback HTTP: what is tried again and when, Retry-After, the 401 refresh, the write throttle and the header filter.
  * Every try of a call is counted by a mock endpoint woven in front of the HTTP route.
  */
-@CamelMainTest(configurationClasses = PinterestRouteTest.Beans.class,
-        advices = @AdviceRouteMapping(route = "pinterest-http", advice = PinterestRouteTest.CountTries.class),
+@CamelMainTest(advices = @AdviceRouteMapping(route = "pinterest-http", advice = PinterestRouteTest.CountTries.class),
         properties = {
                 "camel.main.routes-include-pattern=classpath:routes/pinterest.camel.yaml",
+                // this test's beans in place of the sync's (application.properties names SyncConfiguration)
+                "camel.main.configuration-classes=io.audiencesync.routes.PinterestRouteTest$Beans",
                 "pinterest.retry-base-delay-ms=100",
                 "pinterest.retry-max-delay-ms=1000"})
 public class PinterestRouteTest {

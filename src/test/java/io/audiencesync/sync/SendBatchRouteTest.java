@@ -3,7 +3,6 @@ package io.audiencesync.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.audiencesync.LogCapture;
-import io.audiencesync.SyncConfiguration;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
 import io.audiencesync.pinterest.emulator.RecordedCall;
 import io.audiencesync.plan.Batch;
@@ -35,12 +34,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a file dropped in the inbox, the emulator over loopback HTTP. Mocks woven in front of the dead-letter route and of
  * the state commit see what each batch became.
  */
-@CamelMainTest(configurationClasses = {SendBatchRouteTest.Settings.class, SyncConfiguration.class},
+@CamelMainTest(
         advices = {
                 @AdviceRouteMapping(route = "dead-letter", advice = SendBatchRouteTest.WatchDeadLetters.class),
                 @AdviceRouteMapping(route = "write-batch", advice = SendBatchRouteTest.WatchCommits.class)},
         properties = {
                 "camel.main.routes-include-pattern=classpath:routes/*.camel.yaml",
+                // the test's settings first, then the sync's beans from them (application.properties names only the latter)
+                "camel.main.configuration-classes=io.audiencesync.sync.SendBatchRouteTest$Settings,io.audiencesync.SyncConfiguration",
                 "camel.management.enabled=false"})
 public class SendBatchRouteTest {
 
