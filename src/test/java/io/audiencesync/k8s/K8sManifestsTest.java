@@ -225,13 +225,13 @@ class K8sManifestsTest {
     }
 
     @Test
-    void theImageCarriesTheJarThisBuildMakes() throws IOException {
-        // the shaded (runnable) jar: shade's outputFile, ${project.build.directory}/${project.artifactId}.jar
+    void theImageRunsTheThinJarWithItsDeclaredDependencies() throws IOException {
+        // the pom copies the runtime dependencies to target/lib; the image runs the CLI's class from the thin jar
         String pom = Files.readString(Path.of("pom.xml"));
-        assertThat(pom).contains("<outputFile>${project.build.directory}/${project.artifactId}.jar</outputFile>");
-        String artifactId = pom.substring(pom.indexOf("<artifactId>") + 12, pom.indexOf("</artifactId>"));
-        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("/target/" + artifactId + ".jar ")
-                .contains("EXPOSE 9876");
+        assertThat(pom).contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
+        String mainClass = pom.substring(pom.indexOf("<main.class>") + 12, pom.indexOf("</main.class>"));
+        assertThat(Files.readString(K8S.resolve("Dockerfile"))).contains("COPY --from=build /build/target/lib ")
+                .contains("/lib/*\", \"" + mainClass + "\"]").doesNotContain("\"-jar\"").contains("EXPOSE 9876");
     }
 
     @Test
