@@ -242,7 +242,8 @@ class K8sManifestsTest {
                 "v1 Service", io.fabric8.kubernetes.api.model.Service.class,
                 "v1 ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class,
                 "v1 Secret", io.fabric8.kubernetes.api.model.Secret.class,
-                "v1 PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class);
+                "v1 PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
+                "monitoring.coreos.com/v1 ServiceMonitor", io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
         int checked = 0;
@@ -258,7 +259,7 @@ class K8sManifestsTest {
             checked++;
         }
         assertThat(checked).as("every core manifest has its model").isEqualTo(DOCS.stream()
-                .filter(d -> models.containsKey(d.get("apiVersion") + " " + d.get("kind"))).count()).isGreaterThanOrEqualTo(7);
+                .filter(d -> models.containsKey(d.get("apiVersion") + " " + d.get("kind"))).count()).isGreaterThanOrEqualTo(8);
     }
 
     /** The {@code additionalProperties} of every object reachable from {@code object}, with their path. */
