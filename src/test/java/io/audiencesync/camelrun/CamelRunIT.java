@@ -97,7 +97,9 @@ class CamelRunIT {
             // and the jar's own copies are not loaded too (their ids would clash).
             assertThat(log).contains("Routes startup (total:10)").contains("Started probe (timer://probe)")
                     .contains("probe: loaded from the command line").contains("Started file-source")
-                    .contains("Stopped: the sync 'Camel run' no longer watches");
+                    .contains("Stopped: the sync 'Camel run' no longer watches")
+                    // the sync's profile and shutdown timeout, not camel run's dev defaults (10 s)
+                    .contains("starting with profile: production").contains("shutting down (timeout:30s)");
             assertThat(log).doesNotContain(PinterestEmulator.DEFAULT_ACCESS_TOKEN).doesNotContainIgnoringCase("alice@example.com")
                     .doesNotContain("bob@example.com");
         }
