@@ -9,7 +9,6 @@ import io.audiencesync.pinterest.PinterestClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -26,8 +25,8 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:listed", "1:Pinterest could not be reached", "2:a configuration or authorization error (explained on stderr)"})
 final class AudiencesCommand implements Callable<Integer> {
 
-    @Option(names = "--verbose", description = "Also show the tool's own log lines.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Mixin
     ConfigOption config;
@@ -38,7 +37,7 @@ final class AudiencesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Quiet quiet = new Quiet(verbose);
+        try (Quiet quiet = verbose.quiet();
              PinterestConnection connection = PinterestConnection.open(
                      SyncApp.readSettings(config.existing(), Map.of(), PinterestSettings::load))) {
             PinterestClient pinterest = connection.client();

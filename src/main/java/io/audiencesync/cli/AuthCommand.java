@@ -63,8 +63,8 @@ final class AuthCommand implements Callable<Integer> {
             description = "How long to wait for the browser's redirect (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    @Option(names = "--verbose", description = "Also show the tool's own log lines.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Mixin
     ConfigOption config;
@@ -79,7 +79,7 @@ final class AuthCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (Quiet quiet = new Quiet(verbose)) {
+        try (Quiet quiet = verbose.quiet()) {
             return authorize(out, err);
         } catch (RuntimeException e) {
             if (!Failures.explained(e)) {

@@ -49,8 +49,8 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Check only the configuration and the inbox; do not call Pinterest.")
     boolean offline;
 
-    @Option(names = "--verbose", description = "Also show the tool's own log lines.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Mixin
     ConfigOption config;
@@ -119,7 +119,7 @@ final class CheckCommand implements Callable<Integer> {
     private int checkPinterest(PrintWriter out, SyncSettings settings) {
         out.println();
         out.println("Pinterest at " + settings.pinterest().apiUrl() + ":");
-        try (Quiet quiet = new Quiet(verbose)) {
+        try (Quiet quiet = verbose.quiet()) {
             TokenProvider tokens = PinterestConnection.tokens(settings.pinterest());
             // One try each: check says at once what is wrong, where a run would wait out its retries.
             try (PinterestRoute.Standalone pinterest = PinterestRoute.standalone(settings.pinterest().apiUrl(),

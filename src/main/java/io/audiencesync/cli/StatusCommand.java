@@ -9,7 +9,6 @@ import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import java.time.Instant;
@@ -26,8 +25,8 @@ import java.util.concurrent.Callable;
         exitCodeList = {"0:shown", "1:Pinterest could not be reached", "2:a configuration or authorization error (explained on stderr)"})
 final class StatusCommand implements Callable<Integer> {
 
-    @Option(names = "--verbose", description = "Also show the tool's own log lines.")
-    boolean verbose;
+    @Mixin
+    VerboseOption verbose;
 
     @Mixin
     ConfigOption config;
@@ -37,7 +36,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Quiet quiet = new Quiet(verbose)) {
+        try (Quiet quiet = verbose.quiet()) {
             SyncSettings settings = SyncApp.readSettings(config.existing(), Map.of(), SyncSettings::load);
             try (PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
                  StateStore store = StateStores.open(settings)) {

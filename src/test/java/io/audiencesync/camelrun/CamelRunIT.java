@@ -1,6 +1,9 @@
 package io.audiencesync.camelrun;
 
+import io.audiencesync.TestOAuth;
+import io.audiencesync.identity.Normalizer;
 import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.sync.ChildSync;
 import org.apache.camel.tooling.maven.MavenArtifact;
 import org.apache.camel.tooling.maven.MavenDownloaderImpl;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -69,7 +68,7 @@ class CamelRunIT {
     @Test
     void theRoutesOnTheCommandLineSyncWithTheProjectsBeansAndStopOnSigterm() throws Exception {
         try (PinterestEmulator emulator = PinterestEmulator.builder().port(0).start()) {
-            int port = freePort();
+            int port = TestOAuth.freePort();
             Path settings = settings(emulator, "camel.management.port=" + port);
             Process camel = camelRun(settings);
             try {
@@ -82,12 +81,12 @@ class CamelRunIT {
                 assertThat(Files.readString(reports().get(0))).contains("\"outcome\" : \"SUCCEEDED\"");
                 String list = emulator.customerLists().get(0).id();
                 assertThat(emulator.customerLists().get(0).name()).isEqualTo("Customer List-Camel run");
-                assertThat(emulator.members(list)).hasSize(6).contains(sha256("alice@example.com"));
+                assertThat(emulator.members(list)).hasSize(6).contains(Normalizer.sha256("alice@example.com"));
 
                 drop("day2.csv", "email\n" + String.join("\n", emails.subList(1, 6)) + "\n");
                 await(() -> reports().size() == 2, camel, "the second run's report");
-                assertThat(emulator.members(list)).hasSize(5).doesNotContain(sha256("alice@example.com"))
-                        .contains(sha256("bob@example.com"));
+                assertThat(emulator.members(list)).hasSize(5).doesNotContain(Normalizer.sha256("alice@example.com"))
+                        .contains(Normalizer.sha256("bob@example.com"));
             } finally {
                 camel.destroy();
                 assertThat(camel.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
@@ -132,7 +131,7 @@ class CamelRunIT {
                       steps:
                         - log: "probe: loaded from the command line"
                 """);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(ChildSync.java(),
                 "-Dmaven.repo.local=" + System.getProperty("maven.repo.local"),
                 "-Dlogback.configurationFile=" + logback(),
                 "-cp", runtimeClassPath, LAUNCHER.toString()));
@@ -224,16 +223,6 @@ class CamelRunIT {
             return Files.readString(dir.resolve("camel-run.log"), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no log: " + e + ")";
-        }
-    }
-
-    private static String sha256(String value) throws NoSuchAlgorithmException {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.audiencesync.k8s;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +52,7 @@ class ImageLayoutIT {
 
         List<String> command = new ArrayList<>();
         for (String arg : entrypoint(runtimeStage)) {
-            command.add(arg.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString()
+            command.add(arg.equals("java") ? ChildSync.java()
                     : arg.replace("/opt/", root + "/opt/"));
         }
         command.add("demo");

@@ -61,7 +61,7 @@ public final class ChildSync {
         try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             properties.store(out, null);
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(java());
             command.addAll(jvmOptions);
             command.addAll(List.of("-cp", classPath(), "io.audiencesync.cli.Cli"));
             command.addAll(Arrays.asList(args));
@@ -80,7 +80,7 @@ public final class ChildSync {
     /** Runs the CLI with {@code args} in {@code workingDir}, {@code environment} added to this one's, to its end. */
     public static Exit runCli(Path workingDir, Map<String, String> environment, List<String> args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(java(),
                 "-cp", classPath(), "io.audiencesync.cli.Cli"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
@@ -127,6 +127,11 @@ public final class ChildSync {
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /** The java command of the JVM running the tests, for a JVM of a test's own. */
+    public static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** Surefire's real class path, without empty entries (an empty entry is the working directory). */

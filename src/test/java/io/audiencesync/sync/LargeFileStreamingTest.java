@@ -53,7 +53,7 @@ class LargeFileStreamingTest {
                     "source.file.read-lock-check-interval-ms=50", "source.file.stable-seconds=0",
                     "source.file.poll-delay-ms=50", ""));
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP,
+                    ChildSync.java(), HEAP,
                     "-Dsync.name=Big", "-cp", ChildSync.classPath(),
                     "io.audiencesync.cli.Cli", "run", "--once", "--config", config.toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)

@@ -67,7 +67,7 @@ class PostgresStreamingTest {
                     "source.jdbc.user=" + TestPostgres.USER,
                     "source.jdbc.password=" + PASSWORD,
                     "source.jdbc.query=SELECT id, email, notes FROM " + big, ""));
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP,
+            List<String> command = List.of(ChildSync.java(), HEAP,
                     "-cp", ChildSync.classPath(), "io.audiencesync.cli.Cli", "run", "--once", "--config", config.toString());
             Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
             assertThat(child.waitFor(5, TimeUnit.MINUTES)).as("child finished").isTrue();
