@@ -4,7 +4,7 @@ import io.audiencesync.pinterest.PinterestOAuth;
 import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenGrant;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,7 +6,7 @@ import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.NamedCsvRecord;
 import io.audiencesync.SyncApp;
 import io.audiencesync.identity.RejectReason;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.records.WireLines;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;

@@ -1,6 +1,6 @@
 package io.audiencesync.cli;
 
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

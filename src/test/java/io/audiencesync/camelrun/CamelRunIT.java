@@ -2,7 +2,7 @@ package io.audiencesync.camelrun;
 
 import io.audiencesync.TestOAuth;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.sync.ChildSync;
 import org.apache.camel.tooling.maven.MavenArtifact;
 import org.apache.camel.tooling.maven.MavenDownloaderImpl;

@@ -2,7 +2,7 @@ package io.audiencesync.cli;
 
 import io.audiencesync.TestOAuth;
 import io.audiencesync.pinterest.StoredToken;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.audiencesync.cli;
 import io.audiencesync.TestOAuth;
 import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.pinterest.TokenFile;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

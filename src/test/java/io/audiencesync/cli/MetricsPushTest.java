@@ -1,7 +1,7 @@
 package io.audiencesync.cli;
 
 import com.sun.net.httpserver.HttpServer;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.audiencesync.k8s;
 
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,7 @@
 package io.audiencesync.k8s;
 
 import io.audiencesync.cli.Cli;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

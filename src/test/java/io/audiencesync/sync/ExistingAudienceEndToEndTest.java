@@ -1,8 +1,8 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.pinterest.emulator.EmulatorAudience;
-import io.audiencesync.pinterest.emulator.EmulatorList;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.EmulatorAudience;
+import io.audiencesync.emulator.EmulatorList;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.RunReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,7 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.pinterest.emulator.Faults;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.Faults;
+import io.audiencesync.emulator.PinterestEmulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,7 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.PostgresTestDatabase;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;

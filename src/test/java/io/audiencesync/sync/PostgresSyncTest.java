@@ -3,7 +3,7 @@ package io.audiencesync.sync;
 import ch.qos.logback.classic.Level;
 import io.audiencesync.LogCapture;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
 import org.junit.jupiter.api.AfterEach;

@@ -2,7 +2,7 @@ package io.audiencesync.sync;
 
 import io.audiencesync.SyncApp;
 import io.audiencesync.cli.CliHarness;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.PlanReport;

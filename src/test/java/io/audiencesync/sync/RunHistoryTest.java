@@ -1,7 +1,7 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.cli.CliHarness;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

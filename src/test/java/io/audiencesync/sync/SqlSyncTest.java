@@ -1,6 +1,6 @@
 package io.audiencesync.sync;
 
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
 import org.junit.jupiter.api.AfterEach;

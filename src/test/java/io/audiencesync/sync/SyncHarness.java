@@ -2,7 +2,7 @@ package io.audiencesync.sync;
 
 import io.audiencesync.SyncApp;
 import io.audiencesync.identity.Normalizer;
-import io.audiencesync.pinterest.emulator.PinterestEmulator;
+import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
 

@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 /**
  * Snapshot of a customer list held by the emulator. Times are unix seconds, as on the wire.

@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

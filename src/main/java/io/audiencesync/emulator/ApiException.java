@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 /** An error answer in Pinterest's shape: HTTP status plus body {@code {"code", "message"}}. */
 final class ApiException extends RuntimeException {

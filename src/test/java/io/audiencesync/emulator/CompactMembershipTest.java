@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 import io.audiencesync.identity.Normalizer;
 import org.junit.jupiter.api.Test;

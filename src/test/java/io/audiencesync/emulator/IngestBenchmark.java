@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java -Xmx1g -cp target/test-classes:target/pinterest-audience-sync.jar \
- *     io.audiencesync.pinterest.emulator.IngestBenchmark [emailPercent]
+ *     io.audiencesync.emulator.IngestBenchmark [emailPercent]
  * </pre>
  *
  * Values are random 64-digit lowercase hex strings (what SHA-256 digests look like), plus {@code emailPercent}

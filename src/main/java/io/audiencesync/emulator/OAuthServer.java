@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

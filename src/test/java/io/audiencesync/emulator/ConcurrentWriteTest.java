@@ -1,11 +1,11 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
-import static io.audiencesync.pinterest.emulator.EmulatorClient.ACCOUNT;
-import static io.audiencesync.pinterest.emulator.EmulatorClient.LISTS;
-import static io.audiencesync.pinterest.emulator.EmulatorClient.json;
+import static io.audiencesync.emulator.EmulatorClient.ACCOUNT;
+import static io.audiencesync.emulator.EmulatorClient.LISTS;
+import static io.audiencesync.emulator.EmulatorClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.audiencesync.pinterest.emulator.EmulatorClient.Answer;
+import io.audiencesync.emulator.EmulatorClient.Answer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,14 +1,14 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
-import static io.audiencesync.pinterest.emulator.EmulatorClient.ACCOUNT;
-import static io.audiencesync.pinterest.emulator.EmulatorClient.AUDIENCES;
-import static io.audiencesync.pinterest.emulator.EmulatorClient.LISTS;
-import static io.audiencesync.pinterest.emulator.EmulatorClient.json;
+import static io.audiencesync.emulator.EmulatorClient.ACCOUNT;
+import static io.audiencesync.emulator.EmulatorClient.AUDIENCES;
+import static io.audiencesync.emulator.EmulatorClient.LISTS;
+import static io.audiencesync.emulator.EmulatorClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.audiencesync.pinterest.emulator.EmulatorClient.Answer;
+import io.audiencesync.emulator.EmulatorClient.Answer;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;

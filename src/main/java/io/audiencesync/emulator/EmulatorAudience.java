@@ -1,4 +1,4 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
 /**
  * Snapshot of an audience held by the emulator; only CUSTOMER_LIST audiences exist here.

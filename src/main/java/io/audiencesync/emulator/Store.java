@@ -1,6 +1,5 @@
-package io.audiencesync.pinterest.emulator;
+package io.audiencesync.emulator;
 
-import io.audiencesync.state.ListState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
