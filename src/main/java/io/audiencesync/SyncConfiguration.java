@@ -14,8 +14,12 @@ import io.audiencesync.source.CsvSource;
 import io.audiencesync.source.JdbcSource;
 import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.StateCorruptedException;
+import io.audiencesync.state.StateFormat;
 import io.audiencesync.state.StateStore;
 import io.audiencesync.sync.BatchSender;
+import io.audiencesync.sync.BindingFile;
+import io.audiencesync.sync.SyncBinding;
 import io.audiencesync.sync.DeadLetters;
 import io.audiencesync.sync.IdentifierStage;
 import io.audiencesync.sync.Inbox;
@@ -59,6 +63,8 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("ledger", ledger);
         }
         Directories.check(settings);
+        // A state directory of an earlier release is sealed once, in place, before anything reads it.
+        StateFormat.upgrade(settings.stateDir());
         // With camel.metrics.enabled, Camel's Micrometer support has bound its registry by now: the sync's meters
         // join it, so one scrape of /observe/metrics has them, Camel's route and exchange meters and the JVM's.
         PrometheusMeterRegistry camelMeters = registry.lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME,
@@ -91,7 +97,9 @@ public class SyncConfiguration implements CamelConfiguration {
                 }
             }
         });
-        Provisioner provisioner = new Provisioner(settings, pinterest, store);
+        DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
+        BindingFile bindingFile = new BindingFile(settings.stateDir(), settings.name());
+        Provisioner provisioner = new Provisioner(settings, pinterest, store, bindingFile, desired);
 
         registry.bind("settings", settings);
         registry.bind("stateStore", store);
@@ -100,8 +108,14 @@ public class SyncConfiguration implements CamelConfiguration {
         // convergence check (in /observe/health only) whether the list equals the last complete snapshot.
         registry.bind("convergence", new ConvergenceCheck(metrics));
         registry.bind("canWork", new ReadyCheck(metrics, settings.inboxDir(), settings.dataDir()));
-        DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
-        desired.status().ifPresent(metrics::desiredState);
+        try {
+            desired.status().ifPresent(metrics::desiredState);
+            SyncBinding binding = bindingFile.load();
+            metrics.adoptedWithoutState(binding != null && binding.adoptedWithoutState() != null);
+        } catch (StateCorruptedException e) {
+            // The first run reports it, with its report and exit code; the daemon starts so that health shows it.
+            LOG.error("{}", e.getMessage());
+        }
 
         registry.bind("runLifecycle", new RunLifecycle(settings, ledger, connection.tokens(), desired, metrics,
                 Progress.forThisProcess(settings.progressInterval())));
@@ -116,7 +130,7 @@ public class SyncConfiguration implements CamelConfiguration {
         registry.bind("identifierStage", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()),
                 context.getExecutorServiceManager().newFixedThreadPool(this, "normalize", cores), cores));
-        registry.bind("planStage", new PlanStage(settings, desired, stop,
+        registry.bind("planStage", new PlanStage(settings, desired, provisioner, stop,
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "plan-read-ahead")));
         DeadLetters deadLetters = new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter")));
         registry.bind("deadLetters", deadLetters);

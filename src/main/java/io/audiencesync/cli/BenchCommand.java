@@ -398,7 +398,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private static SortedRecords collect(Path values, Path work) {
         SnapshotCollector collector = new SnapshotCollector(work, 500_000);
-        try (SortedRecords in = RecordFile.read(values)) {
+        try (SortedRecords in = RecordFile.readAnyOrder(values)) {
             while (in.next()) {
                 collector.addRecord(in.buffer(), in.offset());
             }
@@ -449,7 +449,7 @@ final class BenchCommand implements Callable<Integer> {
     private static long[] fingerprints(Path file, long count) {
         long[] out = new long[Math.toIntExact(count)];
         int n = 0;
-        try (SortedRecords in = RecordFile.read(file)) {
+        try (SortedRecords in = RecordFile.readAnyOrder(file)) {
             while (in.next()) {
                 byte[] b = in.buffer();
                 int off = in.offset();

@@ -40,6 +40,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Confirm removals above sync.max-removal-fraction or sync.max-shrink-fraction for this run.")
     boolean allowMassRemoval;
 
+    @Option(names = "--reset-state", description = "With --once: set the sync's state aside (kept under"
+            + " sync.data-dir/state/set-aside) and start it again from the model, when damaged state stops every run;"
+            + " values that left the model before cannot be removed then.")
+    boolean resetState;
+
     @Option(names = "--json", description = "With --once: print each run's report instead of the summary, as one JSON"
             + " object a line.")
     boolean json;
@@ -64,12 +69,20 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return SyncApp.CONFIG_ERROR;
         }
+        if (resetState && !once) {
+            err.println("pinterest-audience-sync: --reset-state is for one run: add --once (run --once --reset-state)");
+            err.flush();
+            return SyncApp.CONFIG_ERROR;
+        }
         Map<String, String> overrides = new HashMap<>();
         if (once) {
             overrides.put("sync.once", "true");
         }
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
+        }
+        if (resetState) {
+            overrides.put("sync.reset-state", "true");
         }
         return Preflight.thenRun(config, overrides, file, err, preflight -> {
             SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);

@@ -54,6 +54,9 @@ final class RunSummary {
         if (r.error() != null && r.outcome() != Outcome.REMOVALS_WITHHELD) {
             add(out, "error", r.error());
         }
+        if (r.warnings() != null) {
+            r.warnings().forEach(w -> add(out, "WARNING", w));
+        }
         String next = next(r);
         if (next != null) {
             add(out, "next", next);

@@ -23,6 +23,7 @@ public final class SyncMetrics {
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong tokenExpiry = new AtomicLong();
     private final AtomicLong valuesOwed = new AtomicLong();
+    private final AtomicLong adoptedWithoutState = new AtomicLong();
     private final AtomicReference<String> convergence = new AtomicReference<>("converged");
     private final AtomicReference<String> lastOutcome = new AtomicReference<>();
 
@@ -43,6 +44,10 @@ public final class SyncMetrics {
         Gauge.builder("pinterest_sync_values_owed", valuesOwed, AtomicLong::get)
                 .description("Values of the desired state not yet acknowledged by Pinterest (withheld removals included)")
                 .register(registry);
+        Gauge.builder("pinterest_sync_list_adopted_without_state", adoptedWithoutState, AtomicLong::get)
+                .description("1 while the sync's list is one adopted by name with no state of this tool (a lost volume,"
+                        + " a reset): values that left the model before may still be in it")
+                .register(registry);
         for (String state : List.of("converged", "behind", "failing")) {
             Gauge.builder("pinterest_sync_convergence", convergence, c -> state.equals(c.get()) ? 1 : 0)
                     .description("1 for the sync's state: converged (the list equals the last complete snapshot),"
@@ -55,6 +60,11 @@ public final class SyncMetrics {
     public void desiredState(DesiredState.Status status) {
         valuesOwed.set(status.owedValues() + status.removalsWithheld());
         convergence.set(status.convergence());
+    }
+
+    /** Whether the sync's list was adopted with no state of this tool (its binding says so). */
+    public void adoptedWithoutState(boolean adopted) {
+        adoptedWithoutState.set(adopted ? 1 : 0);
     }
 
     /** converged, behind or failing (see {@link DesiredState.Status#convergence()}). */

@@ -24,9 +24,9 @@ public final class Batches implements Iterator<Batch>, AutoCloseable {
     public Batches(Plan plan, int batchSize) {
         this.batchSize = batchSize;
         this.records = new RecordArray(Math.min(batchSize, 10_000));
-        this.adds = RecordFile.read(plan.adds());
+        this.adds = RecordFile.readAnyOrder(plan.adds());
         // Withheld removals stay in the plan file for the report but are not read.
-        this.removes = plan.removeCount() > 0 ? RecordFile.read(plan.removes()) : SortedRecords.empty();
+        this.removes = plan.removeCount() > 0 ? RecordFile.readAnyOrder(plan.removes()) : SortedRecords.empty();
         this.addsLeft = adds.next();
         this.removesLeft = removes.next();
     }

@@ -23,11 +23,6 @@ public final class Planner {
      * both cursors.
      */
     public static Plan plan(SortedRecords snapshot, SortedRecords state, Path workDir) {
-        try {
-            Files.createDirectories(workDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the plan to " + workDir, e);
-        }
         PlanWriter plan = new PlanWriter(workDir);
         try (snapshot; state; plan) {
             boolean s = snapshot.next();
@@ -68,7 +63,13 @@ public final class Planner {
         private long snapshotCount;
         private long stateCount;
 
+        /** Creates {@code workDir} when it is not there: a resume run reads no rows, so nothing else made it. */
         public PlanWriter(Path workDir) {
+            try {
+                Files.createDirectories(workDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the plan to " + workDir, e);
+            }
             this.adds = workDir.resolve("plan-adds.bin");
             this.removes = workDir.resolve("plan-removes.bin");
             this.addOut = new RecordFile.Writer(adds);

@@ -116,6 +116,48 @@ public final class WireRecords {
         return TYPES[buf[off + keyLength(buf, off)]];
     }
 
+    /**
+     * A 64-bit hash of the record's key (kind and payload), the same as {@link #keyHashOfKey} of its database key: a
+     * set of records is summed up by the XOR of its members' hashes, which a store keeps up to date batch by batch
+     * and checks against what it holds.
+     */
+    public static long keyHash(byte[] buf, int off) {
+        int kind = buf[off];
+        int payload = kind < KIND_TEXT ? DIGEST_BYTES[kind] : (buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF);
+        return hash(buf, off + headerLength((byte) kind), payload, kind);
+    }
+
+    /** {@link #keyHash} of a key in the PostgreSQL store's form: the kind byte, then the payload. */
+    public static long keyHashOfKey(byte[] key) {
+        return hash(key, 1, key.length - 1, key[0]);
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    private static long hash(byte[] b, int from, int n, int kind) {
+        long h = 0x9E3779B97F4A7C15L ^ ((long) kind << 32 | n);
+        int i = from;
+        int end = from + n;
+        for (; i + 8 <= end; i += 8) {
+            h = Long.rotateLeft((h ^ mix((long) LONGS.get(b, i))) * 0xBF58476D1CE4E5B9L, 31);
+        }
+        long tail = 0;
+        for (int shift = 0; i < end; i++, shift += 8) {
+            tail |= (b[i] & 0xFFL) << shift;
+        }
+        return mix(h ^ mix(tail));
+    }
+
+    /** MurmurHash3's 64-bit finalizer: every bit of the input moves every bit of the output. */
+    private static long mix(long k) {
+        k ^= k >>> 33;
+        k *= 0xFF51AFD7ED558CCDL;
+        k ^= k >>> 33;
+        k *= 0xC4CEB9FE1A85EC53L;
+        return k ^ (k >>> 33);
+    }
+
     /** Needs the kind byte, and for text the two length bytes, to be readable at {@code off}. */
     public static int headerLength(byte kind) {
         return kind < KIND_TEXT ? 1 : 3;

@@ -1,9 +1,13 @@
 package io.audiencesync.report;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens. */
+/**
+ * What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens.
+ * {@code warnings} are what a person should know even though the run went through (a list adopted with no state).
+ */
 public record RunReport(
         String runId,
         String source,
@@ -31,7 +35,8 @@ public record RunReport(
         String audienceName,
         boolean audienceCreated,
         long deadLetterBatches,
-        String deadLetterFile) {
+        String deadLetterFile,
+        List<String> warnings) {
 
     /** Values planned, acknowledged by Pinterest, and sent to the dead letter. */
     public record Counts(long planned, long sent, long failed) {

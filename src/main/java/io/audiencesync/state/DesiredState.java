@@ -3,13 +3,14 @@ package io.audiencesync.state;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.audiencesync.records.RecordFile;
 import io.audiencesync.records.SortedRecords;
-import io.audiencesync.report.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -22,7 +23,9 @@ import java.util.stream.Stream;
  * <p>Under {@code state/desired/}: {@code <list>-<generation>.bin} holds the records and {@code <list>.json} the
  * {@link Status}, which names the records file. A new snapshot is written and forced under a new generation before
  * the status is renamed onto the old one, so a crash at any point leaves one whole desired state. Written only
- * while the run holds the list's write lock.
+ * while the run holds the list's write lock. Both files are sealed ({@link SealedJson}, {@link RecordFile}) and
+ * checked when read, the records also against the count the status records: a damaged desired state is refused,
+ * never acted on.
  */
 public final class DesiredState {
 
@@ -47,6 +50,11 @@ public final class DesiredState {
                          boolean owed, long owedValues, long removalsWithheld, String reason, int attempts,
                          Instant settledAt) {
 
+        /** The generation of the records file: 1 for the first snapshot kept, one more for each after it. */
+        public long generation() {
+            return DesiredState.generation(records);
+        }
+
         /** Whether the list equals its desired membership. */
         public boolean converged() {
             return !owed && removalsWithheld == 0;
@@ -66,35 +74,51 @@ public final class DesiredState {
     private final Path dir;
     private final String prefix;
     private final Path statusFile;
+    /** A state directory of an earlier release, not sealed yet (read by a command before a sync sealed it). */
+    private final boolean unsealed;
+    private final String advice;
 
-    private DesiredState(Path dir, String prefix) {
+    private DesiredState(Path dir, String prefix, boolean unsealed, String listKey) {
         this.dir = dir;
         this.prefix = prefix;
         this.statusFile = dir.resolve(prefix + ".json");
+        this.unsealed = unsealed;
+        this.advice = StateCorruptedException.resetAdvice("the desired state of '" + listKey + "'");
     }
 
     /** The desired state of the list with this lock key (ad account and list name), under {@code stateDir}. */
     public static DesiredState of(Path stateDir, String listKey) {
-        return new DesiredState(stateDir.resolve("desired"), FileStateStore.fileStem(listKey));
+        return new DesiredState(stateDir.resolve("desired"), FileStateStore.fileStem(listKey),
+                !StateFormat.sealed(stateDir), listKey);
     }
 
-    /** The current status; empty before the first complete snapshot. */
+    /**
+     * The current status; empty before the first complete snapshot.
+     *
+     * @throws StateCorruptedException when the file is damaged
+     */
     public Optional<Status> status() {
         if (!Files.exists(statusFile)) {
             return Optional.empty();
         }
-        return Optional.of(Json.read(statusFile, Status.class));
+        return Optional.of(SealedJson.read(statusFile, Status.class, unsealed, advice));
     }
 
-    /** The desired membership, in wire-record order; the caller closes it. */
+    /** The desired membership, in wire-record order, checked as it is read; the caller closes it. */
     public SortedRecords read() {
         Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir));
         Path records = dir.resolve(status.records());
         if (!Files.exists(records)) {
-            throw new StateCorruptedException("the desired state " + statusFile + " names " + records + ", which is gone;"
-                    + " drop the model again (or delete " + statusFile + ") to start from a new snapshot");
+            throw new StateCorruptedException(records + " is missing: the desired state " + statusFile
+                    + " names it, with " + status.values() + " values. " + advice);
         }
-        return RecordFile.read(records);
+        return unsealed ? RecordFile.readUnsealed(records, advice)
+                : RecordFile.read(records, RecordFile.Order.ASCENDING, status.values(), advice);
+    }
+
+    /** The file of the status, for messages. */
+    public Path statusFile() {
+        return statusFile;
     }
 
     /**
@@ -127,7 +151,7 @@ public final class DesiredState {
                 .orElse(-1L);
         Status status = new Status(name, snapshotName, at, values, baseline,
                 true, values, 0, "the snapshot " + snapshotName + " is not sent yet", 0, null);
-        Json.writeAtomically(statusFile, status);
+        SealedJson.write(statusFile, status);
         deleteOtherGenerations(name);
         return status;
     }
@@ -136,8 +160,33 @@ public final class DesiredState {
     public Status settle(boolean owed, long owedValues, long removalsWithheld, String reason, Instant at) {
         Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir))
                 .settled(owed, owedValues, removalsWithheld, owed || removalsWithheld > 0 ? reason : null, at);
-        Json.writeAtomically(statusFile, status);
+        SealedJson.write(statusFile, status);
         return status;
+    }
+
+    /**
+     * Sets the desired state aside ({@code run --once --reset-state}): its files move to {@code setAsideDir}.
+     *
+     * @return what moved, for the log
+     */
+    public String setAside(Path setAsideDir) {
+        if (!Files.isDirectory(dir)) {
+            return "no desired state";
+        }
+        Path target = setAsideDir.resolve("desired");
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> ours = files.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals(prefix + ".json") || n.startsWith(prefix + "-") && n.endsWith(".bin");
+            }).toList();
+            Files.createDirectories(target);
+            for (Path file : ours) {
+                Files.move(file, target.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            }
+            return ours.isEmpty() ? "no desired state" : "the desired state (" + ours.size() + " files) moved to " + target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the desired state in " + dir + " to " + target, e);
+        }
     }
 
     private static long generation(String records) {

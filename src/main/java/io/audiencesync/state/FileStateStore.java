@@ -69,6 +69,27 @@ public final class FileStateStore implements StateStore {
                 }
 
                 @Override
+                public boolean hasState(String customerListId) {
+                    return ListState.open(stateRoot, customerListId, sortBufferValues).exists();
+                }
+
+                @Override
+                public String setAside(String customerListId, Path setAsideDir) {
+                    Path list = stateRoot.resolve("lists").resolve(customerListId);
+                    if (!Files.exists(list)) {
+                        return "no state of customer list " + customerListId;
+                    }
+                    Path target = setAsideDir.resolve("lists").resolve(customerListId);
+                    try {
+                        Files.createDirectories(target.getParent());
+                        Files.move(list, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot move " + list + " to " + target, e);
+                    }
+                    return list + " moved to " + target;
+                }
+
+                @Override
                 public void close() {
                     try {
                         held.close();

@@ -1,5 +1,6 @@
 package io.audiencesync.state;
 
+import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.records.RecordFile;
 import io.audiencesync.records.WireRecords;
@@ -16,15 +17,18 @@ import java.util.zip.CRC32;
 
 /**
  * The file store's journal of acknowledged batches ({@code journal.bin}): one block a batch,
- * {@code magic(4) | operation(1) | count(4) | length(4) | records(length) | crc32(4)}, records as in
- * {@link WireRecords}, the checksum over everything before it. A block cut short at the end of the file, or a last
- * block whose checksum does not match, is a torn write (the process or the machine died while writing it); damage
- * anywhere before the last block is corruption.
+ * {@code magic(4) | sequence(8) | operation(1) | count(4) | length(4) | records(length) | crc32(4)}, records as in
+ * {@link WireRecords}, the checksum over everything before it, the blocks numbered from 1 in the order the batches
+ * were acknowledged. A block cut short at the end of the file, or a last block whose checksum does not match, is a
+ * torn write (the process or the machine died while writing it); damage anywhere before the last block, or a number
+ * missing in the sequence, is corruption. Journals of the earlier release (magic "PASJ", no sequence) still replay.
  */
 final class Journal {
 
-    private static final int MAGIC = 0x50_41_53_4A; // "PASJ"
-    private static final int HEADER = 13;
+    private static final int MAGIC = 0x50_41_53_32; // "PAS2"
+    private static final int LEGACY_MAGIC = 0x50_41_53_4A; // "PASJ"
+    private static final int HEADER = 21;
+    private static final int LEGACY_HEADER = 13;
     private static final int TRAILER = 4;
 
     /** Told each record of every whole block, in the order the batches were acknowledged. */
@@ -45,10 +49,11 @@ final class Journal {
     private Journal() {
     }
 
-    /** One block for a batch of {@code count} records, back to back in {@code records}. */
-    static ByteBuffer block(Operation operation, int count, byte[] records) {
+    /** Block {@code sequence} (from 1) for a batch of {@code count} records, back to back in {@code records}. */
+    static ByteBuffer block(long sequence, Operation operation, int count, byte[] records) {
         ByteBuffer block = ByteBuffer.allocate(HEADER + records.length + TRAILER);
-        block.putInt(MAGIC).put((byte) operation.ordinal()).putInt(count).putInt(records.length).put(records);
+        block.putInt(MAGIC).putLong(sequence).put((byte) operation.ordinal()).putInt(count).putInt(records.length)
+                .put(records);
         CRC32 crc = new CRC32();
         crc.update(block.array(), 0, block.position());
         block.putInt((int) crc.getValue());
@@ -62,23 +67,43 @@ final class Journal {
      * @throws Damaged when a block before the last one is damaged
      */
     static long replay(Path file, Sink sink) throws IOException, Damaged {
+        return replay(file, sink, new long[1]);
+    }
+
+    /** The number of the last whole block of the journal (0 for none): where appending it goes on. */
+    static long lastSequence(Path file) throws IOException, Damaged {
+        long[] last = new long[1];
+        replay(file, (operation, buf, off) -> { }, last);
+        return last[0];
+    }
+
+    private static long replay(Path file, Sink sink, long[] lastSequence) throws IOException, Damaged {
         long size = Files.size(file);
         long offset = 0;
+        long sequence = 0;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), RecordFile.BUFFER))) {
             while (offset < size) {
                 long left = size - offset;
-                if (left < HEADER) {
+                if (left < LEGACY_HEADER) {
                     return 0;
                 }
-                byte[] header = new byte[HEADER];
-                in.readFully(header);
-                ByteBuffer h = ByteBuffer.wrap(header);
-                int magic = h.getInt();
+                byte[] start = new byte[4];
+                in.readFully(start);
+                int magic = ByteBuffer.wrap(start).getInt();
+                int headerLength = magic == LEGACY_MAGIC ? LEGACY_HEADER : HEADER;
+                if (left < headerLength) {
+                    return 0;
+                }
+                byte[] header = new byte[headerLength];
+                System.arraycopy(start, 0, header, 0, 4);
+                in.readFully(header, 4, headerLength - 4);
+                ByteBuffer h = ByteBuffer.wrap(header, 4, headerLength - 4);
+                long blockSequence = magic == MAGIC ? h.getLong() : 0;
                 int op = h.get();
                 int count = h.getInt();
                 int length = h.getInt();
-                boolean sane = magic == MAGIC && op >= 0 && op < Operation.values().length && count > 0 && length > 0
-                        && (long) length <= (long) count * WireRecords.MAX_LENGTH;
+                boolean sane = (magic == MAGIC || magic == LEGACY_MAGIC) && op >= 0 && op < Operation.values().length
+                        && count > 0 && length > 0 && (long) length <= (long) count * WireRecords.MAX_LENGTH;
                 if (!sane) {
                     if (isZeros(header) && restIsZeros(in)) {
                         // The file grew before its data reached the disk: a torn write.
@@ -86,7 +111,7 @@ final class Journal {
                     }
                     throw new Damaged(offset, "a batch header is damaged");
                 }
-                if (left < HEADER + (long) length + TRAILER) {
+                if (left < headerLength + (long) length + TRAILER) {
                     return count;
                 }
                 byte[] records = new byte[length];
@@ -95,19 +120,30 @@ final class Journal {
                 CRC32 crc = new CRC32();
                 crc.update(header);
                 crc.update(records);
-                long end = offset + HEADER + length + TRAILER;
+                long end = offset + headerLength + length + TRAILER;
                 if ((int) crc.getValue() != stored) {
                     if (end == size) {
                         return count;
                     }
                     throw new Damaged(offset, "a batch checksum does not match");
                 }
+                if (magic == MAGIC) {
+                    if (blockSequence != sequence + 1) {
+                        throw new Damaged(offset, blockSequence > sequence + 1
+                                ? "batches " + (sequence + 1) + " to " + (blockSequence - 1) + " are missing (the blocks are numbered)"
+                                : "batch " + blockSequence + " comes again after batch " + sequence);
+                    }
+                    sequence = blockSequence;
+                    lastSequence[0] = sequence;
+                }
                 Operation operation = Operation.values()[op];
                 int pos = 0;
                 int n = 0;
                 while (pos < length) {
-                    int recordLength = pos + 3 <= length ? WireRecords.length(records, pos) : Integer.MAX_VALUE;
-                    if (recordLength > length - pos) {
+                    int recordLength = pos + 3 <= length && records[pos] >= 0 && records[pos] <= WireRecords.KIND_TEXT
+                            ? WireRecords.length(records, pos) : Integer.MAX_VALUE;
+                    if (recordLength > length - pos || records[pos + recordLength - 1] < 0
+                            || records[pos + recordLength - 1] >= IdentifierType.values().length) {
                         throw new Damaged(offset, "a batch's values do not fill it exactly");
                     }
                     sink.add(operation, records, pos);

@@ -55,17 +55,22 @@ public final class ListState implements StateStore.StoredList {
     private final Path members;
     private final Path journal;
     private final int sortBufferValues;
+    /** What a person does when this list's state turns out damaged. */
+    private final String advice;
     /** The journal this instance appends to, open from the first commit until the journal is folded. */
     private FileChannel channel;
+    /** The number of the last block in the journal. */
+    private long sequence;
     private CompletableFuture<Void> pendingForce;
     /** A first sync's members file, written beside the journal as batches are acknowledged; null when not building. */
     private MembersBuilder building;
 
-    private ListState(Path dir, int sortBufferValues) {
+    private ListState(Path dir, String customerListId, int sortBufferValues) {
         this.dir = dir;
         this.members = dir.resolve("members.bin");
         this.journal = dir.resolve("journal.bin");
         this.sortBufferValues = sortBufferValues;
+        this.advice = StateCorruptedException.resetAdvice("customer list " + customerListId);
     }
 
     /** The state of one customer list under {@code stateRoot/lists/<id>}. */
@@ -78,7 +83,7 @@ public final class ListState implements StateStore.StoredList {
         if (!customerListId.matches("\\d{1,18}")) {
             throw new IllegalArgumentException("customer list id must be 1-18 digits");
         }
-        return new ListState(stateRoot.resolve("lists").resolve(customerListId), sortBufferValues);
+        return new ListState(stateRoot.resolve("lists").resolve(customerListId), customerListId, sortBufferValues);
     }
 
     /**
@@ -87,7 +92,7 @@ public final class ListState implements StateStore.StoredList {
      */
     public long memberCount() {
         long count = 0;
-        try (SortedRecords records = RecordFile.read(members)) {
+        try (SortedRecords records = readMembers()) {
             while (records.next()) {
                 count++;
             }
@@ -105,9 +110,19 @@ public final class ListState implements StateStore.StoredList {
         return RecordFile.lines(members);
     }
 
+    /** The members file, checked as it is read (its seal, every record, their order). */
+    private SortedRecords readMembers() {
+        return RecordFile.read(members, RecordFile.Order.ASCENDING, -1, advice);
+    }
+
+    /** Whether this tool has written any state for the list (members, or acknowledged batches not folded yet). */
+    public boolean exists() {
+        return Files.exists(members) || Files.exists(journal);
+    }
+
     @Override
     public Plan plan(SortedRecords snapshot, Path workDir) {
-        return Planner.plan(snapshot, RecordFile.read(members), workDir);
+        return Planner.plan(snapshot, readMembers(), workDir);
     }
 
     @Override
@@ -126,16 +141,17 @@ public final class ListState implements StateStore.StoredList {
         if (batch.size() == 0) {
             return;
         }
-        ByteBuffer block = Journal.block(batch.operation(), batch.size(), batch.records());
         awaitForce();
         try {
             if (channel == null) {
                 Files.createDirectories(dir);
+                sequence = Files.exists(journal) ? lastSequence() : 0;
                 if (building == null && isFirstSync()) {
                     building = new MembersBuilder(dir.resolve(MembersBuilder.FILE));
                 }
                 channel = FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
+            ByteBuffer block = Journal.block(++sequence, batch.operation(), batch.size(), batch.records());
             FileChannel ch = channel;
             while (block.hasRemaining()) {
                 ch.write(block);
@@ -216,7 +232,7 @@ public final class ListState implements StateStore.StoredList {
                 count = adds.finishFile(next);
                 removes.finish().close();
             } else {
-                count = merge(RecordFile.read(members), adds.finish(), removes.finish(), next);
+                count = merge(readMembers(), adds.finish(), removes.finish(), next);
             }
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(journal);
@@ -261,17 +277,25 @@ public final class ListState implements StateStore.StoredList {
         try {
             torn = Journal.replay(journal, (operation, buf, off) -> (operation == Operation.ADD ? adds : removes).addRecord(buf, off));
         } catch (Journal.Damaged e) {
-            throw corrupt(journal, "byte " + e.offset, e.getMessage());
+            throw corrupt(e);
         }
         if (torn >= 0) {
             LOG.warn("State journal {}: dropped a torn last batch of {} values; it will be sent again", journal, torn);
         }
     }
 
-    private StateCorruptedException corrupt(Path file, String where, String what) {
-        return new StateCorruptedException("state journal " + file + " " + where + ": " + what
-                + ". The state of this customer list cannot be trusted; move " + dir
-                + " away and run again to re-add every value of the model (removals of values sent before are then skipped).");
+    /** The last block's number in a journal an earlier run of this process left unfolded. */
+    private long lastSequence() throws IOException {
+        try {
+            return Journal.lastSequence(journal);
+        } catch (Journal.Damaged e) {
+            throw corrupt(e);
+        }
+    }
+
+    private StateCorruptedException corrupt(Journal.Damaged e) {
+        return new StateCorruptedException(journal + " is damaged: " + e.getMessage() + " (at byte " + e.offset + "). "
+                + advice);
     }
 
     /** (members ∪ adds) − removes, all sorted; writes {@code out} and forces it to the disk; returns its count. */
@@ -412,6 +436,7 @@ public final class ListState implements StateStore.StoredList {
 
         private final Path file;
         private final Ascending order = new Ascending();
+        private final RecordFile.Seal seal = new RecordFile.Seal();
         private FileChannel out;
         private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
         // Written on the WRITER thread only; read by finish() once every write is done.
@@ -473,6 +498,7 @@ public final class ListState implements StateStore.StoredList {
         }
 
         private void writeAll(byte[] records, int from, int length) throws IOException {
+            seal.bytes(records, from, length);
             ByteBuffer buffer = ByteBuffer.wrap(records, from, length);
             while (buffer.hasRemaining()) {
                 out.write(buffer);
@@ -480,7 +506,7 @@ public final class ListState implements StateStore.StoredList {
             unforced += length;
         }
 
-        /** Waits for every write; forces and closes the file; whether it holds exactly the batches appended. */
+        /** Waits for every write; seals, forces and closes the file; whether it holds exactly the batches appended. */
         boolean finish() throws IOException {
             written.join();
             if (out == null) {
@@ -488,6 +514,11 @@ public final class ListState implements StateStore.StoredList {
             }
             try (FileChannel channel = out) {
                 if (usable) {
+                    seal.records(count);
+                    ByteBuffer end = ByteBuffer.wrap(seal.toBytes());
+                    while (end.hasRemaining()) {
+                        channel.write(end);
+                    }
                     channel.force(true);
                 }
             }

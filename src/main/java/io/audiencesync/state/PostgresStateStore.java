@@ -36,6 +36,12 @@ import java.util.regex.Pattern;
  * committed before the next batch goes out. The write lock of a list is a session advisory lock on the run's own
  * connection: the database drops it when that connection goes, so a killed run never leaves a stale lock.
  *
+ * <p>What proves a list's members whole is its row of {@code list_state}: their count, the XOR of their keys'
+ * {@link WireRecords#keyHash hashes}, and the number of batches recorded, updated in the same transaction as each
+ * batch. A plan checks it for free: the members are the snapshot without the adds and with the removes, so their
+ * count and digest follow from what the plan streams anyway. Rows deleted, added or changed outside this tool, a
+ * truncated or dropped table, are found before anything is sent.
+ *
  * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes), so
  * PostgreSQL's byte order of {@code bytea} is the order of the sorted files, and a digest takes 33 bytes.
  */
@@ -50,7 +56,15 @@ public final class PostgresStateStore implements StateStore {
     private static final List<String> MIGRATIONS = List.of(
             // 1: members of each customer list; type is IdentifierType's ordinal, as in the binary files
             "create table list_member (customer_list_id bigint not null, key bytea not null, type smallint not null,"
-                    + " primary key (customer_list_id, key))");
+                    + " primary key (customer_list_id, key))",
+            // 2: what proves each list's members whole (filled for the lists there are, see sealLists), and where
+            // run --once --reset-state sets a damaged list's rows aside
+            "create table list_state (customer_list_id bigint primary key, member_count bigint not null,"
+                    + " digest bigint not null, batches bigint not null, updated_at timestamptz not null default now());"
+                    + " create table list_member_set_aside (set_aside_at timestamptz not null, customer_list_id bigint not null,"
+                    + " key bytea not null, type smallint not null)");
+    /** The tables a schema at the current version has. */
+    private static final List<String> TABLES = List.of("schema_version", "list_member", "list_state", "list_member_set_aside");
 
     private final String url;
     private final Properties credentials;
@@ -77,7 +91,42 @@ public final class PostgresStateStore implements StateStore {
         credentials.setProperty("ApplicationName", "pinterest-audience-sync");
         try (Connection c = connect()) {
             migrate(c);
+            checkTables(c);
         }
+    }
+
+    /** A table of the schema gone while schema_version says it was made: the state was dropped, never a fresh start. */
+    private void checkTables(Connection c) throws SQLException {
+        for (String table : TABLES) {
+            try (PreparedStatement st = c.prepareStatement("select to_regclass(?)")) {
+                st.setString(1, schema + "." + table);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    if (rs.getString(1) == null) {
+                        throw gone(table);
+                    }
+                }
+            }
+        }
+    }
+
+    private StateCorruptedException gone(String table) {
+        return new StateCorruptedException("the PostgreSQL state is damaged: the table " + schema + "." + table
+                + " is gone (dropped?), while the schema records that it was made. Nothing was sent. Restore the schema "
+                + schema + " from a backup, or drop the whole schema to start every list's state again (each sync then"
+                + " re-adds every value of its model, and values that left a model meanwhile cannot be removed)");
+    }
+
+    /** A statement that found a table of the state gone, or failed otherwise. */
+    private RuntimeException failure(SQLException e, String doing) {
+        if ("42P01".equals(e.getSQLState())) {
+            for (String table : TABLES) {
+                if (String.valueOf(e.getMessage()).contains(table)) {
+                    return gone(table);
+                }
+            }
+        }
+        return new StateStoreException("cannot " + doing + " in the PostgreSQL state store: " + e.getMessage(), e);
     }
 
     @Override
@@ -109,6 +158,9 @@ public final class PostgresStateStore implements StateStore {
             st.execute("set local search_path to " + schema);
             for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
                 st.execute(MIGRATIONS.get(v - 1));
+                if (v == 2) {
+                    sealLists(c);
+                }
                 st.execute("insert into schema_version (version) values (" + v + ")");
                 LOG.info("PostgreSQL state: schema {} migrated to version {}", schema, v);
             }
@@ -116,6 +168,46 @@ public final class PostgresStateStore implements StateStore {
         } catch (SQLException e) {
             c.rollback();
             throw e;
+        }
+    }
+
+    /**
+     * Records what proves each list's members whole, for the lists an earlier release left (migration 2): their
+     * count and digest, read once, in the migration's transaction.
+     */
+    private void sealLists(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select customer_list_id, key from " + schema
+                + ".list_member order by customer_list_id")) {
+            st.setFetchSize(10_000);
+            long list = -1;
+            long count = 0;
+            long digest = 0;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    if (id != list && list >= 0) {
+                        insertListState(c, list, count, digest);
+                        count = 0;
+                        digest = 0;
+                    }
+                    list = id;
+                    count++;
+                    digest ^= WireRecords.keyHashOfKey(rs.getBytes(2));
+                }
+            }
+            if (list >= 0) {
+                insertListState(c, list, count, digest);
+            }
+        }
+    }
+
+    private void insertListState(Connection c, long list, long count, long digest) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
+                + " member_count, digest, batches) values (?, ?, ?, 0)")) {
+            st.setLong(1, list);
+            st.setLong(2, count);
+            st.setLong(3, digest);
+            st.executeUpdate();
         }
     }
 
@@ -139,7 +231,7 @@ public final class PostgresStateStore implements StateStore {
             return new PgSession(c, lock);
         } catch (SQLException e) {
             closeQuietly(c);
-            throw new StateStoreException("cannot reach the PostgreSQL state store: " + e.getMessage(), e);
+            throw failure(e, "take the list's lock");
         } catch (RuntimeException e) {
             closeQuietly(c);
             throw e;
@@ -180,6 +272,50 @@ public final class PostgresStateStore implements StateStore {
         }
 
         @Override
+        public boolean hasState(String customerListId) {
+            try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema + ".list_state where"
+                    + " customer_list_id = ?) or exists (select 1 from " + schema + ".list_member where customer_list_id = ?)")) {
+                st.setLong(1, Long.parseLong(customerListId));
+                st.setLong(2, Long.parseLong(customerListId));
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            } catch (SQLException e) {
+                throw failure(e, "read the state of customer list " + customerListId);
+            }
+        }
+
+        @Override
+        public String setAside(String customerListId, Path setAsideDir) {
+            long list = Long.parseLong(customerListId);
+            boolean auto = autoCommit(c);
+            try {
+                c.setAutoCommit(false);
+                long rows;
+                try (PreparedStatement copy = c.prepareStatement("insert into " + schema + ".list_member_set_aside"
+                        + " (set_aside_at, customer_list_id, key, type) select now(), customer_list_id, key, type from "
+                        + schema + ".list_member where customer_list_id = ?");
+                     PreparedStatement members = c.prepareStatement("delete from " + schema + ".list_member where customer_list_id = ?");
+                     PreparedStatement state = c.prepareStatement("delete from " + schema + ".list_state where customer_list_id = ?")) {
+                    copy.setLong(1, list);
+                    rows = copy.executeUpdate();
+                    members.setLong(1, list);
+                    members.executeUpdate();
+                    state.setLong(1, list);
+                    state.executeUpdate();
+                }
+                c.commit();
+                return rows + " rows of customer list " + customerListId + " copied to " + schema + ".list_member_set_aside";
+            } catch (SQLException e) {
+                rollback(c);
+                throw failure(e, "set the state of customer list " + customerListId + " aside");
+            } finally {
+                restoreAutoCommit(c, auto);
+            }
+        }
+
+        @Override
         public void close() {
             // Unlocked here, not left to the end of the connection: the server ends a closed session a moment later.
             try (PreparedStatement st = c.prepareStatement("select pg_advisory_unlock(?)")) {
@@ -191,6 +327,10 @@ public final class PostgresStateStore implements StateStore {
                 closeQuietly(c);
             }
         }
+    }
+
+    /** What {@code list_state} records of one list: its members' count and digest, and the batches that made them. */
+    private record Recorded(long count, long digest, long batches) {
     }
 
     private final class PgList implements StoredList {
@@ -205,42 +345,80 @@ public final class PostgresStateStore implements StateStore {
         @Override
         public Plan plan(SortedRecords snapshot, Path workDir) {
             try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
-                long stateCount = count();
-                long snapshotCount;
-                if (stateCount == 0) {
+                Recorded recorded = recorded();
+                long snapshotCount = 0;
+                long snapshotDigest = 0;
+                long adds = 0;
+                long addsDigest = 0;
+                if (recorded.count() == 0) {
                     // Nothing to diff against: every value is an add, no need to load and join.
-                    snapshotCount = 0;
+                    if (hasRows()) {
+                        throw damaged(recorded, "it holds rows of the list, where list_state records none");
+                    }
                     while (snapshot.next()) {
                         plan.add(snapshot.buffer(), snapshot.offset());
                         snapshotCount++;
                     }
                 } else {
-                    snapshotCount = load(snapshot);
-                    diff(plan);
+                    long[] loaded = load(snapshot);
+                    snapshotCount = loaded[0];
+                    snapshotDigest = loaded[1];
+                    long[] diff = diff(plan);
+                    adds = diff[0];
+                    addsDigest = diff[1];
+                    long members = snapshotCount - adds + diff[2];
+                    long membersDigest = snapshotDigest ^ addsDigest ^ diff[3];
+                    if (members != recorded.count() || membersDigest != recorded.digest()) {
+                        throw damaged(recorded, "it holds " + members + " values of the list where list_state records "
+                                + recorded.count() + (members == recorded.count() ? ", and other ones" : "")
+                                + " (rows deleted, added or changed outside this tool, or the table truncated)");
+                    }
                     try (Statement st = c.createStatement()) {
                         st.execute("truncate pas_snapshot");
                     }
                 }
-                plan.counts(snapshotCount, stateCount);
+                plan.counts(snapshotCount, recorded.count());
                 plan.close();
                 return plan.plan();
             } catch (SQLException e) {
-                throw new StateStoreException("cannot plan in the PostgreSQL state store: " + e.getMessage(), e);
+                throw failure(e, "plan");
             }
         }
 
-        private long count() throws SQLException {
-            try (PreparedStatement st = c.prepareStatement("select count(*) from " + schema + ".list_member where customer_list_id = ?")) {
+        private Recorded recorded() throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("select member_count, digest, batches from " + schema
+                    + ".list_state where customer_list_id = ?")) {
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
+                    return rs.next() ? new Recorded(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : new Recorded(0, 0, 0);
                 }
             }
         }
 
-        /** COPY (binary) of the sorted, distinct snapshot into a temporary table of this connection. */
-        private long load(SortedRecords snapshot) throws SQLException {
+        private boolean hasRows() throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema
+                    + ".list_member where customer_list_id = ?)")) {
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        }
+
+        private StateCorruptedException damaged(Recorded recorded, String what) {
+            return new StateCorruptedException("the PostgreSQL state of customer list " + listId + " is damaged: the table "
+                    + schema + ".list_member does not match " + schema + ".list_state (" + recorded.count() + " values from "
+                    + recorded.batches() + " batches): " + what + ". "
+                    + StateCorruptedException.resetAdvice("customer list " + listId));
+        }
+
+        /**
+         * COPY (binary) of the sorted, distinct snapshot into a temporary table of this connection.
+         *
+         * @return the rows loaded and the XOR of their keys' hashes
+         */
+        private long[] load(SortedRecords snapshot) throws SQLException {
             try (Statement st = c.createStatement()) {
                 st.execute("create temp table if not exists pas_snapshot (key bytea not null, type smallint not null)");
                 st.execute("truncate pas_snapshot");
@@ -248,6 +426,7 @@ public final class PostgresStateStore implements StateStore {
             CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
                     .copyIn("copy pas_snapshot (key, type) from stdin (format binary)");
             long rows = 0;
+            long digest = 0;
             try {
                 ByteBuffer out = ByteBuffer.allocate(RecordFile.BUFFER);
                 out.put(COPY_HEADER).putInt(0).putInt(0);
@@ -259,6 +438,7 @@ public final class PostgresStateStore implements StateStore {
                         out.clear();
                     }
                     putKey(out, buf, off);
+                    digest ^= WireRecords.keyHash(buf, off);
                     rows++;
                 }
                 out.putShort((short) -1);
@@ -272,17 +452,20 @@ public final class PostgresStateStore implements StateStore {
             try (Statement st = c.createStatement()) {
                 st.execute("analyze pas_snapshot");
             }
-            return rows;
+            return new long[] {rows, digest};
         }
 
         /**
          * Both differences in one hash full join (measured: about a third faster than two anti-joins): a snapshot
          * row with no member is an add, a member with no snapshot row a removal. Unordered: batches need no order.
+         *
+         * @return adds, their digest, removals, their digest
          */
-        private void diff(Planner.PlanWriter plan) throws SQLException {
+        private long[] diff(Planner.PlanWriter plan) throws SQLException {
             String sql = "select s.key, s.type, m.key, m.type from pas_snapshot s full join (select key, type from "
                     + schema + ".list_member where customer_list_id = ?) m on s.key = m.key"
                     + " where s.key is null or m.key is null";
+            long[] result = new long[4];
             boolean auto = c.getAutoCommit();
             // A cursor (fetch size) needs a transaction; without one the driver would read every row into memory.
             c.setAutoCommit(false);
@@ -296,9 +479,14 @@ public final class PostgresStateStore implements StateStore {
                         if (added != null) {
                             toRecord(added, rs.getShort(2), record);
                             plan.add(record, 0);
+                            result[0]++;
+                            result[1] ^= WireRecords.keyHashOfKey(added);
                         } else {
-                            toRecord(rs.getBytes(3), rs.getShort(4), record);
+                            byte[] removed = rs.getBytes(3);
+                            toRecord(removed, rs.getShort(4), record);
                             plan.remove(record, 0);
+                            result[2]++;
+                            result[3] ^= WireRecords.keyHashOfKey(removed);
                         }
                     }
                 }
@@ -306,8 +494,13 @@ public final class PostgresStateStore implements StateStore {
             } finally {
                 c.setAutoCommit(auto);
             }
+            return result;
         }
 
+        /**
+         * Records a batch and, in the same transaction, what it changed of the list's count and digest: only the
+         * rows the statement really inserted or deleted count (a value already in, or never in, changes nothing).
+         */
         @Override
         public void commit(Batch batch) {
             if (batch.size() == 0) {
@@ -323,26 +516,72 @@ public final class PostgresStateStore implements StateStore {
             }
             String sql = operation == Operation.ADD
                     ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
-                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing"
-                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[])";
-            // One statement in auto-commit: the batch is recorded whole or not at all.
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setLong(1, listId);
-                Array keyArray = c.createArrayOf("bytea", keys);
-                st.setArray(2, keyArray);
-                if (operation == Operation.ADD) {
-                    st.setArray(3, c.createArrayOf("int2", types));
+                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing returning key"
+                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[]) returning key";
+            boolean auto = autoCommit(c);
+            try {
+                c.setAutoCommit(false);
+                long changed = 0;
+                long digest = 0;
+                try (PreparedStatement st = c.prepareStatement(sql)) {
+                    st.setLong(1, listId);
+                    st.setArray(2, c.createArrayOf("bytea", keys));
+                    if (operation == Operation.ADD) {
+                        st.setArray(3, c.createArrayOf("int2", types));
+                    }
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            changed++;
+                            digest ^= WireRecords.keyHashOfKey(rs.getBytes(1));
+                        }
+                    }
                 }
-                st.executeUpdate();
+                try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
+                        + " member_count, digest, batches) values (?, ?, ?, 1) on conflict (customer_list_id) do update set"
+                        + " member_count = list_state.member_count + excluded.member_count,"
+                        + " digest = list_state.digest # excluded.digest, batches = list_state.batches + 1, updated_at = now()")) {
+                    st.setLong(1, listId);
+                    st.setLong(2, operation == Operation.ADD ? changed : -changed);
+                    st.setLong(3, digest);
+                    st.executeUpdate();
+                }
+                c.commit();
             } catch (SQLException e) {
-                throw new StateStoreException("cannot record an acknowledged batch in the PostgreSQL state store (it"
-                        + " will be sent again by the next run): " + e.getMessage(), e);
+                rollback(c);
+                RuntimeException failure = failure(e, "record an acknowledged batch (it will be sent again by the next run)");
+                throw failure;
+            } finally {
+                restoreAutoCommit(c, auto);
             }
         }
 
         @Override
         public void finish() {
             // Every batch was committed as it was acknowledged: nothing to fold.
+        }
+    }
+
+    private static boolean autoCommit(Connection c) {
+        try {
+            return c.getAutoCommit();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    private static void restoreAutoCommit(Connection c, boolean auto) {
+        try {
+            c.setAutoCommit(auto);
+        } catch (SQLException ignored) {
+            // a broken connection: the session's close drops it
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // nothing was committed; a broken connection rolls back on its own
         }
     }
 

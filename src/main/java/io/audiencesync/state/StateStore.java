@@ -36,6 +36,18 @@ public interface StateStore extends AutoCloseable {
         /** The list's state, recovered: batches an earlier run committed are in, a torn last write is dropped. */
         StoredList open(String customerListId);
 
+        /** Whether this tool has recorded any state for the list (acknowledged batches, folded or not). */
+        boolean hasState(String customerListId);
+
+        /**
+         * Sets the list's state aside ({@code run --once --reset-state}): it is kept, no longer used, and the list
+         * has no state afterwards.
+         *
+         * @param setAsideDir where a store of files moves it
+         * @return where it went, for the log
+         */
+        String setAside(String customerListId, Path setAsideDir);
+
         @Override
         void close();
     }

@@ -53,7 +53,11 @@ public final class BatchSender {
         if (run.target().customerListId() == null) {
             provisioner.listCreated(run, answer.id());
         }
+        boolean first = run.sends().acknowledged(Operation.ADD) + run.sends().acknowledged(Operation.REMOVE) == 0;
         run.state().commit(batch);
+        if (first) {
+            provisioner.listStateWritten();
+        }
         run.sends().acknowledged(batch.operation(), batch.size());
         metrics.batchSent(batch.operation().name());
     }

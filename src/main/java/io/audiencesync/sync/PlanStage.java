@@ -1,5 +1,6 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.SyncMode;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.plan.Batch;
@@ -27,26 +28,37 @@ public final class PlanStage {
 
     private final SyncSettings settings;
     private final DesiredState desired;
+    private final Provisioner provisioner;
     private final StopSignal stop;
     private final Executor readAhead;
 
     /**
-     * @param desired   the desired state of the sync's customer list
-     * @param readAhead the thread that reads the next batch while one is sent (null: none)
+     * @param desired     the desired state of the sync's customer list
+     * @param provisioner records in the sync's binding each desired state kept
+     * @param readAhead   the thread that reads the next batch while one is sent (null: none)
      */
-    public PlanStage(SyncSettings settings, DesiredState desired, StopSignal stop, Executor readAhead) {
+    public PlanStage(SyncSettings settings, DesiredState desired, Provisioner provisioner, StopSignal stop,
+                     Executor readAhead) {
         this.settings = settings;
         this.desired = desired;
+        this.provisioner = provisioner;
         this.stop = stop;
         this.readAhead = readAhead;
     }
 
     /**
      * A snapshot read to the end, with values, replaces the desired state (the plan command keeps nothing). A
-     * failed snapshot leaves the last complete one in force; an empty one is no model to converge to.
+     * failed snapshot leaves the last complete one in force; an empty one is no model to converge to. A resume
+     * works toward the desired state as it is.
      */
     public void keep(SyncRun run, SnapshotRead read) {
         if (run.resumed()) {
+            DesiredState.Status resuming = desired.status().orElseThrow(() -> new ConfigException("sync.reset-state",
+                    "there is no desired state to resume (it was set aside with the rest of the sync's state); drop the"
+                            + " model again, or run --once FILE, to sync it"));
+            run.kept(true, resuming);
+            LOG.info("Run {}: resumes the desired state from {} ({} values; {})", run.id(), resuming.snapshot(),
+                    resuming.values(), resuming.reason());
             return;
         }
         boolean complete = read.failure() == null;
@@ -60,7 +72,9 @@ public final class PlanStage {
             run.kept(true, null);
             return;
         }
-        run.kept(true, desired.keep(read.values(), run.source(), Instant.now()));
+        DesiredState.Status kept = desired.keep(read.values(), run.source(), Instant.now());
+        provisioner.desiredKept(kept.generation());
+        run.kept(true, kept);
     }
 
     /** The diff of the desired state (or what was read of a failed snapshot) against the state of {@code target}'s list. */

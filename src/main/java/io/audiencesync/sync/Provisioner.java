@@ -7,13 +7,21 @@ import io.audiencesync.pinterest.Audience;
 import io.audiencesync.pinterest.CustomerList;
 import io.audiencesync.pinterest.CustomerListAudience;
 import io.audiencesync.pinterest.PinterestClient;
+import io.audiencesync.records.SortedRecords;
+import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.StateCorruptedException;
 import io.audiencesync.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -26,34 +34,132 @@ public final class Provisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
 
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
     private final SyncSettings settings;
     private final PinterestClient pinterest;
     private final StateStore store;
-    private final Path bindingFile;
+    private final BindingFile binding;
+    private final DesiredState desired;
+    /** {@code run --once --reset-state}: the state is set aside by the first run of this process. */
+    private boolean resetPending;
 
+    /** For a command that only looks the list up ({@code check}, {@code status}): the sync's own records, read only. */
     public Provisioner(SyncSettings settings, PinterestClient pinterest, StateStore store) {
+        this(settings, pinterest, store, new BindingFile(settings.stateDir(), settings.name()),
+                DesiredState.of(settings.stateDir(), settings.listKey()));
+    }
+
+    public Provisioner(SyncSettings settings, PinterestClient pinterest, StateStore store, BindingFile binding,
+                       DesiredState desired) {
         this.settings = settings;
         this.pinterest = pinterest;
         this.store = store;
-        this.bindingFile = SyncBinding.file(settings.stateDir(), settings.name());
+        this.binding = binding;
+        this.desired = desired;
+        this.resetPending = settings.resetState();
     }
 
-    /** Takes the list's write lock: a second process syncing the same list stops here, before it reads or sends. */
+    /**
+     * Takes the list's write lock (a second process syncing the same list stops here, before it reads or sends),
+     * sets the sync's state aside when {@code run --once --reset-state} asks, then checks that the sync's own
+     * records are whole: its binding, and the desired state it records.
+     */
     public void lock(SyncRun run) {
         run.session(store.begin(settings.listKey()));
+        if (resetPending) {
+            resetPending = false;
+            reset(run);
+        }
+        SyncBinding record = binding.load();
+        long generation = record == null ? 0 : record.desiredGenerationOf(settings.listKey());
+        if (generation > 0) {
+            long kept = desired.status().map(DesiredState.Status::generation).orElse(0L);
+            if (kept < generation) {
+                throw new StateCorruptedException((kept == 0 ? desired.statusFile() + " is missing"
+                        : desired.statusFile() + " is older than it should be (generation " + kept + ")")
+                        + ": the sync's binding " + binding.file() + " records generation " + generation + " of the desired"
+                        + " state of '" + settings.listKey() + "'. " + StateCorruptedException.resetAdvice(
+                        "the desired state of '" + settings.listKey() + "'"));
+            }
+        }
+    }
+
+    /**
+     * Sets the sync's state aside: its binding and the state of its list move to {@code state/set-aside/<time>/}
+     * (PostgreSQL rows to a table of their own), and the desired state too unless it is whole, in which case it stays
+     * and the run resumes it. The list's state then starts again from the model; the run says that values that left
+     * the model before cannot be removed.
+     */
+    private void reset(SyncRun run) {
+        Path aside = settings.stateDir().resolve("set-aside").resolve(STAMP.format(Instant.now()));
+        List<String> moved = new ArrayList<>();
+        moved.add(binding.setAside(aside));
+        long whole = wholeDesiredGeneration();
+        if (whole > 0) {
+            binding.update(b -> b.withDesired(settings.listKey(), whole));
+            moved.add("the desired state is whole and stays");
+        } else {
+            moved.add(desired.setAside(aside));
+        }
+        Target target = locate();
+        if (target.customerListId() != null) {
+            moved.add(run.session().setAside(target.customerListId(), aside));
+        }
+        LOG.warn("Run {}: the state of sync '{}' is set aside (run --once --reset-state): {}. This run starts the list's"
+                + " state again from the model", run.id(), settings.name(), String.join("; ", moved));
+    }
+
+    /** The generation of the desired state when it is there and whole (its status and every record), else 0. */
+    private long wholeDesiredGeneration() {
+        try {
+            Optional<DesiredState.Status> status = desired.status();
+            if (status.isEmpty()) {
+                return 0;
+            }
+            try (SortedRecords records = desired.read()) {
+                while (records.next()) {
+                    // read to the end: the reader checks every record and the seal
+                }
+            }
+            return status.get().generation();
+        } catch (StateCorruptedException e) {
+            return 0;
+        }
     }
 
     /** Finds the customer list and audience, and opens the list's state. */
     public Target resolve(SyncRun run) {
+        SyncBinding before = binding.load();
         Target target = locate();
         run.target(target);
         if (target.customerListId() == null) {
             LOG.info("Customer list '{}' does not exist yet: the first ADD batch creates it", target.customerListName());
             return target;
         }
-        bind(target);
+        boolean bound = before != null && target.customerListId().equals(before.customerListId());
+        if (!bound && settings.selection() instanceof AudienceSelection.Own
+                && !run.session().hasState(target.customerListId())) {
+            // Found by name with nothing of this tool's about it: whatever it sent before (a lost volume, a reset)
+            // and that left the model meanwhile is in the list, unknown, and cannot be removed.
+            run.adoptedWithoutState();
+            bind(target);
+            binding.update(b -> b.adoptedWithoutState(Instant.now()));
+            LOG.warn("Run {}: {}", run.id(), adoptedWithoutStateWarning(target.customerListName()));
+        } else {
+            bind(target);
+        }
         openState(run);
         return target;
+    }
+
+    /** What a list adopted with no state of this tool means, and what to do. */
+    public static String adoptedWithoutStateWarning(String listName) {
+        return "the customer list '" + listName + "' was adopted by name with no state of this tool (a new machine, a"
+                + " lost volume, or a reset): values removed from the model while the state was missing stay in the"
+                + " list, as this tool removes only what it recorded sending. To make the list exactly the model,"
+                + " restore sync.data-dir from a backup, or delete the list in Pinterest and run again (a new one is"
+                + " created with the model)";
     }
 
     /**
@@ -72,7 +178,7 @@ public final class Provisioner {
     }
 
     private Target own() {
-        SyncBinding binding = SyncBinding.load(bindingFile);
+        SyncBinding binding = this.binding.load();
         String listName = settings.customerListName();
         String audienceName = settings.audienceDisplayName();
         // A binding made for another list (an existing audience chosen before, another sync.audience-name) does not apply.
@@ -217,16 +323,29 @@ public final class Provisioner {
     }
 
     private void bind(Target target) {
-        SyncBinding current = SyncBinding.load(bindingFile);
-        SyncBinding next = new SyncBinding(settings.adAccountId(), target.customerListId(), target.customerListName(),
-                target.audienceId(), target.audienceName());
-        if (!Objects.equals(current, next)) {
-            next.save(bindingFile);
-        }
+        binding.update(b -> b.boundTo(settings.adAccountId(), target));
+    }
+
+    /** A complete snapshot became generation {@code generation} of the desired state: the binding records it. */
+    public void desiredKept(long generation) {
+        binding.update(b -> b.withDesired(settings.listKey(), generation));
+    }
+
+    /** The first batch of the list was recorded in its state: from now on its state missing is damage. */
+    void listStateWritten() {
+        binding.update(SyncBinding::withListState);
     }
 
     private void openState(SyncRun run) {
+        String listId = run.target().customerListId();
+        SyncBinding record = binding.load();
+        if (record != null && record.listState() && listId.equals(record.customerListId())
+                && !run.session().hasState(listId)) {
+            throw new StateCorruptedException("the state of customer list " + listId + " is missing (" + store.kind()
+                    + " store), while the sync's binding " + binding.file() + " records that this tool wrote it. "
+                    + StateCorruptedException.resetAdvice("customer list " + listId));
+        }
         // Recovers what an earlier run that did not finish (crash, kill -9) committed.
-        run.state(run.session().open(run.target().customerListId()));
+        run.state(run.session().open(listId));
     }
 }

@@ -77,6 +77,8 @@ public final class RunLifecycle {
     /** Stops the progress line of the current run. */
     private AutoCloseable tracking = () -> { };
     private final Set<Source> done = EnumSet.noneOf(Source.class);
+    /** When the daemon last ran to report a damaged desired state. */
+    private Instant damageReported;
 
     public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, DesiredState desired,
                         SyncMetrics metrics, Progress progress) {
@@ -104,10 +106,7 @@ public final class RunLifecycle {
                     new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv"), settings.identifiers().keyColumn()));
             current = run;
             if (resumed) {
-                DesiredState.Status resuming = desired.status().orElseThrow(() -> new IllegalStateException("nothing to resume"));
-                run.kept(true, resuming);
-                LOG.info("Run {} started: resumes the desired state of '{}' from {} ({} values; {})", id,
-                        settings.customerListName(), resuming.snapshot(), resuming.values(), resuming.reason());
+                LOG.info("Run {} started: resumes the desired state of '{}'", id, settings.customerListName());
             } else {
                 LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
             }
@@ -152,7 +151,13 @@ public final class RunLifecycle {
         if (!settings.once() || settings.dryRun() || settings.jdbcEnabled() || ledger.runs() > 0) {
             return false;
         }
-        Optional<DesiredState.Status> status = desired.status();
+        Optional<DesiredState.Status> status;
+        try {
+            status = desired.status();
+        } catch (StateCorruptedException e) {
+            // A run, so that the damage is reported (exit 2) where a person looks: the run's summary and report.
+            return true;
+        }
         if (status.isEmpty() || status.get().converged()) {
             LOG.info("Nothing new in the inbox {}: {}", settings.inboxDir().toAbsolutePath(), status
                     .map(s -> "the list equals the last complete snapshot (" + s.snapshot() + ", " + s.values() + " values)")
@@ -173,7 +178,18 @@ public final class RunLifecycle {
      * the runs' lock until {@link #release()}; a run going on is never waited for.
      */
     public boolean claimResume() {
-        Optional<DesiredState.Status> status = desired.status();
+        Optional<DesiredState.Status> status;
+        try {
+            status = desired.status();
+        } catch (StateCorruptedException e) {
+            // Reported by a run (STOPPED, readiness down) now and then, not every second.
+            Instant due = damageReported == null ? Instant.MIN : damageReported.plus(settings.resume().maxDelay());
+            if (Instant.now().isBefore(due) || !running.tryLock()) {
+                return false;
+            }
+            damageReported = Instant.now();
+            return true;
+        }
         if (status.isEmpty() || !resumable(status.get())) {
             return false;
         }
@@ -189,7 +205,11 @@ public final class RunLifecycle {
 
     /** The body of a resume run. */
     public Snapshot resumeSnapshot() {
-        return new DesiredSnapshot(desired.status().map(DesiredState.Status::snapshot).orElse("(none)"));
+        try {
+            return new DesiredSnapshot(desired.status().map(DesiredState.Status::snapshot).orElse("(none)"));
+        } catch (StateCorruptedException e) {
+            return new DesiredSnapshot("a damaged desired state");
+        }
     }
 
     /** The source stopped part-way: adds of what was read still go out, removals do not. */
@@ -293,7 +313,7 @@ public final class RunLifecycle {
 
     private static List<String> hashedSamples(Path records) {
         List<String> samples = new ArrayList<>();
-        try (SortedRecords values = RecordFile.read(records)) {
+        try (SortedRecords values = RecordFile.readAnyOrder(records)) {
             while (samples.size() < 3 && values.next()) {
                 String value = WireRecords.value(values.buffer(), values.offset());
                 if (Normalizer.isHexDigest(value)) {
@@ -378,6 +398,9 @@ public final class RunLifecycle {
 
     /** Failures this tool explains in one line; anything else is a bug or an environment problem worth a stack trace. */
     private static boolean expected(Throwable failure) {
+        if (Resources.explain(failure).isPresent()) {
+            return true;
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestApiException || t instanceof ConfigException || t instanceof StateCorruptedException
                     || t instanceof SnapshotReadException || t instanceof TokenFileException || t instanceof StateLockedException
@@ -397,6 +420,10 @@ public final class RunLifecycle {
     }
 
     private static String explainUnmasked(Throwable failure) {
+        Optional<String> resource = Resources.explain(failure);
+        if (resource.isPresent()) {
+            return resource.get();
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestAccessException access) {
                 return access.getMessage() + " — " + access.advice();
@@ -446,7 +473,9 @@ public final class RunLifecycle {
                 target != null && target.customerListCreated(),
                 target == null ? null : target.audienceId(), target == null ? settings.audienceDisplayName() : target.audienceName(),
                 target != null && target.audienceCreated(),
-                sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()));
+                sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
+                run.isAdoptedWithoutState() && target != null
+                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of());
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
         ledger.record(run.id(), outcome);
         try {
@@ -486,6 +515,9 @@ public final class RunLifecycle {
         metrics.valuesDeadLettered("ADD", r.adds().failed());
         metrics.valuesDeadLettered("REMOVE", r.removes().failed());
         metrics.runEnded(r.outcome().name(), r.outcome() == Outcome.SUCCEEDED, r.finishedAt());
+        if (r.warnings() != null && !r.warnings().isEmpty()) {
+            metrics.adoptedWithoutState(true);
+        }
     }
 
     /** The one-paragraph summary the log carries for a run (and {@code status} shows for the last one). */
@@ -513,6 +545,9 @@ public final class RunLifecycle {
         }
         if (r.error() != null) {
             out.append("; error: ").append(r.error());
+        }
+        if (r.warnings() != null) {
+            r.warnings().forEach(w -> out.append("; WARNING: ").append(w));
         }
         return out.append('.').toString();
     }

@@ -75,6 +75,11 @@ public final class StatusReport {
             out.println("  " + SIZE_NOTE);
         }
         out.println(desiredState());
+        SyncBinding binding = new BindingFile(settings.stateDir(), settings.name()).load();
+        if (binding != null && binding.adoptedWithoutState() != null) {
+            out.println("WARNING: since " + binding.adoptedWithoutState() + ", "
+                    + Provisioner.adoptedWithoutStateWarning(binding.customerListName()));
+        }
         out.println(lastRun());
         TokenProvider.Expiry expiry = tokens.expiry();
         if (expiry.refreshable()) {

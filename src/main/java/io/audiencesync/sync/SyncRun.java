@@ -42,6 +42,8 @@ public final class SyncRun {
     private boolean removalsAwaitConfirmation;
     private volatile boolean interrupted;
     private boolean ended;
+    /** The list was adopted by name with no state of this tool: what left the model before cannot be removed. */
+    private boolean adoptedWithoutState;
 
     SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector values, RejectsWriter rejects) {
         this.id = id;
@@ -142,6 +144,14 @@ public final class SyncRun {
         this.plannedAt = System.nanoTime();
         this.plan = plan;
         this.removalsAwaitConfirmation = removalsAwaitConfirmation;
+    }
+
+    boolean isAdoptedWithoutState() {
+        return adoptedWithoutState;
+    }
+
+    void adoptedWithoutState() {
+        adoptedWithoutState = true;
     }
 
     /** Whether a shutdown request stopped the run before every batch was sent. */

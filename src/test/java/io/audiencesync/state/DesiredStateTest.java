@@ -85,4 +85,34 @@ class DesiredStateTest {
             assertThat(files.filter(p -> p.toString().endsWith(".bin"))).as("old generations are deleted").hasSize(1);
         }
     }
+
+    @Test
+    void aDamagedOrMissingDesiredStateIsRefusedNamingTheFileAndTheFix() throws IOException {
+        StateFormat.upgrade(dir);
+        DesiredState desired = DesiredState.of(dir, "k");
+        DesiredState.Status kept = desired.keep(snapshot("a@x.com", "b@x.com", "c@x.com"), "day1.csv", Instant.now());
+        Path status = desired.statusFile();
+        Path records = status.resolveSibling(kept.records());
+        byte[] json = Files.readAllBytes(status);
+
+        // One digit of a count changed: still JSON, still the same fields, not what was written.
+        Files.writeString(status, new String(json, java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"values\" : 3", "\"values\" : 2"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(desired::status).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining(status.toString()).hasMessageContaining("does not match its seal")
+                .hasMessageContaining("run --once --reset-state");
+        Files.write(status, java.util.Arrays.copyOf(json, json.length / 2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(desired::status).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining("is damaged: it is not JSON");
+        Files.write(status, json);
+        assertThat(desired.status()).contains(kept);
+
+        byte[] bin = Files.readAllBytes(records);
+        Files.write(records, java.util.Arrays.copyOf(bin, bin.length - 1));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> lines(desired.read()))
+                .isInstanceOf(StateCorruptedException.class).hasMessageContaining(records.toString());
+        Files.delete(records);
+        org.assertj.core.api.Assertions.assertThatThrownBy(desired::read).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining(records + " is missing").hasMessageContaining("3 values");
+    }
 }

@@ -80,7 +80,8 @@ class ListStateTest {
         // A journal is read by the process that comes after one that died (the one that wrote it has the batches
         // in hand: a first sync's members file is built from them).
         assertThatThrownBy(ListState.open(root, "42")::compact).isInstanceOf(StateCorruptedException.class)
-                .hasMessageContaining("journal.bin byte 0").hasMessageContaining("checksum");
+                .hasMessageContaining("journal.bin is damaged").hasMessageContaining("(at byte 0)")
+                .hasMessageContaining("checksum").hasMessageContaining("run --once --reset-state");
 
         bytes[(int) firstBlock - 6] ^= 1;
         bytes[(int) firstBlock + 1] ^= 1; // the second block's magic
@@ -88,7 +89,40 @@ class ListStateTest {
         System.arraycopy(bytes, 0, bytes, bytes.length - (int) firstBlock, (int) firstBlock); // a whole block after it
         Files.write(journal, bytes);
         assertThatThrownBy(ListState.open(root, "42")::compact).isInstanceOf(StateCorruptedException.class)
-                .hasMessageContaining("journal.bin byte " + firstBlock).hasMessageContaining("header is damaged");
+                .hasMessageContaining("journal.bin is damaged").hasMessageContaining("(at byte " + firstBlock + ")")
+                .hasMessageContaining("header is damaged");
+    }
+
+    @Test
+    void aBatchMissingFromTheMiddleOfTheJournalIsCorruptionNotASmallerState() throws IOException {
+        ListState state = ListState.open(root, "42");
+        state.commit(Operation.ADD, List.of("a\tEMAIL"));
+        Path journal = root.resolve("lists/42/journal.bin");
+        int first = (int) Files.size(journal);
+        state.commit(Operation.ADD, List.of("b\tEMAIL"));
+        int second = (int) Files.size(journal);
+        state.commit(Operation.REMOVE, List.of("a\tEMAIL"));
+        byte[] bytes = Files.readAllBytes(journal);
+        byte[] without = new byte[bytes.length - (second - first)];
+        System.arraycopy(bytes, 0, without, 0, first);
+        System.arraycopy(bytes, second, without, first, bytes.length - second);
+        Files.write(journal, without);
+        // Every block left is whole and its checksum matches: only their numbers say one is missing.
+        assertThatThrownBy(ListState.open(root, "42")::compact).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining("journal.bin is damaged").hasMessageContaining("batches 2 to 2 are missing")
+                .hasMessageContaining("(at byte " + first + ")");
+    }
+
+    @Test
+    void aJournalOfTheEarlierReleaseStillFolds() throws IOException {
+        // magic "PASJ" | operation | count | length | records | crc32: the block format before blocks were numbered
+        byte[] records = io.audiencesync.records.WireRecords.encode("a@example.com", io.audiencesync.identity.IdentifierType.EMAIL);
+        java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(13 + records.length + 4);
+        block.putInt(0x50_41_53_4A).put((byte) Operation.ADD.ordinal()).putInt(1).putInt(records.length).put(records);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(block.array(), 0, block.position());
+        block.putInt((int) crc.getValue());
+        assertThat(foldJournal("legacy", block.array())).containsExactly("a@example.com\tEMAIL");
     }
 
     @Test

@@ -35,6 +35,61 @@ class PostgresStateStoreTest extends StateStoreContract {
         }
     }
 
+    @Override
+    void damage(Damage damage, String listId) {
+        String members = schema + ".list_member where customer_list_id = " + listId;
+        switch (damage) {
+            case CUT -> PostgresTestDatabase.execute("delete from " + members + " and key = (select key from " + members + " order by key desc limit 1)");
+            case CHANGED -> PostgresTestDatabase.execute("update " + schema + ".list_member set key = set_byte(key, 5, get_byte(key, 5) # 1)"
+                    + " where customer_list_id = " + listId + " and key = (select key from " + members + " order by key limit 1)");
+            case EMPTIED -> PostgresTestDatabase.execute("truncate " + schema + ".list_member");
+            case ADDED -> PostgresTestDatabase.execute("insert into " + schema + ".list_member values (" + listId
+                    + ", '\\x037a', 0)");
+        }
+    }
+
+    @Override
+    void lose(String listId) {
+        PostgresTestDatabase.execute("delete from " + schema + ".list_member where customer_list_id = " + listId);
+        PostgresTestDatabase.execute("delete from " + schema + ".list_state where customer_list_id = " + listId);
+    }
+
+    @Override
+    String where(String listId) {
+        return "the table " + schema + ".list_member does not match " + schema + ".list_state";
+    }
+
+    @Test
+    void aDroppedTableIsNamedAtTheStartNeverTakenForAFreshState() {
+        newStore(dir, 1_000).close();
+        PostgresTestDatabase.execute("drop table " + schema + ".list_state");
+        assertThatThrownBy(() -> newStore(dir, 1_000)).isInstanceOf(StateCorruptedException.class)
+                .hasMessageContaining("the table " + schema + ".list_state is gone")
+                .hasMessageContaining("Nothing was sent");
+    }
+
+    @Test
+    void aSchemaOfTheEarlierReleaseGetsItsListsRecordedAndPlansOnWithoutDamage() throws Exception {
+        // Version 1 had list_member only: made by hand here, with two lists' rows.
+        schema = PostgresTestDatabase.newSchema();
+        PostgresTestDatabase.execute("create schema " + schema);
+        PostgresTestDatabase.execute("create table " + schema + ".schema_version (version int primary key,"
+                + " applied_at timestamptz not null default now())");
+        PostgresTestDatabase.execute("insert into " + schema + ".schema_version (version) values (1)");
+        PostgresTestDatabase.execute("create table " + schema + ".list_member (customer_list_id bigint not null,"
+                + " key bytea not null, type smallint not null, primary key (customer_list_id, key))");
+        PostgresTestDatabase.execute("insert into " + schema + ".list_member values (7, '\\x0361', 0), (7, '\\x0362', 0),"
+                + " (8, '\\x0363', 3)");
+        try (StateStore store = newStore(dir, 1_000); StateStore.Session session = store.begin("k")) {
+            assertThat(session.hasState("7")).isTrue();
+            var collector = new io.audiencesync.records.SnapshotCollector(dir.resolve("w"), 1_000);
+            collector.add("a\tEMAIL");
+            var plan = session.open("7").plan(collector.finish(), dir.resolve("w"));
+            assertThat(plan.stateCount()).isEqualTo(2);
+            assertThat(io.audiencesync.records.RecordFile.lines(plan.removes())).containsExactly("b\tEMAIL");
+        }
+    }
+
     @Test
     void theSchemaIsMigratedOnceAndANewerOneIsRefused() throws SQLException {
         newStore(dir, 1_000).close();

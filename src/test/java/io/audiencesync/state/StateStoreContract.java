@@ -31,6 +31,27 @@ abstract class StateStoreContract {
     /** A store of the kind under test, empty; sorting in memory at most {@code sortBufferValues} values at a time. */
     abstract StateStore newStore(Path dir, int sortBufferValues);
 
+    /** Kinds of damage a list's stored members can suffer outside this tool. */
+    enum Damage {
+        /** The end cut off (a file cut at a record boundary; rows deleted). */
+        CUT,
+        /** One value changed (a byte of a file; a key of a row). */
+        CHANGED,
+        /** Everything gone (an emptied file; a truncated table). */
+        EMPTIED,
+        /** A value added that this tool never recorded (bytes after a file's end; a row inserted by hand). */
+        ADDED
+    }
+
+    /** Damages the members of {@code listId} as stored (after its batches were committed and finished). */
+    abstract void damage(Damage damage, String listId) throws Exception;
+
+    /** Takes the list's state away entirely, as a lost volume or a dropped row set would. */
+    abstract void lose(String listId) throws Exception;
+
+    /** Where a damaged list's state is, as messages name it (a file, a table). */
+    abstract String where(String listId);
+
     @BeforeEach
     void open() {
         store = newStore(dir, 1_000);
@@ -172,6 +193,75 @@ abstract class StateStoreContract {
             assertThat(RecordFile.lines(plan.removes())).containsExactlyInAnyOrderElementsOf(removes);
             assertThat(plan.snapshotCount()).isEqualTo(model.size());
             assertThat(plan.stateCount()).isEqualTo(state.size());
+        }
+    }
+
+    private void commitFive(String listId) {
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open(listId);
+            list.commit(Operation.ADD, List.of(Normalizer.sha256("a") + "\tEMAIL", Normalizer.sha256("b") + "\tEMAIL",
+                    Normalizer.sha256("c") + "\tEMAIL", "d@example.com\tEMAIL"));
+            list.commit(Operation.ADD, List.of(Normalizer.sha256("e") + "\tMAID"));
+            list.finish();
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Damage.class)
+    void damagedMembersAreRefusedWhenPlanningNamingWhereAndWhatToDo(Damage damage) throws Exception {
+        commitFive("21");
+        damage(damage, "21");
+        try (StateStore.Session session = store.begin("k")) {
+            assertThatThrownBy(() -> plan(session.open("21"), Normalizer.sha256("a") + "\tEMAIL", "x@example.com\tEMAIL"))
+                    .isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining(where("21"))
+                    .hasMessageContaining("run --once --reset-state");
+        }
+    }
+
+    @Test
+    void whetherAListHasStateIsKnownAndSettingItAsideLeavesNone() {
+        try (StateStore.Session session = store.begin("k")) {
+            assertThat(session.hasState("31")).isFalse();
+        }
+        commitFive("31");
+        try (StateStore.Session session = store.begin("k")) {
+            assertThat(session.hasState("31")).isTrue();
+            assertThat(session.hasState("32")).as("another list").isFalse();
+            String moved = session.setAside("31", dir.resolve("set-aside"));
+            assertThat(moved).contains("31");
+            assertThat(session.hasState("31")).isFalse();
+            Plan plan = plan(session.open("31"), Normalizer.sha256("a") + "\tEMAIL");
+            assertThat(plan.addCount()).as("no state: everything is an add").isEqualTo(1);
+            assertThat(plan.removeCandidates()).isZero();
+        }
+    }
+
+    @Test
+    void aListWhoseStateIsGoneHasNone() throws Exception {
+        commitFive("41");
+        lose("41");
+        try (StateStore.Session session = store.begin("k")) {
+            assertThat(session.hasState("41")).isFalse();
+        }
+    }
+
+    @Test
+    void batchesAcknowledgedAgainKeepTheRecordWhole() {
+        // Values already in (an ADD sent again after a crash) and never in (a REMOVE of one) change nothing: the record
+        // of the members must follow what the store really holds, or the next plan would call it damaged.
+        commitFive("51");
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("51");
+            list.commit(Operation.ADD, List.of(Normalizer.sha256("a") + "\tEMAIL", Normalizer.sha256("f") + "\tEMAIL"));
+            list.commit(Operation.REMOVE, List.of(Normalizer.sha256("b") + "\tEMAIL", "never@example.com\tEMAIL"));
+            list.finish();
+        }
+        try (StateStore.Session session = store.begin("k")) {
+            Plan plan = plan(session.open("51"), Normalizer.sha256("a") + "\tEMAIL", Normalizer.sha256("c") + "\tEMAIL");
+            assertThat(plan.stateCount()).isEqualTo(5);
+            assertThat(RecordFile.lines(plan.removes())).containsExactlyInAnyOrder("d@example.com\tEMAIL",
+                    Normalizer.sha256("e") + "\tMAID", Normalizer.sha256("f") + "\tEMAIL");
         }
     }
 

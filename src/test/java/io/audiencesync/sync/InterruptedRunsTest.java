@@ -53,7 +53,12 @@ class InterruptedRunsTest {
         ChildSync child = new ChildSync(emulator, data);
         child.settings.put("sync.batch-size", "100");
         child.settings.put("pinterest.write-rate-per-minute", "100000");
+        configureStore(child);
         return child;
+    }
+
+    /** The state store under test (the file store: nothing to set). */
+    void configureStore(ChildSync child) {
     }
 
     private static void await(BooleanSupplier condition, Process process, ChildSync child) throws InterruptedException {
@@ -115,6 +120,8 @@ class InterruptedRunsTest {
         }
         assertThat(run.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(run.exitValue()).as("a full disk is not a success: " + child.log()).isNotZero();
+        assertThat(child.log()).as("the resource is named, with what to do").contains("the disk is full")
+                .contains("free space there");
 
         Files.delete(filler);
         // Whether the file was moved before the disk filled or not, the next run finishes the sync.
