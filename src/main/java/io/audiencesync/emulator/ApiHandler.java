@@ -110,11 +110,13 @@ final class ApiHandler implements HttpHandler {
     /** List id to whether the write holding its in-flight mark is a late one (see {@link #LATE}). */
     private final Map<String, Boolean> writesInFlight = new ConcurrentHashMap<>();
     private final Faults faults = new Faults();
+    private final Admin admin;
 
     ApiHandler(Store store, OAuthServer oauth, Set<String> adAccounts, int maxRecordsPerRequest, Duration writeDelay) {
         this.store = store;
         this.oauth = oauth;
         this.adAccounts = Set.copyOf(adAccounts);
+        this.admin = new Admin(mapper, store, faults);
         this.maxRecordsPerRequest = maxRecordsPerRequest;
         this.writeDelay = writeDelay;
     }
@@ -236,7 +238,7 @@ final class ApiHandler implements HttpHandler {
         String method = exchange.getRequestMethod();
         String[] seg = exchange.getRequestURI().getRawPath().replaceFirst("^/", "").split("/", -1);
         if (seg[0].equals("_emulator")) {
-            return Reply.ok(seg.length == 2 && seg[1].equals("faults") ? faultsAdmin(method, exchange) : admin(method, seg));
+            return Reply.ok(admin.handle(method, seg, exchange));
         }
         if (seg.length == 2 && seg[0].equals("oauth") && seg[1].isEmpty()) {
             // The authorize page lives on www.pinterest.com, outside the API; consent is implied here.
@@ -311,7 +313,7 @@ final class ApiHandler implements HttpHandler {
         return n;
     }
 
-    private static byte[] readBody(HttpExchange exchange) {
+    static byte[] readBody(HttpExchange exchange) {
         try {
             return RequestBody.readAll(exchange.getRequestBody(),
                     exchange.getRequestHeaders().getFirst("Content-Length"));
@@ -431,76 +433,6 @@ final class ApiHandler implements HttpHandler {
         return out;
     }
 
-    /**
-     * {@code POST /_emulator/faults} queues faults for people running the emulator standalone, e.g.
-     * {@code {"throttle_writes": {"count": 2, "retry_after_seconds": 1}, "fail_writes": {"count": 1, "status": 503},
-     * "slow_writes": {"count": 1, "delay_ms": 5000}, "drop_writes": 1, "refuse_values": ["..."], "unauthorized": 1,
-     * "list_gone": "123", "clear": true}}; {@code GET} answers how many were injected.
-     */
-    private JsonNode faultsAdmin(String method, HttpExchange exchange) {
-        if (method.equals("POST")) {
-            ObjectNode body = body(exchange, Set.of("throttle_writes", "fail_writes", "slow_writes", "drop_writes",
-                    "refuse_values", "unauthorized", "list_gone", "clear"));
-            if (body.path("clear").asBoolean(false)) {
-                faults.clear();
-            }
-            JsonNode throttle = body.path("throttle_writes");
-            if (throttle.isObject()) {
-                faults.throttleWrites(throttle.path("count").asInt(1),
-                        java.time.Duration.ofSeconds(throttle.path("retry_after_seconds").asLong(1)));
-            }
-            JsonNode fail = body.path("fail_writes");
-            if (fail.isObject()) {
-                faults.failWrites(fail.path("count").asInt(1), fail.path("status").asInt(503));
-            }
-            JsonNode slow = body.path("slow_writes");
-            if (slow.isObject()) {
-                faults.slowWrites(slow.path("count").asInt(1), java.time.Duration.ofMillis(slow.path("delay_ms").asLong(5000)));
-            }
-            faults.dropWrites(body.path("drop_writes").asInt(0));
-            List<String> refused = new ArrayList<>();
-            body.path("refuse_values").forEach(v -> refused.add(v.asText()));
-            faults.refuseValues(refused);
-            faults.unauthorized(body.path("unauthorized").asInt(0));
-            if (body.hasNonNull("list_gone")) {
-                faults.listGone(body.get("list_gone").asText());
-            }
-        } else if (!method.equals("GET")) {
-            throw ApiException.methodNotAllowed("GET, POST");
-        }
-        ObjectNode out = mapper.createObjectNode();
-        out.put("faults_injected", faults.injected());
-        return out;
-    }
-
-    private JsonNode admin(String method, String[] seg) {
-        boolean allLists = seg.length == 2 && seg[1].equals("lists");
-        boolean members = seg.length == 4 && seg[1].equals("lists") && seg[3].equals("members");
-        if (!allLists && !members) {
-            throw ApiException.noRoute();
-        }
-        if (!method.equals("GET")) {
-            throw ApiException.methodNotAllowed("GET");
-        }
-        ArrayNode out = mapper.createArrayNode();
-        if (members) {
-            store.members(pathId(seg[2], "customer_list_id")).orElseThrow(ApiException::listNotFound)
-                    .forEach(out::add);
-            return out;
-        }
-        for (EmulatorList list : store.lists(null)) {
-            ObjectNode n = out.addObject();
-            n.put("id", list.id());
-            n.put("ad_account_id", list.adAccountId());
-            n.put("name", list.name());
-            n.put("list_type", list.listType());
-            n.put("member_count", list.memberCount());
-            ArrayNode audienceIds = n.putArray("audience_ids");
-            store.audienceIdsOf(list.id()).forEach(audienceIds::add);
-        }
-        return out;
-    }
-
     private ObjectNode render(EmulatorList list) {
         ObjectNode n = mapper.createObjectNode();
         n.put("id", list.id());
@@ -526,18 +458,12 @@ final class ApiHandler implements HttpHandler {
         n.put("audience_type", audience.audienceType());
         n.putObject("rule").put("customer_list_id", audience.customerListId());
         n.put("description", audience.description());
-        // Pinterest fills size in 24-48 hours later, counting only matched users; it starts out null.
-        Long size = store.audienceSize(audience.id());
-        if (size == null) {
-            n.putNull("size");
-        } else {
-            n.put("size", size);
-        }
-        boolean ready = store.memberCount(audience.customerListId()) >= EmulatorList.READY_THRESHOLD;
-        n.put("status", ready ? "READY" : "TOO_SMALL");
+        // Pinterest fills size in later (24-48 hours; here the size delay), counting only matched users.
+        n.put("size", audience.size());
+        n.put("status", audience.status());
         n.put("type", "audience");
         n.put("created_timestamp", audience.createdTimestamp());
-        n.put("updated_timestamp", audience.createdTimestamp());
+        n.put("updated_timestamp", audience.updatedTimestamp());
         return n;
     }
 

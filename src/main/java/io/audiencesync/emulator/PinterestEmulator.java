@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: OAuth (the
  * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad account, customer lists and
  * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is stricter than
- * Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a real audience.
- * A read-only admin view is served without authentication under {@code /_emulator/}.
+ * Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a real audience. It models
+ * what Pinterest makes of the values: about 30 % have no Pinterest account ({@link Matching}), sizes count only
+ * matched values and are updated a while after a write ({@link Builder#sizeDelay}). An admin view is served without
+ * authentication under {@code /_emulator/}.
  */
 public final class PinterestEmulator implements AutoCloseable {
 
@@ -35,6 +37,8 @@ public final class PinterestEmulator implements AutoCloseable {
     /** Pinterest's documented lifetimes: access tokens about 30 days, continuous refresh tokens 60 days. */
     public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofDays(30);
     public static final Duration DEFAULT_REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
+    /** Sizes are updated at once unless {@link Builder#sizeDelay} says otherwise: tests see every write's effect. */
+    public static final Duration DEFAULT_SIZE_DELAY = Duration.ZERO;
     static final String OWNER_USER_ID = "549755813599";
     static final String OWNER_USERNAME = "emulator";
 
@@ -95,12 +99,36 @@ public final class PinterestEmulator implements AutoCloseable {
         return oauth.tokensIssued();
     }
 
-    /** Sets an audience's {@code size}, as Pinterest does 24-48 hours after a change (until then it is null). */
+    /**
+     * Sets an audience's {@code size} (and the status that goes with it) as if Pinterest had computed it, until the
+     * emulator's next update of it (its list's next write, once the size delay has passed) replaces it.
+     */
     public void reportAudienceSize(String audienceId, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("Size must not be negative");
         }
         store.reportAudienceSize(audienceId, size);
+    }
+
+    /**
+     * Makes every pending update now, as if the size delay had passed for all: lists' counters and statuses,
+     * audiences' sizes and statuses ({@code POST /_emulator/settle}).
+     */
+    public void settle() {
+        store.settle(null);
+    }
+
+    /** Lets {@code time} pass for the pending updates: those due by then are made, the others come that much nearer. */
+    public void passTime(Duration time) {
+        if (time.isNegative()) {
+            throw new IllegalArgumentException("Time passes forward only");
+        }
+        store.settle(time);
+    }
+
+    /** Whether the emulated Pinterest has an account for this wire value ({@link Matching}). */
+    public static boolean hasPinterestAccount(String wireValue) {
+        return Matching.matched(wireValue);
     }
 
     /** Stops at once: requests still running are cut off. Safe to call more than once. */
@@ -230,6 +258,7 @@ public final class PinterestEmulator implements AutoCloseable {
         private Duration accessTokenLifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
         private Duration refreshTokenLifetime = DEFAULT_REFRESH_TOKEN_LIFETIME;
         private boolean compactMembership;
+        private Duration sizeDelay = DEFAULT_SIZE_DELAY;
 
         private Builder() {
         }
@@ -326,11 +355,25 @@ public final class PinterestEmulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How long after a list's last write Pinterest's update of it comes: its counters, its status (PROCESSING
+         * until then, then READY or TOO_SMALL) and the size of the audiences over it; and after an audience's
+         * creation, its first size. Pinterest takes 24-48 hours. Default zero: every answer is up to date.
+         */
+        public Builder sizeDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("Size delay must not be negative");
+            }
+            this.sizeDelay = delay;
+            return this;
+        }
+
         /** Binds and starts serving; fails with UncheckedIOException when the port is taken. */
         public PinterestEmulator start() {
             Set<String> tokens = accessTokens.isEmpty() ? Set.of(DEFAULT_ACCESS_TOKEN) : Set.copyOf(accessTokens);
             Set<String> accounts = adAccountIds.isEmpty() ? Set.of(DEFAULT_AD_ACCOUNT_ID) : Set.copyOf(adAccountIds);
-            Store store = new Store(compactMembership);
+            Store store = new Store(compactMembership, sizeDelay);
             OAuthServer oauth = new OAuthServer(clientId, clientSecret, tokens, accessTokenLifetime, refreshTokenLifetime);
             ApiHandler api = new ApiHandler(store, oauth, accounts, maxRecordsPerRequest, writeDelay);
             // The JDK server writes headers and body separately; with Nagle on, every answer then waits
@@ -343,6 +386,7 @@ public final class PinterestEmulator implements AutoCloseable {
                 InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
                 server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
             } catch (IOException e) {
+                store.close();
                 throw new UncheckedIOException("Cannot bind the Pinterest emulator to 127.0.0.1:" + port, e);
             }
             AtomicInteger threadNumber = new AtomicInteger();

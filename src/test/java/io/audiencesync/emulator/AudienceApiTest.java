@@ -8,10 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.audiencesync.emulator.EmulatorClient.Answer;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +27,7 @@ class AudienceApiTest {
     void start() {
         emu = PinterestEmulator.builder().start();
         client = new EmulatorClient(emu);
+        // b@x.com has a Pinterest account, a@x.com does not (see MatchingTest).
         listId = client.createList("source", "a@x.com,b@x.com");
     }
 
@@ -62,15 +62,18 @@ class AudienceApiTest {
         assertThat(audience.get("audience_type").asText()).isEqualTo("CUSTOMER_LIST");
         assertThat(audience.get("rule").get("customer_list_id").asText()).isEqualTo(listId);
         assertThat(audience.get("description").asText()).isEqualTo("synced");
-        assertThat(audience.get("size").isNull()).isTrue();
+        // Was null ("until reported"): with the builder's default size delay of zero the size is up to date at once,
+        // and counts matched values only.
+        assertThat(audience.get("size").asLong()).isEqualTo(1);
         assertThat(audience.get("status").asText()).isEqualTo("TOO_SMALL");
         assertThat(audience.get("type").asText()).isEqualTo("audience");
         assertThat(audience.get("created_timestamp").isIntegralNumber()).isTrue();
         assertThat(audience.get("created_timestamp").asLong()).isBetween(before, before + 60);
         assertThat(audience.get("updated_timestamp").asLong()).isEqualTo(audience.get("created_timestamp").asLong());
 
+        long created = audience.get("created_timestamp").asLong();
         assertThat(emu.audiences()).containsExactly(new EmulatorAudience(audience.get("id").asText(), ACCOUNT,
-                "Buyers", "CUSTOMER_LIST", listId, "synced", audience.get("created_timestamp").asLong()));
+                "Buyers", "CUSTOMER_LIST", listId, "synced", created, created, 1L, "TOO_SMALL"));
     }
 
     @Test
@@ -84,11 +87,14 @@ class AudienceApiTest {
     }
 
     @Test
-    void statusFollowsTheListSize() {
-        String records = IntStream.range(0, 100).mapToObj(i -> "u" + i + "@x.com").collect(Collectors.joining(","));
-        String big = client.createList("big", records);
+    void statusFollowsTheMatchedValuesOfTheList() {
+        // Was 100 members: since every value no longer matches, it takes 100 matched ones.
+        List<String> values = new ArrayList<>(EmulatorClient.emails(100, true));
+        values.addAll(EmulatorClient.emails(30, false));
+        String big = client.createList("big", String.join(",", values));
         Answer answer = create("name", "n", "audience_type", "CUSTOMER_LIST", "rule", Map.of("customer_list_id", big));
         assertThat(answer.json().get("status").asText()).isEqualTo("READY");
+        assertThat(answer.json().get("size").asLong()).isEqualTo(100);
     }
 
     @Test
