@@ -8,10 +8,14 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: OAuth (the
- * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad account, customer lists and
+ * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad accounts, customer lists and
  * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is stricter than
  * Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a real audience. It models
  * what Pinterest makes of the values: about 30 % have no Pinterest account ({@link Matching}), sizes count only
@@ -47,11 +51,11 @@ public final class PinterestEmulator implements AutoCloseable {
     private final Store store;
     private final ApiHandler api;
     private final OAuthServer oauth;
-    private final Set<String> adAccounts;
+    private final Map<String, String> adAccounts;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PinterestEmulator(HttpServer server, ExecutorService executor, Store store, ApiHandler api, OAuthServer oauth,
-            Set<String> adAccounts) {
+            Map<String, String> adAccounts) {
         this.server = server;
         this.executor = executor;
         this.store = store;
@@ -129,6 +133,13 @@ public final class PinterestEmulator implements AutoCloseable {
     /** Whether the emulated Pinterest has an account for this wire value ({@link Matching}). */
     public static boolean hasPinterestAccount(String wireValue) {
         return Matching.matched(wireValue);
+    }
+
+    /** The ad accounts it serves, id to name, ascending by id. */
+    public Map<String, String> adAccounts() {
+        Map<String, String> ascending = new TreeMap<>(Comparator.comparingLong(Long::parseLong));
+        ascending.putAll(adAccounts);
+        return Collections.unmodifiableMap(ascending);
     }
 
     /** Stops at once: requests still running are cut off. Safe to call more than once. */
@@ -240,7 +251,7 @@ public final class PinterestEmulator implements AutoCloseable {
     }
 
     private void requireKnownAccount(String adAccountId) {
-        if (!adAccounts.contains(adAccountId)) {
+        if (!adAccounts.containsKey(adAccountId)) {
             throw new IllegalArgumentException("Ad account " + adAccountId + " is not one the emulator serves");
         }
     }
@@ -250,7 +261,7 @@ public final class PinterestEmulator implements AutoCloseable {
 
         private int port;
         private final Set<String> accessTokens = new LinkedHashSet<>();
-        private final Set<String> adAccountIds = new LinkedHashSet<>();
+        private final Map<String, String> adAccounts = new LinkedHashMap<>();
         private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
         private Duration writeDelay = Duration.ZERO;
         private String clientId = DEFAULT_CLIENT_ID;
@@ -284,12 +295,23 @@ public final class PinterestEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Serves this ad account; call again to serve several. Without any call: "549755885175". */
+        /**
+         * Serves this ad account, named "Emulated ad account ID"; call again to serve several. Without any call (of
+         * this or {@link #adAccount}): "549755885175".
+         */
         public Builder adAccountId(String adAccountId) {
+            return adAccount(adAccountId, "Emulated ad account " + adAccountId);
+        }
+
+        /** Serves this ad account with this name; call again to serve several. Every token can use every one. */
+        public Builder adAccount(String adAccountId, String name) {
             if (adAccountId == null || !ApiHandler.ID.matcher(adAccountId).matches()) {
                 throw new IllegalArgumentException("Ad account id must be 1-18 digits");
             }
-            adAccountIds.add(adAccountId);
+            if (name == null || name.isBlank() || name.length() > 256) {
+                throw new IllegalArgumentException("Ad account name must be 1-256 characters, not blank");
+            }
+            adAccounts.put(adAccountId, name);
             return this;
         }
 
@@ -372,7 +394,8 @@ public final class PinterestEmulator implements AutoCloseable {
         /** Binds and starts serving; fails with UncheckedIOException when the port is taken. */
         public PinterestEmulator start() {
             Set<String> tokens = accessTokens.isEmpty() ? Set.of(DEFAULT_ACCESS_TOKEN) : Set.copyOf(accessTokens);
-            Set<String> accounts = adAccountIds.isEmpty() ? Set.of(DEFAULT_AD_ACCOUNT_ID) : Set.copyOf(adAccountIds);
+            Map<String, String> accounts = adAccounts.isEmpty()
+                    ? Map.of(DEFAULT_AD_ACCOUNT_ID, "Emulated ad account " + DEFAULT_AD_ACCOUNT_ID) : Map.copyOf(adAccounts);
             Store store = new Store(compactMembership, sizeDelay);
             OAuthServer oauth = new OAuthServer(clientId, clientSecret, tokens, accessTokenLifetime, refreshTokenLifetime);
             ApiHandler api = new ApiHandler(store, oauth, accounts, maxRecordsPerRequest, writeDelay);

@@ -259,7 +259,35 @@ final class Store implements AutoCloseable {
         return audience.snapshot();
     }
 
-    /** A new audience: its size is updated {@code sizeDelay} from now. */
+    /**
+     * Changes what is given (null leaves a field as it is), or removes the audience (Pinterest's REMOVE operation):
+     * it is then no longer served. Answers the audience as changed; empty when it is not one of the ad account's.
+     */
+    synchronized Optional<EmulatorAudience> updateAudience(String adAccountId, String audienceId, String name,
+                                                           String description, String customerListId, boolean remove) {
+        settleDue();
+        AudienceState audience = audiences.get(audienceId);
+        if (audience == null || !audience.adAccountId.equals(adAccountId)) {
+            return Optional.empty();
+        }
+        audience.updatedTimestamp = now();
+        if (name != null) {
+            audience.name = name;
+        }
+        if (description != null) {
+            audience.description = description;
+        }
+        if (remove) {
+            audiences.remove(audienceId);
+            pendingAudiences.remove(audience);
+        } else if (customerListId != null && !customerListId.equals(audience.customerListId)) {
+            audience.customerListId = customerListId;
+            changed(audience);
+        }
+        return Optional.of(audience.snapshot());
+    }
+
+    /** A new audience, or one over another list: its size is updated {@code sizeDelay} from now. */
     private void changed(AudienceState audience) {
         audience.dueAt = System.currentTimeMillis() + sizeDelayMillis;
         pendingAudiences.remove(audience);

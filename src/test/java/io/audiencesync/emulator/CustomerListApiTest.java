@@ -112,6 +112,17 @@ class CustomerListApiTest {
         assertThat(emu.customerLists()).isEmpty();
     }
 
+    @Test
+    void adAccountIdInTheBodyIsRefusedAsTheSpecsCustomerListRequestsHaveNone() {
+        // CustomerListRequest and CustomerListUpdateRequest have no ad_account_id (the audience requests do).
+        assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "ad_account_id", ACCOUNT)),
+                "unknown field 'ad_account_id'");
+        String id = client.createList("l", "a@x.com");
+        assertBadRequest(client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "b@x.com",
+                "ad_account_id", ACCOUNT)), "unknown field 'ad_account_id'");
+        assertThat(emu.members(id)).containsExactly("a@x.com");
+    }
+
     private static void assertBadRequest(Answer answer, String field) {
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.code()).isEqualTo(1);
