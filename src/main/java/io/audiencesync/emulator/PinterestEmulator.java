@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,11 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: OAuth (the
  * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad accounts, customer lists and
- * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is stricter than
- * Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a real audience. It models
- * what Pinterest makes of the values: about 30 % have no Pinterest account ({@link Matching}), sizes count only
- * matched values and are updated a while after a write ({@link Builder#sizeDelay}). An admin view is served without
- * authentication under {@code /_emulator/}.
+ * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory (and, given a data directory,
+ * on disk) and is stricter than Pinterest about {@code records}, so client bugs fail loudly here instead of
+ * shrinking a real audience. It models what Pinterest makes of the values: about 30 % have no Pinterest account
+ * ({@link Matching}), sizes count only matched values and are updated a while after a write ({@link
+ * Builder#sizeDelay}). An admin view is served without authentication under {@code /_emulator/}.
  */
 public final class PinterestEmulator implements AutoCloseable {
 
@@ -52,16 +53,19 @@ public final class PinterestEmulator implements AutoCloseable {
     private final ApiHandler api;
     private final OAuthServer oauth;
     private final Map<String, String> adAccounts;
+    /** Null when everything is kept in memory only. */
+    private final DataDir dataDir;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PinterestEmulator(HttpServer server, ExecutorService executor, Store store, ApiHandler api, OAuthServer oauth,
-            Map<String, String> adAccounts) {
+            Map<String, String> adAccounts, DataDir dataDir) {
         this.server = server;
         this.executor = executor;
         this.store = store;
         this.api = api;
         this.oauth = oauth;
         this.adAccounts = adAccounts;
+        this.dataDir = dataDir;
     }
 
     public static Builder builder() {
@@ -142,12 +146,18 @@ public final class PinterestEmulator implements AutoCloseable {
         return Collections.unmodifiableMap(ascending);
     }
 
-    /** Stops at once: requests still running are cut off. Safe to call more than once. */
+    /**
+     * Stops at once: requests still running are cut off. With a data directory, what changed since its last write
+     * is written. Safe to call more than once.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             server.stop(0);
             executor.shutdownNow();
+            if (dataDir != null) {
+                dataDir.close();
+            }
             store.close();
         }
     }
@@ -270,6 +280,7 @@ public final class PinterestEmulator implements AutoCloseable {
         private Duration refreshTokenLifetime = DEFAULT_REFRESH_TOKEN_LIFETIME;
         private boolean compactMembership;
         private Duration sizeDelay = DEFAULT_SIZE_DELAY;
+        private Path dataDir;
 
         private Builder() {
         }
@@ -391,8 +402,25 @@ public final class PinterestEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Binds and starts serving; fails with UncheckedIOException when the port is taken. */
+        /**
+         * Keeps lists, audiences and members in this directory ({@value DataDir#FILE}), loaded at start and written
+         * once a second when changed and at {@link #close()}. Not with compact membership, which keeps no values.
+         */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * Binds and starts serving; fails with UncheckedIOException when the port is taken (its cause a
+         * BindException) or the data directory cannot be used, IllegalStateException when another emulator uses it
+         * or its file cannot be read.
+         */
         public PinterestEmulator start() {
+            if (dataDir != null && compactMembership) {
+                throw new IllegalArgumentException("A data directory keeps member values; compact membership keeps "
+                        + "only fingerprints: use one or the other");
+            }
             Set<String> tokens = accessTokens.isEmpty() ? Set.of(DEFAULT_ACCESS_TOKEN) : Set.copyOf(accessTokens);
             Map<String, String> accounts = adAccounts.isEmpty()
                     ? Map.of(DEFAULT_AD_ACCOUNT_ID, "Emulated ad account " + DEFAULT_AD_ACCOUNT_ID) : Map.copyOf(adAccounts);
@@ -404,11 +432,22 @@ public final class PinterestEmulator implements AutoCloseable {
             if (System.getProperty("sun.net.httpserver.nodelay") == null) {
                 System.setProperty("sun.net.httpserver.nodelay", "true");
             }
+            // Loaded before the port is bound: a server bound but never started keeps its port until the JVM ends.
+            DataDir data;
+            try {
+                data = dataDir == null ? null : DataDir.open(dataDir, store);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
             HttpServer server;
             try {
                 InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
                 server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
             } catch (IOException e) {
+                if (data != null) {
+                    data.close();
+                }
                 store.close();
                 throw new UncheckedIOException("Cannot bind the Pinterest emulator to 127.0.0.1:" + port, e);
             }
@@ -422,7 +461,7 @@ public final class PinterestEmulator implements AutoCloseable {
             server.setExecutor(executor);
             server.createContext("/", api);
             server.start();
-            return new PinterestEmulator(server, executor, store, api, oauth, accounts);
+            return new PinterestEmulator(server, executor, store, api, oauth, accounts, data);
         }
     }
 }

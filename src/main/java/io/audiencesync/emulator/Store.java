@@ -47,6 +47,8 @@ final class Store implements AutoCloseable {
     private final Set<AudienceState> pendingAudiences = new LinkedHashSet<>();
     private long nextListId = 5_497_558_859_000L;
     private long nextAudienceId = 2_542_620_000_000L;
+    /** Grows with every change, so a data directory knows whether there is anything to write. */
+    private long version;
 
     /** Applies compact memberships' changes, one at a time in the order accepted; null for exact membership. */
     private final ExecutorService applier;
@@ -211,6 +213,7 @@ final class Store implements AutoCloseable {
      * emulator command's benchmarks run with a delay, so their answers still overlap the applying).
      */
     private void written(ListState list) {
+        version++;
         list.dueAt = System.currentTimeMillis() + sizeDelayMillis;
         pendingLists.remove(list);
         pendingLists.add(list);
@@ -270,6 +273,7 @@ final class Store implements AutoCloseable {
         if (audience == null || !audience.adAccountId.equals(adAccountId)) {
             return Optional.empty();
         }
+        version++;
         audience.updatedTimestamp = now();
         if (name != null) {
             audience.name = name;
@@ -289,6 +293,7 @@ final class Store implements AutoCloseable {
 
     /** A new audience, or one over another list: its size is updated {@code sizeDelay} from now. */
     private void changed(AudienceState audience) {
+        version++;
         audience.dueAt = System.currentTimeMillis() + sizeDelayMillis;
         pendingAudiences.remove(audience);
         pendingAudiences.add(audience);
@@ -320,6 +325,7 @@ final class Store implements AutoCloseable {
         if (audience == null) {
             throw new IllegalArgumentException("No audience " + audienceId);
         }
+        version++;
         audience.size = size;
         audience.status = EmulatorList.statusOf(size);
     }
@@ -385,6 +391,7 @@ final class Store implements AutoCloseable {
      * audience over it whose own update is not still to come.
      */
     private void settle(ListState list, long now) {
+        version++;
         list.settled();
         list.lastUpdate = new ListUpdate(list.uploaded, list.removed, list.members.matched());
         list.dueAt = null;
@@ -400,12 +407,77 @@ final class Store implements AutoCloseable {
 
     /** An audience's own update takes its list's last update; before the list's first it stays as it is. */
     private void settle(AudienceState audience) {
+        version++;
         audience.dueAt = null;
         pendingAudiences.remove(audience);
         ListState list = lists.get(audience.customerListId);
         if (list != null && list.lastUpdate != null) {
             audience.sized(list.lastUpdate.matched());
         }
+    }
+
+    synchronized long version() {
+        return version;
+    }
+
+    /** Everything, for a data directory; exact membership only. */
+    synchronized SavedState export() {
+        List<SavedState.SavedList> savedLists = new ArrayList<>();
+        for (ListState l : lists.values()) {
+            List<String> members = List.copyOf(l.settled().members.values().orElseThrow(() ->
+                    new UnsupportedOperationException("the emulator keeps fingerprints only (compact membership)")));
+            savedLists.add(new SavedState.SavedList(l.id, l.adAccountId, l.name, l.type.name(), l.createdTime,
+                    l.updatedTime, l.batches, l.uploaded, l.removed, l.lastUpdate, l.dueAt, members));
+        }
+        savedLists.sort(Comparator.comparing(SavedState.SavedList::id, BY_ID));
+        List<SavedState.SavedAudience> savedAudiences = audiences.values().stream()
+                .sorted(Comparator.comparing(a -> a.id, BY_ID))
+                .map(a -> new SavedState.SavedAudience(a.id, a.adAccountId, a.name, a.customerListId, a.description,
+                        a.createdTimestamp, a.updatedTimestamp, a.size, a.status, a.dueAt))
+                .toList();
+        return new SavedState(SavedState.FORMAT, nextListId, nextAudienceId, savedLists, savedAudiences);
+    }
+
+    /** Takes in what {@link #export} gave, into a store that holds nothing yet. */
+    synchronized void restore(SavedState saved) {
+        if (!lists.isEmpty() || !audiences.isEmpty()) {
+            throw new IllegalStateException("restore into an empty store only");
+        }
+        for (SavedState.SavedList s : saved.customerLists()) {
+            ListType type = ListType.parse(s.listType());
+            if (type == null) {
+                throw new IllegalArgumentException("customer list " + s.id() + " has no list type the emulator knows");
+            }
+            ListState list = new ListState(s.id(), s.adAccountId(), s.name(), type, s.createdTime(),
+                    fingerprintsOnly ? Membership.fingerprints() : Membership.exact());
+            list.change(null, () -> list.members.addAll(s.members()));
+            list.updatedTime = s.updatedTime();
+            list.batches = s.numBatches();
+            list.uploaded = s.numUploadedUserRecords();
+            list.removed = s.numRemovedUserRecords();
+            list.lastUpdate = s.lastUpdate();
+            list.dueAt = s.updateDueAtMillis();
+            lists.put(list.id, list);
+            if (list.dueAt != null) {
+                pendingLists.add(list);
+            }
+            nextListId = Math.max(nextListId, Long.parseLong(list.id) + 1);
+        }
+        for (SavedState.SavedAudience s : saved.audiences()) {
+            AudienceState audience = new AudienceState(s.id(), s.adAccountId(), s.name(), s.customerListId(),
+                    s.description(), s.createdTimestamp());
+            audience.updatedTimestamp = s.updatedTimestamp();
+            audience.size = s.size();
+            audience.status = s.status();
+            audience.dueAt = s.updateDueAtMillis();
+            audiences.put(audience.id, audience);
+            if (audience.dueAt != null) {
+                pendingAudiences.add(audience);
+            }
+            nextAudienceId = Math.max(nextAudienceId, Long.parseLong(audience.id) + 1);
+        }
+        nextListId = Math.max(nextListId, saved.nextListId());
+        nextAudienceId = Math.max(nextAudienceId, saved.nextAudienceId());
     }
 
     private static long now() {
