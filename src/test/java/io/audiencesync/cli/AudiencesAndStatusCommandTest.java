@@ -71,12 +71,17 @@ class AudiencesAndStatusCommandTest {
                 .filter(e -> PinterestEmulator.hasPinterestAccount(e) == matched).limit(count).collect(Collectors.toList());
     }
 
+    /** What audiences prints before the pairs, with the default ad account the only one and configured. */
+    private static final List<String> ACCOUNT_LINES = List.of("Ad accounts the token can use:",
+            "  " + ACCOUNT + " 'Emulated ad account " + ACCOUNT + "' (configured)",
+            "Customer list audiences of ad account " + ACCOUNT + ":");
+
     @Test
     void audiencesListsEveryPairAsUsersKnowItFromAllPages() throws IOException {
         // Changed with the emulator's matching: sizes are counted at once (the builder's size delay is zero), and
-        // only from matched values.
+        // only from matched values; the ad accounts come first.
         useStaticToken();
-        List<String> expected = new ArrayList<>();
+        List<String> expected = new ArrayList<>(ACCOUNT_LINES);
         for (int i = 0; i < 250; i++) {
             String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Segment " + i, "EMAIL", List.of());
             String audience = emulator.seedAudience(ACCOUNT, "Audience-Segment " + i, list);
@@ -120,6 +125,57 @@ class AudiencesAndStatusCommandTest {
         assertThat(before.out().lines()).contains(line + " (PROCESSING) | audience " + audience
                 + " (INITIALIZING, size not reported yet)");
         assertThat(after.out().lines()).contains(line + " (READY) | audience " + audience + " (READY, size 120)");
+    }
+
+    @Test
+    void audiencesListsTheAdAccountsOfEveryPageAndMarksTheConfiguredOne() throws IOException {
+        PinterestEmulator.Builder builder = PinterestEmulator.builder().adAccount(ACCOUNT, "My shop").adAccount("111", "Other shop");
+        for (int i = 0; i < 260; i++) {
+            builder.adAccountId(Long.toString(900_000_000L + i));
+        }
+        startEmulator(builder);
+        useStaticToken();
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines.subList(0, 4)).containsExactly("Ad accounts the token can use:", "  111 'Other shop'",
+                "  900000000 'Emulated ad account 900000000'", "  900000001 'Emulated ad account 900000001'");
+        assertThat(lines).contains("  " + ACCOUNT + " 'My shop' (configured)")
+                .filteredOn(l -> l.startsWith("  ")).hasSize(262);
+        assertThat(lines.subList(263, lines.size())).containsExactly("Customer list audiences of ad account " + ACCOUNT + ":",
+                "No customer lists in ad account " + ACCOUNT + ".");
+        assertThat(emulator.calls()).filteredOn(c -> c.path().startsWith("/v5/ad_accounts?")).as("two pages of ad accounts")
+                .extracting(c -> c.path().contains("bookmark=")).containsExactly(false, true);
+    }
+
+    @Test
+    void audiencesWithoutAnAdAccountListsTheAccountsAndSaysWhichSettingTakesOne() throws IOException {
+        startEmulator(PinterestEmulator.builder().adAccount(ACCOUNT, "My shop").adAccount("111", "Other shop"));
+        useStaticToken();
+        Files.writeString(config, Files.readString(config).replace("pinterest.ad-account-id=" + ACCOUNT + "\n", ""));
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out().lines()).containsExactly("Ad accounts the token can use:", "  111 'Other shop'",
+                "  " + ACCOUNT + " 'My shop'",
+                "No ad account is configured: set pinterest.ad-account-id to one of them (or run 'auth --ad-account-id ID').");
+        assertThat(emulator.calls()).extracting(c -> c.path()).containsExactly("/v5/ad_accounts?page_size=250");
+    }
+
+    @Test
+    void audiencesOfAnAdAccountTheTokenCannotUseListsTheOnesItCanThenStops() throws IOException {
+        useStaticToken();
+        Files.writeString(config, Files.readString(config).replace("pinterest.ad-account-id=" + ACCOUNT, "pinterest.ad-account-id=42"));
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.out().lines()).containsExactly("Ad accounts the token can use:",
+                "  " + ACCOUNT + " 'Emulated ad account " + ACCOUNT + "'", "pinterest.ad-account-id is 42, which is not one of them.");
+        assertThat(result.err()).contains("HTTP 403").contains("pinterest.ad-account-id");
     }
 
     @Test
