@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +45,20 @@ final class ApiHandler implements HttpHandler {
     static final Pattern ID = Pattern.compile("\\d{1,18}");
     private static final Set<String> AUDIENCE_TYPES = Set.of("CUSTOMER_LIST", "VISITOR", "ENGAGEMENT", "ACTALIKE",
             "PERSONA");
+    /** The spec's AudienceRule, every audience type's fields. */
+    private static final Set<String> AUDIENCE_RULE = Set.of("ad_account_id", "ad_id", "campaign_id", "country",
+            "customer_list_id", "engagement_domain", "engagement_type", "engager_type", "event", "event_data",
+            "event_source", "ingestion_source", "objective_type", "percentage", "pin_id", "prefill", "retention_days",
+            "seed_id", "url", "visitor_source_id");
+    private static final Set<String> CUSTOMER_LIST_RULE = Set.of("ad_account_id", "customer_list_id");
 
     private enum Route {
+        AD_ACCOUNTS(null, false, "GET"),
         AD_ACCOUNT(null, false, "GET"),
         LISTS("customer_lists", false, "GET, POST"),
         LIST("customer_lists", true, "GET, PATCH"),
         AUDIENCES("audiences", false, "GET, POST"),
-        AUDIENCE("audiences", true, "GET");
+        AUDIENCE("audiences", true, "GET, PATCH");
 
         final String collection;
         final boolean item;
@@ -62,8 +70,11 @@ final class ApiHandler implements HttpHandler {
             this.methods = methods;
         }
 
-        /** Segments of {@code /v5/ad_accounts/{id}[/<collection>[/{id}]]}, or null. */
+        /** Segments of {@code /v5/ad_accounts[/{id}[/<collection>[/{id}]]]}, or null. */
         static Route match(String[] seg) {
+            if (seg.length == 2 && seg[1].equals("ad_accounts")) {
+                return AD_ACCOUNTS;
+            }
             if (seg.length < 3 || seg.length > 5 || !seg[1].equals("ad_accounts")) {
                 return null;
             }
@@ -99,7 +110,8 @@ final class ApiHandler implements HttpHandler {
 
     private final Store store;
     private final OAuthServer oauth;
-    private final Set<String> adAccounts;
+    /** Id to name, of every ad account every token can use. */
+    private final Map<String, String> adAccounts;
     private final long accountsCreated = Instant.now().getEpochSecond();
     private final int maxRecordsPerRequest;
     private final Duration writeDelay;
@@ -110,11 +122,14 @@ final class ApiHandler implements HttpHandler {
     /** List id to whether the write holding its in-flight mark is a late one (see {@link #LATE}). */
     private final Map<String, Boolean> writesInFlight = new ConcurrentHashMap<>();
     private final Faults faults = new Faults();
+    private final Admin admin;
 
-    ApiHandler(Store store, OAuthServer oauth, Set<String> adAccounts, int maxRecordsPerRequest, Duration writeDelay) {
+    ApiHandler(Store store, OAuthServer oauth, Map<String, String> adAccounts, int maxRecordsPerRequest,
+               Duration writeDelay) {
         this.store = store;
         this.oauth = oauth;
-        this.adAccounts = Set.copyOf(adAccounts);
+        this.adAccounts = Map.copyOf(adAccounts);
+        this.admin = new Admin(mapper, store, faults);
         this.maxRecordsPerRequest = maxRecordsPerRequest;
         this.writeDelay = writeDelay;
     }
@@ -236,7 +251,7 @@ final class ApiHandler implements HttpHandler {
         String method = exchange.getRequestMethod();
         String[] seg = exchange.getRequestURI().getRawPath().replaceFirst("^/", "").split("/", -1);
         if (seg[0].equals("_emulator")) {
-            return Reply.ok(seg.length == 2 && seg[1].equals("faults") ? faultsAdmin(method, exchange) : admin(method, seg));
+            return Reply.ok(admin.handle(method, seg, exchange));
         }
         if (seg.length == 2 && seg[0].equals("oauth") && seg[1].isEmpty()) {
             // The authorize page lives on www.pinterest.com, outside the API; consent is implied here.
@@ -258,7 +273,7 @@ final class ApiHandler implements HttpHandler {
         }
         Route route = Route.match(seg);
         boolean write = method.equals("POST") || method.equals("PATCH");
-        if (route != null && route != Route.AD_ACCOUNT && write) {
+        if (route != null && route != Route.AD_ACCOUNT && route != Route.AD_ACCOUNTS && write) {
             writeCalls.incrementAndGet();
         }
         // Authentication comes first so an unauthenticated caller learns nothing about the routes.
@@ -272,11 +287,14 @@ final class ApiHandler implements HttpHandler {
         if (!route.allows(method)) {
             throw ApiException.methodNotAllowed(route.methods);
         }
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        if (route == Route.AD_ACCOUNTS) {
+            return Reply.ok(listAdAccounts(query));
+        }
         String account = pathId(seg[2], "ad_account_id");
-        if (!adAccounts.contains(account)) {
+        if (!adAccounts.containsKey(account)) {
             throw ApiException.forbidden();
         }
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
         boolean get = method.equals("GET");
         return Reply.ok(switch (route) {
             case AD_ACCOUNT -> adAccount(account);
@@ -290,16 +308,36 @@ final class ApiHandler implements HttpHandler {
                         : updateList(account, listId, exchange);
             }
             case AUDIENCES -> get ? listAudiences(account, query) : createAudience(account, exchange);
-            case AUDIENCE -> render(store.audience(account, pathId(seg[4], "audience_id"))
-                    .orElseThrow(ApiException::audienceNotFound));
+            case AUDIENCE -> {
+                String audienceId = pathId(seg[4], "audience_id");
+                yield get ? render(store.audience(account, audienceId).orElseThrow(ApiException::audienceNotFound))
+                        : updateAudience(account, audienceId, exchange);
+            }
+            case AD_ACCOUNTS -> throw new IllegalStateException("answered above");
         });
     }
 
-    /** The spec's AdAccount with the fields a client checks: id, name, owner, country, currency. */
+    /**
+     * {@code GET /v5/ad_accounts}: every account the emulator serves, as every token can use each of them; all
+     * are owned by the token's user, so {@code include_shared_accounts} changes nothing. Ascending by id.
+     */
+    private JsonNode listAdAccounts(Map<String, String> query) {
+        String shared = query.get("include_shared_accounts");
+        if (shared != null && !shared.equals("true") && !shared.equals("false")) {
+            throw ApiException.invalid("include_shared_accounts must be true or false");
+        }
+        // The operation has no order parameter: ascending by id, whatever a client sends.
+        Map<String, String> paging = new HashMap<>(query);
+        paging.remove("order");
+        List<String> ids = adAccounts.keySet().stream().sorted(Comparator.comparingLong(Long::parseLong)).toList();
+        return pageJson(Paging.page(ids, paging, "ad_accounts"), this::adAccount);
+    }
+
+    /** The spec's AdAccount: id, name, owner, country, currency, permissions and times. */
     private JsonNode adAccount(String account) {
         ObjectNode n = mapper.createObjectNode();
         n.put("id", account);
-        n.put("name", "Emulated ad account " + account);
+        n.put("name", adAccounts.get(account));
         ObjectNode owner = n.putObject("owner");
         owner.put("id", PinterestEmulator.OWNER_USER_ID);
         owner.put("username", PinterestEmulator.OWNER_USERNAME);
@@ -311,7 +349,7 @@ final class ApiHandler implements HttpHandler {
         return n;
     }
 
-    private static byte[] readBody(HttpExchange exchange) {
+    static byte[] readBody(HttpExchange exchange) {
         try {
             return RequestBody.readAll(exchange.getRequestBody(),
                     exchange.getRequestHeaders().getFirst("Content-Length"));
@@ -376,7 +414,7 @@ final class ApiHandler implements HttpHandler {
     }
 
     private JsonNode createAudience(String account, HttpExchange exchange) {
-        // ad_account_id is tolerated because the spec's AudienceCommon carries it.
+        // ad_account_id is accepted because the spec's AudienceCommon carries it (older clients send it).
         ObjectNode body = body(exchange, Set.of("ad_account_id", "name", "audience_type", "rule", "description"));
         String name = requiredName(body);
         String type = requiredString(body, "audience_type");
@@ -395,18 +433,71 @@ final class ApiHandler implements HttpHandler {
             throw ApiException.invalid("audience_type " + type + " is not supported by the emulator; "
                     + "only CUSTOMER_LIST is");
         }
+        requireBodyAccount(body, account);
+        String description = optionalString(body, "description");
+        String listId = ruleListId((ObjectNode) rule, account);
+        pauseForWrite();
+        return render(store.createAudience(account, name, listId, description));
+    }
+
+    /**
+     * {@code PATCH .../audiences/{id}}, the spec's AudienceUpdateRequest: name, description and rule change what is
+     * given; operation_type REMOVE (the default is UPDATE) removes the audience, which is answered as it was
+     * removed and no longer served.
+     */
+    private JsonNode updateAudience(String account, String audienceId, HttpExchange exchange) {
+        ObjectNode body = body(exchange, Set.of("ad_account_id", "name", "rule", "description", "operation_type"));
+        requireBodyAccount(body, account);
+        String name = body.hasNonNull("name") ? requiredName(body) : null;
+        String description = optionalString(body, "description");
+        String operation = optionalString(body, "operation_type");
+        if (operation != null && !operation.equals("UPDATE") && !operation.equals("REMOVE")) {
+            throw ApiException.invalid("operation_type must be UPDATE or REMOVE (case-sensitive)");
+        }
+        JsonNode rule = body.get("rule");
+        if (rule != null && !rule.isNull() && !rule.isObject()) {
+            throw ApiException.invalid("rule must be an object");
+        }
+        if (store.audience(account, audienceId).isEmpty()) {
+            throw ApiException.audienceNotFound();
+        }
+        String listId = rule == null || rule.isNull() ? null : ruleListId((ObjectNode) rule, account);
+        pauseForWrite();
+        return render(store.updateAudience(account, audienceId, name, description, listId, "REMOVE".equals(operation))
+                .orElseThrow(ApiException::audienceNotFound));
+    }
+
+    /** The spec's request bodies may repeat the path's ad account; one that names another is refused. */
+    private static void requireBodyAccount(ObjectNode body, String account) {
         String bodyAccount = optionalString(body, "ad_account_id");
         if (bodyAccount != null && !bodyAccount.equals(account)) {
             throw ApiException.invalid("ad_account_id in the body does not match the path");
         }
-        String description = optionalString(body, "description");
-        RequestBody.rejectUnknownFields((ObjectNode) rule, Set.of("customer_list_id"), "rule.");
-        String listId = requiredString((ObjectNode) rule, "customer_list_id", "rule.customer_list_id");
+    }
+
+    /**
+     * A CUSTOMER_LIST rule's customer list, which must be one of the ad account's. The spec's AudienceRule also has
+     * the fields of the other audience types: those are refused as not applying, anything else as unknown.
+     */
+    private String ruleListId(ObjectNode rule, String account) {
+        for (var names = rule.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!CUSTOMER_LIST_RULE.contains(field)) {
+                if (!AUDIENCE_RULE.contains(field)) {
+                    RequestBody.rejectUnknownFields(rule, AUDIENCE_RULE, "rule.");
+                }
+                throw ApiException.invalid("rule." + field + " does not apply to CUSTOMER_LIST audiences");
+            }
+        }
+        String ruleAccount = optionalString(rule, "ad_account_id", "rule.ad_account_id");
+        if (ruleAccount != null && !ruleAccount.equals(account)) {
+            throw ApiException.invalid("rule.ad_account_id does not match the path");
+        }
+        String listId = requiredString(rule, "customer_list_id", "rule.customer_list_id");
         if (!ID.matcher(listId).matches() || store.list(account, listId).isEmpty()) {
             throw ApiException.invalid("rule.customer_list_id is not a customer list of this ad account");
         }
-        pauseForWrite();
-        return render(store.createAudience(account, name, listId, description));
+        return listId;
     }
 
     private JsonNode listLists(String account, Map<String, String> query) {
@@ -428,76 +519,6 @@ final class ApiHandler implements HttpHandler {
         ArrayNode items = out.putArray("items");
         page.items().forEach(item -> items.add(render.apply(item)));
         out.put("bookmark", page.bookmark());
-        return out;
-    }
-
-    /**
-     * {@code POST /_emulator/faults} queues faults for people running the emulator standalone, e.g.
-     * {@code {"throttle_writes": {"count": 2, "retry_after_seconds": 1}, "fail_writes": {"count": 1, "status": 503},
-     * "slow_writes": {"count": 1, "delay_ms": 5000}, "drop_writes": 1, "refuse_values": ["..."], "unauthorized": 1,
-     * "list_gone": "123", "clear": true}}; {@code GET} answers how many were injected.
-     */
-    private JsonNode faultsAdmin(String method, HttpExchange exchange) {
-        if (method.equals("POST")) {
-            ObjectNode body = body(exchange, Set.of("throttle_writes", "fail_writes", "slow_writes", "drop_writes",
-                    "refuse_values", "unauthorized", "list_gone", "clear"));
-            if (body.path("clear").asBoolean(false)) {
-                faults.clear();
-            }
-            JsonNode throttle = body.path("throttle_writes");
-            if (throttle.isObject()) {
-                faults.throttleWrites(throttle.path("count").asInt(1),
-                        java.time.Duration.ofSeconds(throttle.path("retry_after_seconds").asLong(1)));
-            }
-            JsonNode fail = body.path("fail_writes");
-            if (fail.isObject()) {
-                faults.failWrites(fail.path("count").asInt(1), fail.path("status").asInt(503));
-            }
-            JsonNode slow = body.path("slow_writes");
-            if (slow.isObject()) {
-                faults.slowWrites(slow.path("count").asInt(1), java.time.Duration.ofMillis(slow.path("delay_ms").asLong(5000)));
-            }
-            faults.dropWrites(body.path("drop_writes").asInt(0));
-            List<String> refused = new ArrayList<>();
-            body.path("refuse_values").forEach(v -> refused.add(v.asText()));
-            faults.refuseValues(refused);
-            faults.unauthorized(body.path("unauthorized").asInt(0));
-            if (body.hasNonNull("list_gone")) {
-                faults.listGone(body.get("list_gone").asText());
-            }
-        } else if (!method.equals("GET")) {
-            throw ApiException.methodNotAllowed("GET, POST");
-        }
-        ObjectNode out = mapper.createObjectNode();
-        out.put("faults_injected", faults.injected());
-        return out;
-    }
-
-    private JsonNode admin(String method, String[] seg) {
-        boolean allLists = seg.length == 2 && seg[1].equals("lists");
-        boolean members = seg.length == 4 && seg[1].equals("lists") && seg[3].equals("members");
-        if (!allLists && !members) {
-            throw ApiException.noRoute();
-        }
-        if (!method.equals("GET")) {
-            throw ApiException.methodNotAllowed("GET");
-        }
-        ArrayNode out = mapper.createArrayNode();
-        if (members) {
-            store.members(pathId(seg[2], "customer_list_id")).orElseThrow(ApiException::listNotFound)
-                    .forEach(out::add);
-            return out;
-        }
-        for (EmulatorList list : store.lists(null)) {
-            ObjectNode n = out.addObject();
-            n.put("id", list.id());
-            n.put("ad_account_id", list.adAccountId());
-            n.put("name", list.name());
-            n.put("list_type", list.listType());
-            n.put("member_count", list.memberCount());
-            ArrayNode audienceIds = n.putArray("audience_ids");
-            store.audienceIdsOf(list.id()).forEach(audienceIds::add);
-        }
         return out;
     }
 
@@ -526,18 +547,12 @@ final class ApiHandler implements HttpHandler {
         n.put("audience_type", audience.audienceType());
         n.putObject("rule").put("customer_list_id", audience.customerListId());
         n.put("description", audience.description());
-        // Pinterest fills size in 24-48 hours later, counting only matched users; it starts out null.
-        Long size = store.audienceSize(audience.id());
-        if (size == null) {
-            n.putNull("size");
-        } else {
-            n.put("size", size);
-        }
-        boolean ready = store.memberCount(audience.customerListId()) >= EmulatorList.READY_THRESHOLD;
-        n.put("status", ready ? "READY" : "TOO_SMALL");
+        // Pinterest fills size in later (24-48 hours; here the size delay), counting only matched users.
+        n.put("size", audience.size());
+        n.put("status", audience.status());
         n.put("type", "audience");
         n.put("created_timestamp", audience.createdTimestamp());
-        n.put("updated_timestamp", audience.createdTimestamp());
+        n.put("updated_timestamp", audience.updatedTimestamp());
         return n;
     }
 

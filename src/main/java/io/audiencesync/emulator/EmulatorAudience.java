@@ -5,6 +5,9 @@ package io.audiencesync.emulator;
  *
  * @param description null when none was given
  * @param createdTimestamp unix seconds
+ * @param updatedTimestamp unix seconds: its creation, or the last update through the API
+ * @param size the matched values of its customer list as last updated; null until the first update
+ * @param status INITIALIZING until the first update, then READY, or TOO_SMALL under 100 matched values
  */
 public record EmulatorAudience(
         String id,
@@ -13,5 +16,8 @@ public record EmulatorAudience(
         String audienceType,
         String customerListId,
         String description,
-        long createdTimestamp) {
+        long createdTimestamp,
+        long updatedTimestamp,
+        Long size,
+        String status) {
 }

@@ -2,12 +2,17 @@ package io.audiencesync.emulator;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-/** The members of one emulated customer list: every value exactly, or only 64-bit fingerprints (benchmarks). */
+/**
+ * The members of one emulated customer list: every value exactly, or only 64-bit fingerprints (benchmarks). Both
+ * count the members that {@link Matching} matches as they join and leave, so an audience's size never needs a pass
+ * over the whole list.
+ */
 interface Membership {
 
     void addAll(Collection<String> values);
@@ -15,6 +20,9 @@ interface Membership {
     void removeAll(Collection<String> values);
 
     int size();
+
+    /** How many members have a Pinterest account ({@link Matching}). */
+    int matched();
 
     /** The members, sorted; empty when only fingerprints are kept. */
     Optional<SortedSet<String>> values();
@@ -33,17 +41,24 @@ interface Membership {
     final class Exact implements Membership {
         private final Set<String> members = new HashSet<>();
         private final Set<String> removed = new HashSet<>();
+        private int matched;
 
         @Override
         public void addAll(Collection<String> values) {
-            members.addAll(values);
+            for (String value : values) {
+                if (members.add(value) && Matching.matched(value)) {
+                    matched++;
+                }
+            }
         }
 
         @Override
         public void removeAll(Collection<String> values) {
             // Not Set.removeAll: when the set is the smaller one, it asks values.contains() for each member.
             for (String value : values) {
-                members.remove(value);
+                if (members.remove(value) && Matching.matched(value)) {
+                    matched--;
+                }
                 removed.add(value);
             }
         }
@@ -51,6 +66,11 @@ interface Membership {
         @Override
         public int size() {
             return members.size();
+        }
+
+        @Override
+        public int matched() {
+            return matched;
         }
 
         @Override
@@ -75,27 +95,49 @@ interface Membership {
         private long[] slots = new long[1 << 16];
         private int size;
         private boolean hasZero;
+        private int matched;
 
         @Override
-        public void addAll(Collection<String> values) {
+        public void addAll(Collection<String> added) {
+            List<String> values = list(added);
             long[] batch = fingerprints(values);
             // One growth at most, before the batch rather than somewhere in the middle of it.
             reserve(size + batch.length);
-            for (long f : batch) {
-                add(f);
+            for (int i = 0; i < batch.length; i++) {
+                // Only a value that joins is hashed: one sent again, already a member, costs nothing more.
+                if (add(batch[i]) && matched(values, i)) {
+                    matched++;
+                }
             }
         }
 
         @Override
-        public void removeAll(Collection<String> values) {
-            for (long f : fingerprints(values)) {
-                remove(f);
+        public void removeAll(Collection<String> removed) {
+            List<String> values = list(removed);
+            long[] batch = fingerprints(values);
+            for (int i = 0; i < batch.length; i++) {
+                if (remove(batch[i]) && matched(values, i)) {
+                    matched--;
+                }
             }
         }
 
         @Override
         public int size() {
             return size + (hasZero ? 1 : 0);
+        }
+
+        @Override
+        public int matched() {
+            return matched;
+        }
+
+        private static List<String> list(Collection<String> values) {
+            return values instanceof List<String> list ? list : List.copyOf(values);
+        }
+
+        private static boolean matched(List<String> values, int i) {
+            return values instanceof Records.Values parsed ? Matching.matched(parsed, i) : Matching.matched(values.get(i));
         }
 
         @Override
@@ -170,10 +212,12 @@ interface Membership {
             return (int) (mix(f) & (slots.length - 1));
         }
 
-        private void add(long f) {
+        /** Whether {@code f} was not a member yet. */
+        private boolean add(long f) {
             if (f == EMPTY) {
+                boolean added = !hasZero;
                 hasZero = true;
-                return;
+                return added;
             }
             if ((size + 1) * 4L > slots.length * 3L) {
                 grow();
@@ -181,18 +225,21 @@ interface Membership {
             int i = slot(f);
             while (slots[i] != EMPTY) {
                 if (slots[i] == f) {
-                    return;
+                    return false;
                 }
                 i = (i + 1) & (slots.length - 1);
             }
             slots[i] = f;
             size++;
+            return true;
         }
 
-        private void remove(long f) {
+        /** Whether {@code f} was a member. */
+        private boolean remove(long f) {
             if (f == EMPTY) {
+                boolean removed = hasZero;
                 hasZero = false;
-                return;
+                return removed;
             }
             int i = slot(f);
             while (slots[i] != EMPTY) {
@@ -210,10 +257,11 @@ interface Membership {
                     }
                     slots[gap] = EMPTY;
                     size--;
-                    return;
+                    return true;
                 }
                 i = (i + 1) & (slots.length - 1);
             }
+            return false;
         }
 
         private void grow() {

@@ -5,13 +5,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,10 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A local stand-in for the parts of Pinterest API v5 that a customer-list audience sync uses: OAuth (the
- * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad account, customer lists and
- * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory and is stricter than
- * Pinterest about {@code records}, so client bugs fail loudly here instead of shrinking a real audience.
- * A read-only admin view is served without authentication under {@code /_emulator/}.
+ * authorize page at {@code /oauth/}, {@code POST /v5/oauth/token}), the ad accounts, customer lists and
+ * CUSTOMER_LIST audiences. It listens on 127.0.0.1 only, keeps everything in memory (and, given a data directory,
+ * on disk) and is stricter than Pinterest about {@code records}, so client bugs fail loudly here instead of
+ * shrinking a real audience. It models what Pinterest makes of the values: about 30 % have no Pinterest account
+ * ({@link Matching}), sizes count only matched values and are updated a while after a write ({@link
+ * Builder#sizeDelay}). An admin view is served without authentication under {@code /_emulator/}.
  */
 public final class PinterestEmulator implements AutoCloseable {
 
@@ -35,6 +42,8 @@ public final class PinterestEmulator implements AutoCloseable {
     /** Pinterest's documented lifetimes: access tokens about 30 days, continuous refresh tokens 60 days. */
     public static final Duration DEFAULT_ACCESS_TOKEN_LIFETIME = Duration.ofDays(30);
     public static final Duration DEFAULT_REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
+    /** Sizes are updated at once unless {@link Builder#sizeDelay} says otherwise: tests see every write's effect. */
+    public static final Duration DEFAULT_SIZE_DELAY = Duration.ZERO;
     static final String OWNER_USER_ID = "549755813599";
     static final String OWNER_USERNAME = "emulator";
 
@@ -43,17 +52,20 @@ public final class PinterestEmulator implements AutoCloseable {
     private final Store store;
     private final ApiHandler api;
     private final OAuthServer oauth;
-    private final Set<String> adAccounts;
+    private final Map<String, String> adAccounts;
+    /** Null when everything is kept in memory only. */
+    private final DataDir dataDir;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PinterestEmulator(HttpServer server, ExecutorService executor, Store store, ApiHandler api, OAuthServer oauth,
-            Set<String> adAccounts) {
+            Map<String, String> adAccounts, DataDir dataDir) {
         this.server = server;
         this.executor = executor;
         this.store = store;
         this.api = api;
         this.oauth = oauth;
         this.adAccounts = adAccounts;
+        this.dataDir = dataDir;
     }
 
     public static Builder builder() {
@@ -95,7 +107,10 @@ public final class PinterestEmulator implements AutoCloseable {
         return oauth.tokensIssued();
     }
 
-    /** Sets an audience's {@code size}, as Pinterest does 24-48 hours after a change (until then it is null). */
+    /**
+     * Sets an audience's {@code size} (and the status that goes with it) as if Pinterest had computed it, until the
+     * emulator's next update of it (its list's next write, once the size delay has passed) replaces it.
+     */
     public void reportAudienceSize(String audienceId, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("Size must not be negative");
@@ -103,12 +118,46 @@ public final class PinterestEmulator implements AutoCloseable {
         store.reportAudienceSize(audienceId, size);
     }
 
-    /** Stops at once: requests still running are cut off. Safe to call more than once. */
+    /**
+     * Makes every pending update now, as if the size delay had passed for all: lists' counters and statuses,
+     * audiences' sizes and statuses ({@code POST /_emulator/settle}).
+     */
+    public void settle() {
+        store.settle(null);
+    }
+
+    /** Lets {@code time} pass for the pending updates: those due by then are made, the others come that much nearer. */
+    public void passTime(Duration time) {
+        if (time.isNegative()) {
+            throw new IllegalArgumentException("Time passes forward only");
+        }
+        store.settle(time);
+    }
+
+    /** Whether the emulated Pinterest has an account for this wire value ({@link Matching}). */
+    public static boolean hasPinterestAccount(String wireValue) {
+        return Matching.matched(wireValue);
+    }
+
+    /** The ad accounts it serves, id to name, ascending by id. */
+    public Map<String, String> adAccounts() {
+        Map<String, String> ascending = new TreeMap<>(Comparator.comparingLong(Long::parseLong));
+        ascending.putAll(adAccounts);
+        return Collections.unmodifiableMap(ascending);
+    }
+
+    /**
+     * Stops at once: requests still running are cut off. With a data directory, what changed since its last write
+     * is written. Safe to call more than once.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             server.stop(0);
             executor.shutdownNow();
+            if (dataDir != null) {
+                dataDir.close();
+            }
             store.close();
         }
     }
@@ -212,7 +261,7 @@ public final class PinterestEmulator implements AutoCloseable {
     }
 
     private void requireKnownAccount(String adAccountId) {
-        if (!adAccounts.contains(adAccountId)) {
+        if (!adAccounts.containsKey(adAccountId)) {
             throw new IllegalArgumentException("Ad account " + adAccountId + " is not one the emulator serves");
         }
     }
@@ -222,7 +271,7 @@ public final class PinterestEmulator implements AutoCloseable {
 
         private int port;
         private final Set<String> accessTokens = new LinkedHashSet<>();
-        private final Set<String> adAccountIds = new LinkedHashSet<>();
+        private final Map<String, String> adAccounts = new LinkedHashMap<>();
         private int maxRecordsPerRequest = DEFAULT_MAX_RECORDS_PER_REQUEST;
         private Duration writeDelay = Duration.ZERO;
         private String clientId = DEFAULT_CLIENT_ID;
@@ -230,6 +279,8 @@ public final class PinterestEmulator implements AutoCloseable {
         private Duration accessTokenLifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
         private Duration refreshTokenLifetime = DEFAULT_REFRESH_TOKEN_LIFETIME;
         private boolean compactMembership;
+        private Duration sizeDelay = DEFAULT_SIZE_DELAY;
+        private Path dataDir;
 
         private Builder() {
         }
@@ -255,12 +306,23 @@ public final class PinterestEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Serves this ad account; call again to serve several. Without any call: "549755885175". */
+        /**
+         * Serves this ad account, named "Emulated ad account ID"; call again to serve several. Without any call (of
+         * this or {@link #adAccount}): "549755885175".
+         */
         public Builder adAccountId(String adAccountId) {
+            return adAccount(adAccountId, "Emulated ad account " + adAccountId);
+        }
+
+        /** Serves this ad account with this name; call again to serve several. Every token can use every one. */
+        public Builder adAccount(String adAccountId, String name) {
             if (adAccountId == null || !ApiHandler.ID.matcher(adAccountId).matches()) {
                 throw new IllegalArgumentException("Ad account id must be 1-18 digits");
             }
-            adAccountIds.add(adAccountId);
+            if (name == null || name.isBlank() || name.length() > 256) {
+                throw new IllegalArgumentException("Ad account name must be 1-256 characters, not blank");
+            }
+            adAccounts.put(adAccountId, name);
             return this;
         }
 
@@ -326,11 +388,43 @@ public final class PinterestEmulator implements AutoCloseable {
             return this;
         }
 
-        /** Binds and starts serving; fails with UncheckedIOException when the port is taken. */
+        /**
+         * How long after a list's last write Pinterest's update of it comes: its counters, its status (PROCESSING
+         * until then, then READY or TOO_SMALL) and the size of the audiences over it; and after an audience's
+         * creation, its first size. Pinterest takes 24-48 hours. Default zero: every answer is up to date.
+         */
+        public Builder sizeDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("Size delay must not be negative");
+            }
+            this.sizeDelay = delay;
+            return this;
+        }
+
+        /**
+         * Keeps lists, audiences and members in this directory ({@value DataDir#FILE}), loaded at start and written
+         * once a second when changed and at {@link #close()}. Not with compact membership, which keeps no values.
+         */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /**
+         * Binds and starts serving; fails with UncheckedIOException when the port is taken (its cause a
+         * BindException) or the data directory cannot be used, IllegalStateException when another emulator uses it
+         * or its file cannot be read.
+         */
         public PinterestEmulator start() {
+            if (dataDir != null && compactMembership) {
+                throw new IllegalArgumentException("A data directory keeps member values; compact membership keeps "
+                        + "only fingerprints: use one or the other");
+            }
             Set<String> tokens = accessTokens.isEmpty() ? Set.of(DEFAULT_ACCESS_TOKEN) : Set.copyOf(accessTokens);
-            Set<String> accounts = adAccountIds.isEmpty() ? Set.of(DEFAULT_AD_ACCOUNT_ID) : Set.copyOf(adAccountIds);
-            Store store = new Store(compactMembership);
+            Map<String, String> accounts = adAccounts.isEmpty()
+                    ? Map.of(DEFAULT_AD_ACCOUNT_ID, "Emulated ad account " + DEFAULT_AD_ACCOUNT_ID) : Map.copyOf(adAccounts);
+            Store store = new Store(compactMembership, sizeDelay);
             OAuthServer oauth = new OAuthServer(clientId, clientSecret, tokens, accessTokenLifetime, refreshTokenLifetime);
             ApiHandler api = new ApiHandler(store, oauth, accounts, maxRecordsPerRequest, writeDelay);
             // The JDK server writes headers and body separately; with Nagle on, every answer then waits
@@ -338,11 +432,23 @@ public final class PinterestEmulator implements AutoCloseable {
             if (System.getProperty("sun.net.httpserver.nodelay") == null) {
                 System.setProperty("sun.net.httpserver.nodelay", "true");
             }
+            // Loaded before the port is bound: a server bound but never started keeps its port until the JVM ends.
+            DataDir data;
+            try {
+                data = dataDir == null ? null : DataDir.open(dataDir, store);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
             HttpServer server;
             try {
                 InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
                 server = HttpServer.create(new InetSocketAddress(loopback, port), 0);
             } catch (IOException e) {
+                if (data != null) {
+                    data.close();
+                }
+                store.close();
                 throw new UncheckedIOException("Cannot bind the Pinterest emulator to 127.0.0.1:" + port, e);
             }
             AtomicInteger threadNumber = new AtomicInteger();
@@ -355,7 +461,7 @@ public final class PinterestEmulator implements AutoCloseable {
             server.setExecutor(executor);
             server.createContext("/", api);
             server.start();
-            return new PinterestEmulator(server, executor, store, api, oauth, accounts);
+            return new PinterestEmulator(server, executor, store, api, oauth, accounts, data);
         }
     }
 }

@@ -111,6 +111,14 @@ public final class PinterestClient {
         return send("GET ad account " + adAccountId, "GET", "ad_accounts/" + digits(adAccountId), null, AdAccount.class);
     }
 
+    /**
+     * {@code GET /ad_accounts}: every ad account the token can use (its own and those shared with it), following
+     * {@code bookmark} until the last page. Needs no ad account of this client's.
+     */
+    public List<AdAccount> listAdAccounts() {
+        return allPages("GET ad accounts", "ad_accounts", AdAccount.class);
+    }
+
     /** {@code POST /ad_accounts/{id}/customer_lists}: a list cannot be created empty, so it comes with its first records. */
     public CustomerList createCustomerList(String name, IdentifierType listType, List<String> records) {
         return createCustomerList(name, listType, Records.of(records));
@@ -153,7 +161,7 @@ public final class PinterestClient {
 
     /** Every customer list of the ad account, following {@code bookmark} until the last page. */
     public List<CustomerList> listCustomerLists() {
-        return allPages("GET customer lists", "customer_lists", CustomerList.class);
+        return allPages("GET customer lists", accountPath("customer_lists"), CustomerList.class);
     }
 
     public Audience createAudience(String name, String customerListId, String description) {
@@ -169,16 +177,16 @@ public final class PinterestClient {
 
     /** Every audience the ad account owns, following {@code bookmark} until the last page. */
     public List<Audience> listAudiences() {
-        return allPages("GET audiences", "audiences", Audience.class);
+        return allPages("GET audiences", accountPath("audiences"), Audience.class);
     }
 
-    private <T> List<T> allPages(String call, String collection, Class<T> type) {
+    private <T> List<T> allPages(String call, String path, Class<T> type) {
         List<T> items = new ArrayList<>();
         String bookmark = null;
         do {
             String query = "page_size=" + PAGE_SIZE
                     + (bookmark == null ? "" : "&bookmark=" + URLEncoder.encode(bookmark, StandardCharsets.UTF_8));
-            JsonNode page = (JsonNode) calls.call(new Call(call, "GET", accountPath(collection), query, null, JsonNode.class));
+            JsonNode page = (JsonNode) calls.call(new Call(call, "GET", path, query, null, JsonNode.class));
             for (JsonNode item : page.path("items")) {
                 items.add(JSON.convertValue(item, type));
             }

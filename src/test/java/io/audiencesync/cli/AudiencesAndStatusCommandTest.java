@@ -1,6 +1,7 @@
 package io.audiencesync.cli;
 
 import io.audiencesync.TestOAuth;
+import io.audiencesync.identity.Normalizer;
 import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.emulator.PinterestEmulator;
 import org.junit.jupiter.api.AfterEach;
@@ -64,26 +65,38 @@ class AudiencesAndStatusCommandTest {
         return TestOAuth.tokenFile(emulator, dir.resolve("data/pinterest-token.json"));
     }
 
+    /** The first {@code count} emails {@code u0@example.com}... that the emulator matches, or does not. */
+    private static List<String> emails(int count, boolean matched) {
+        return IntStream.iterate(0, i -> i + 1).mapToObj(i -> "u" + i + "@example.com")
+                .filter(e -> PinterestEmulator.hasPinterestAccount(e) == matched).limit(count).collect(Collectors.toList());
+    }
+
+    /** What audiences prints before the pairs, with the default ad account the only one and configured. */
+    private static final List<String> ACCOUNT_LINES = List.of("Ad accounts the token can use:",
+            "  " + ACCOUNT + " 'Emulated ad account " + ACCOUNT + "' (configured)",
+            "Customer list audiences of ad account " + ACCOUNT + ":");
+
     @Test
     void audiencesListsEveryPairAsUsersKnowItFromAllPages() throws IOException {
+        // Changed with the emulator's matching: sizes are counted at once (the builder's size delay is zero), and
+        // only from matched values; the ad accounts come first.
         useStaticToken();
-        List<String> expected = new ArrayList<>();
+        List<String> expected = new ArrayList<>(ACCOUNT_LINES);
         for (int i = 0; i < 250; i++) {
             String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Segment " + i, "EMAIL", List.of());
             String audience = emulator.seedAudience(ACCOUNT, "Audience-Segment " + i, list);
             expected.add("Customer List-Segment " + i + ", Audience-Segment " + i + " | customer list " + list
-                    + " (TOO_SMALL) | audience " + audience + " (TOO_SMALL, size not reported yet)");
+                    + " (TOO_SMALL) | audience " + audience + " (TOO_SMALL, size 0)");
         }
-        List<String> members = IntStream.range(0, 100).mapToObj(i -> "u" + i + "@example.com")
-                .collect(Collectors.toList());
+        List<String> members = new ArrayList<>(emails(100, true));
+        members.addAll(emails(30, false));
         String users = emulator.seedCustomerList(ACCOUNT, "Customer List-Users 1", "EMAIL", members);
         String usersAudience = emulator.seedAudience(ACCOUNT, "Audience-Users 1", users);
         String second = emulator.seedAudience(ACCOUNT, "Audience-Users 1 again", users);
-        emulator.reportAudienceSize(usersAudience, 87);
         expected.add("Customer List-Users 1, Audience-Users 1 | customer list " + users + " (READY) | audience " + usersAudience
-                + " (READY, size 87)");
+                + " (READY, size 100)");
         expected.add("Customer List-Users 1, Audience-Users 1 again | customer list " + users + " (READY) | audience " + second
-                + " (READY, size not reported yet)");
+                + " (READY, size 100)");
         for (int i = 0; i < 130; i++) {
             String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Bare " + i, "EMAIL", List.of());
             expected.add("Customer List-Bare " + i + " | customer list " + list + " (TOO_SMALL) | no audience");
@@ -98,17 +111,89 @@ class AudiencesAndStatusCommandTest {
     }
 
     @Test
+    void audiencesShowsProcessingListsAndSizesNotReportedYetWithinTheSizeDelay() throws IOException {
+        startEmulator(PinterestEmulator.builder().sizeDelay(Duration.ofHours(1)));
+        useStaticToken();
+        String list = emulator.seedCustomerList(ACCOUNT, "Customer List-Users 1", "EMAIL", emails(120, true));
+        String audience = emulator.seedAudience(ACCOUNT, "Audience-Users 1", list);
+        String line = "Customer List-Users 1, Audience-Users 1 | customer list " + list;
+
+        CliHarness.Result before = CliHarness.execute("audiences", "--config", config.toString());
+        emulator.settle();
+        CliHarness.Result after = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(before.out().lines()).contains(line + " (PROCESSING) | audience " + audience
+                + " (INITIALIZING, size not reported yet)");
+        assertThat(after.out().lines()).contains(line + " (READY) | audience " + audience + " (READY, size 120)");
+    }
+
+    @Test
+    void audiencesListsTheAdAccountsOfEveryPageAndMarksTheConfiguredOne() throws IOException {
+        PinterestEmulator.Builder builder = PinterestEmulator.builder().adAccount(ACCOUNT, "My shop").adAccount("111", "Other shop");
+        for (int i = 0; i < 260; i++) {
+            builder.adAccountId(Long.toString(900_000_000L + i));
+        }
+        startEmulator(builder);
+        useStaticToken();
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        List<String> lines = result.out().lines().toList();
+        assertThat(lines.subList(0, 4)).containsExactly("Ad accounts the token can use:", "  111 'Other shop'",
+                "  900000000 'Emulated ad account 900000000'", "  900000001 'Emulated ad account 900000001'");
+        assertThat(lines).contains("  " + ACCOUNT + " 'My shop' (configured)")
+                .filteredOn(l -> l.startsWith("  ")).hasSize(262);
+        assertThat(lines.subList(263, lines.size())).containsExactly("Customer list audiences of ad account " + ACCOUNT + ":",
+                "No customer lists in ad account " + ACCOUNT + ".");
+        assertThat(emulator.calls()).filteredOn(c -> c.path().startsWith("/v5/ad_accounts?")).as("two pages of ad accounts")
+                .extracting(c -> c.path().contains("bookmark=")).containsExactly(false, true);
+    }
+
+    @Test
+    void audiencesWithoutAnAdAccountListsTheAccountsAndSaysWhichSettingTakesOne() throws IOException {
+        startEmulator(PinterestEmulator.builder().adAccount(ACCOUNT, "My shop").adAccount("111", "Other shop"));
+        useStaticToken();
+        Files.writeString(config, Files.readString(config).replace("pinterest.ad-account-id=" + ACCOUNT + "\n", ""));
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).as(result.err()).isZero();
+        assertThat(result.out().lines()).containsExactly("Ad accounts the token can use:", "  111 'Other shop'",
+                "  " + ACCOUNT + " 'My shop'",
+                "No ad account is configured: set pinterest.ad-account-id to one of them (or run 'auth --ad-account-id ID').");
+        assertThat(emulator.calls()).extracting(c -> c.path()).containsExactly("/v5/ad_accounts?page_size=250");
+    }
+
+    @Test
+    void audiencesOfAnAdAccountTheTokenCannotUseListsTheOnesItCanThenStops() throws IOException {
+        useStaticToken();
+        Files.writeString(config, Files.readString(config).replace("pinterest.ad-account-id=" + ACCOUNT, "pinterest.ad-account-id=42"));
+
+        CliHarness.Result result = CliHarness.execute("audiences", "--config", config.toString());
+
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.out().lines()).containsExactly("Ad accounts the token can use:",
+                "  " + ACCOUNT + " 'Emulated ad account " + ACCOUNT + "'", "pinterest.ad-account-id is 42, which is not one of them.");
+        assertThat(result.err()).contains("HTTP 403").contains("pinterest.ad-account-id");
+    }
+
+    @Test
     void statusShowsListAudienceCountersLastRunAndTokenExpiry() throws IOException {
         StoredToken token = authorize();
         Path inbox = dir.resolve("data/inbox");
         Files.createDirectories(inbox);
-        Files.writeString(inbox.resolve("day1.csv"), "email\n" + IntStream.range(0, 120)
-                .mapToObj(i -> "user" + i + "@example.com\n").collect(Collectors.joining()));
+        // Changed with the emulator's matching: 110 of the 120 values sent (hashed emails) have a Pinterest
+        // account, and the size (was reported by the test) is theirs.
+        List<String> emails = IntStream.iterate(0, i -> i + 1).mapToObj(i -> "user" + i + "@example.com")
+                .filter(e -> PinterestEmulator.hasPinterestAccount(Normalizer.sha256(e))).limit(110).collect(Collectors.toList());
+        emails.addAll(IntStream.iterate(0, i -> i + 1).mapToObj(i -> "user" + i + "@example.com")
+                .filter(e -> !PinterestEmulator.hasPinterestAccount(Normalizer.sha256(e))).limit(10).toList());
+        Files.writeString(inbox.resolve("day1.csv"), "email\n" + emails.stream().map(e -> e + "\n").collect(Collectors.joining()));
         CliHarness.Result run = CliHarness.execute("run", "--once", "--config", config.toString());
         assertThat(run.code()).as(run.err()).isZero();
         String listId = emulator.customerLists().get(0).id();
         String audienceId = emulator.audiences().get(0).id();
-        emulator.reportAudienceSize(audienceId, 97);
 
         CliHarness.Result status = CliHarness.execute("status", "--config", config.toString());
 
@@ -121,7 +206,7 @@ class AudiencesAndStatusCommandTest {
                 "  Pinterest's counters: 120 values uploaded, 0 removed (every value sent counts, matched or not)",
                 "  this tool's state: 120 values it added and has not removed",
                 "Audience " + audienceId + " 'Audience-Users 1'",
-                "  status READY, size 97",
+                "  status READY, size 110",
                 "  Pinterest takes 24-48 hours to update sizes and counts only values that match a Pinterest account,"
                         + " so the size can be lower than the values synced.");
         assertThat(lines.get(8)).startsWith("Desired state: day1.csv (120 values, read ").endsWith("): converged");
@@ -173,7 +258,7 @@ class AudiencesAndStatusCommandTest {
         assertThat(status.out()).contains("Customer list " + list + " 'Customer List-Newsletter'")
                 .contains("  status TOO_SMALL: fewer than 100 values match Pinterest users")
                 .contains("Audience " + audience + " 'Audience-Newsletter'")
-                .contains("  status TOO_SMALL, size not reported yet");
+                .contains("  status TOO_SMALL, size 0");
 
         Files.writeString(config, Files.readString(config).replace("sync.audience=Customer List-Newsletter", "sync.audience=Customer List-Nope"));
         CliHarness.Result unknown = CliHarness.execute("status", "--config", config.toString());

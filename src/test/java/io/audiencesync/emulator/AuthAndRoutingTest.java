@@ -112,7 +112,11 @@ class AuthAndRoutingTest {
         assertThat(delete.headers().firstValue("Allow")).hasValue("GET, POST");
         assertError(client.patch(LISTS, json("operation_type", "ADD", "records", "a@b.co")), 405, 405);
         assertError(client.post(LISTS + "/5497558859000", json("name", "n")), 405, 405);
-        assertError(client.patch("/ad_accounts/" + EmulatorClient.ACCOUNT + "/audiences/1", "{}"), 405, 405);
+        // An audience is now PATCHed (audiences/update); DELETE is no operation of the spec's.
+        Answer audience = client.send("DELETE", "/ad_accounts/" + EmulatorClient.ACCOUNT + "/audiences/1", null,
+                PinterestEmulator.DEFAULT_ACCESS_TOKEN);
+        assertError(audience, 405, 405);
+        assertThat(audience.headers().firstValue("Allow")).hasValue("GET, PATCH");
     }
 
     @Test

@@ -10,8 +10,6 @@ import io.audiencesync.emulator.EmulatorClient.Answer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,10 +81,19 @@ class CustomerListApiTest {
     }
 
     @Test
-    void listWithHundredMembersIsReady() {
-        String records = IntStream.range(0, 100).mapToObj(i -> "u" + i + "@x.com").collect(Collectors.joining(","));
-        Answer answer = client.post(LISTS, json("name", "big", "records", records));
-        assertThat(answer.json().get("status").asText()).isEqualTo("READY");
+    void listWithHundredMatchedMembersIsReadyAndUnmatchedOnesDoNotCount() {
+        // Was "100 members are READY": since every value no longer matches, it takes 100 matched ones.
+        String ready = String.join(",", EmulatorClient.emails(100, true));
+        assertThat(client.post(LISTS, json("name", "big", "records", ready)).json().get("status").asText())
+                .isEqualTo("READY");
+        List<String> tooFew = new ArrayList<>(EmulatorClient.emails(99, true));
+        tooFew.addAll(EmulatorClient.emails(60, false));
+        Answer answer = client.post(LISTS, json("name", "not quite", "records", String.join(",", tooFew)));
+        assertThat(answer.json().get("status").asText()).isEqualTo("TOO_SMALL");
+        assertThat(answer.json().get("num_uploaded_user_records").asLong()).isEqualTo(159);
+        EmulatorList list = emu.customerLists().get(1);
+        assertThat(list.memberCount()).isEqualTo(159);
+        assertThat(list.matchedCount()).isEqualTo(99);
     }
 
     @Test
@@ -103,6 +110,17 @@ class CustomerListApiTest {
         assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "description", "d")),
                 "description");
         assertThat(emu.customerLists()).isEmpty();
+    }
+
+    @Test
+    void adAccountIdInTheBodyIsRefusedAsTheSpecsCustomerListRequestsHaveNone() {
+        // CustomerListRequest and CustomerListUpdateRequest have no ad_account_id (the audience requests do).
+        assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "ad_account_id", ACCOUNT)),
+                "unknown field 'ad_account_id'");
+        String id = client.createList("l", "a@x.com");
+        assertBadRequest(client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "b@x.com",
+                "ad_account_id", ACCOUNT)), "unknown field 'ad_account_id'");
+        assertThat(emu.members(id)).containsExactly("a@x.com");
     }
 
     private static void assertBadRequest(Answer answer, String field) {

@@ -10,8 +10,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Test-side HTTP client speaking to the emulator over loopback. */
@@ -124,6 +129,31 @@ final class EmulatorClient {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Whether the emulator has a Pinterest account for a wire value, worked out here from the README's rule (the
+     * first byte of the value's SHA-256 is 77 or more) rather than with the emulator's own code.
+     */
+    static boolean hasAccount(String value) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            return (digest[0] & 0xff) >= 77;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first {@code count} emails {@code u0@x.com}, {@code u1@x.com}... that the emulator matches, or does not. */
+    static List<String> emails(int count, boolean matched) {
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; emails.size() < count; i++) {
+            String email = "u" + i + "@x.com";
+            if (hasAccount(email) == matched) {
+                emails.add(email);
+            }
+        }
+        return emails;
     }
 
     /** Creates an EMAIL list over the API and returns its id. */

@@ -145,6 +145,29 @@ class InspectionAndAdminTest {
         assertThat(list.get("member_count").asInt()).isEqualTo(2);
         assertThat(list.get("audience_ids")).hasSize(1);
         assertThat(list.get("audience_ids").get(0).asText()).isEqualTo(audienceId);
+        // b@x.com has a Pinterest account, a@x.com has none.
+        assertThat(list.get("matched_count").asInt()).isEqualTo(1);
+        assertThat(list.get("status").asText()).isEqualTo("TOO_SMALL");
+        // The values are one link away, as the README promises.
+        String membersUrl = list.get("members_url").asText();
+        assertThat(membersUrl).isEqualTo("http://127.0.0.1:" + emu.port() + "/_emulator/lists/" + id + "/members");
+        assertThat(client.sendTo(membersUrl, "GET", null, null).json()).extracting(JsonNode::asText)
+                .containsExactly("a@x.com", "b@x.com");
+    }
+
+    @Test
+    void compactMembershipHasNoMembersUrlAndSaysWhy() {
+        try (PinterestEmulator compact = PinterestEmulator.builder().compactMembership(true).start()) {
+            String id = compact.seedCustomerList(ACCOUNT, "l", "EMAIL", List.of("a@x.com"));
+            EmulatorClient c = new EmulatorClient(compact);
+            JsonNode list = c.sendTo("http://127.0.0.1:" + compact.port() + "/_emulator/lists", "GET", null, null).json().get(0);
+            assertThat(list.get("member_count").asInt()).isEqualTo(1);
+            assertThat(list.has("members_url")).isFalse();
+            Answer members = c.sendTo("http://127.0.0.1:" + compact.port() + "/_emulator/lists/" + id + "/members", "GET",
+                    null, null);
+            assertThat(members.status()).isEqualTo(400);
+            assertThat(members.message()).contains("fingerprints only");
+        }
     }
 
     @Test

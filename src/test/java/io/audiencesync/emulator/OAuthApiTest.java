@@ -290,10 +290,14 @@ class OAuthApiTest {
 
     @Test
     void anAudienceSizeIsNullUntilReported() {
-        String listId = client.createList("l", "a@b.co");
-        String audienceId = emu.seedAudience(ACCOUNT, "Audience-l", listId);
-        assertThat(client.get(EmulatorClient.AUDIENCES + "/" + audienceId).json().get("size").isNull()).isTrue();
-        emu.reportAudienceSize(audienceId, 1234);
-        assertThat(client.get(EmulatorClient.AUDIENCES + "/" + audienceId).json().get("size").asLong()).isEqualTo(1234);
+        // Was with the default builder: sizes now come on their own after the size delay, an hour here.
+        try (PinterestEmulator lagging = PinterestEmulator.builder().sizeDelay(java.time.Duration.ofHours(1)).start()) {
+            EmulatorClient c = new EmulatorClient(lagging);
+            String listId = c.createList("l", "a@b.co");
+            String audienceId = lagging.seedAudience(ACCOUNT, "Audience-l", listId);
+            assertThat(c.get(EmulatorClient.AUDIENCES + "/" + audienceId).json().get("size").isNull()).isTrue();
+            lagging.reportAudienceSize(audienceId, 1234);
+            assertThat(c.get(EmulatorClient.AUDIENCES + "/" + audienceId).json().get("size").asLong()).isEqualTo(1234);
+        }
     }
 }

@@ -155,6 +155,23 @@ class PinterestClientWireTest {
     }
 
     @Test
+    void theAdAccountsAreListedFromEveryPageAndNeedNoAdAccountOfTheClients() {
+        PinterestClient withoutAccount = standalone(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v5"),
+                null, TokenProvider.fixed("secret-token"), OPTIONS);
+        answers.add("{\"items\":[{\"id\":\"1\",\"name\":\"Shop\",\"owner\":{\"username\":\"me\"},"
+                + "\"permissions\":[\"OWNER\"]}],\"bookmark\":\"b+/2=\"}");
+        answers.add("{\"items\":[{\"id\":\"2\"}],\"bookmark\":null}");
+        List<AdAccount> accounts = withoutAccount.listAdAccounts();
+        assertThat(accounts).extracting(AdAccount::id).containsExactly("1", "2");
+        assertThat(accounts.get(0).name()).isEqualTo("Shop");
+        assertThat(accounts.get(1).name()).isNull();
+        assertThat(captured.get(0).method()).isEqualTo("GET");
+        assertThat(captured.get(0).path()).isEqualTo("/v5/ad_accounts?page_size=250");
+        assertThat(captured.get(1).path()).isEqualTo("/v5/ad_accounts?page_size=250&bookmark=b%2B%2F2%3D");
+        assertThat(captured.get(0).headers().get("authorization")).containsExactly("Bearer secret-token");
+    }
+
+    @Test
     void refusalsCarryStatusCodeMessageAndRequestIdButNeverTheToken() {
         status = 400;
         answers.add("{\"code\":1,\"message\":\"Invalid parameters\"}");
