@@ -117,11 +117,11 @@ public class SyncConfiguration implements CamelConfiguration {
             LOG.error("{}", e.getMessage());
         }
 
-        registry.bind("runLifecycle", new RunLifecycle(settings, ledger, connection.tokens(), desired, metrics,
+        registry.bind("runLifecycle", new RunLifecycle(settings, ledger, connection.tokens(), desired, bindingFile, metrics,
                 Progress.forThisProcess(settings.progressInterval())));
         registry.bind("provisioner", provisioner);
         registry.bind("inbox", new Inbox(settings.inboxDir(), settings.fileSource().marker(),
-                settings.fileSource().followSymlinks(), settings.dryRun(),
+                settings.fileSource().followSymlinks(), settings.fileSource().everyFile(), settings.dryRun(),
                 Clock.systemDefaultZone()));
         registry.bind("csvSource", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd(),
                 settings.fileSource().format()));
@@ -142,7 +142,7 @@ public class SyncConfiguration implements CamelConfiguration {
             registry.bind("queryConnection", SourceDatabase.class, database, null, "close");
             registry.bind("sourceDatabase", DataSource.class, database.dataSource());
             registry.bind("jdbcSource", new JdbcSource(settings.identifiers(), settings.chunkSize(), jdbc.query(),
-                    "query on " + jdbc.safeUrl(), SourceDatabase.redactor(jdbc), database::endQuery));
+                    JdbcSource.NAME_PREFIX + jdbc.safeUrl(), SourceDatabase.redactor(jdbc), database::endQuery));
         }
     }
 

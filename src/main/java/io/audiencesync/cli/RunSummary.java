@@ -1,6 +1,7 @@
 package io.audiencesync.cli;
 
 import io.audiencesync.report.Outcome;
+import io.audiencesync.source.JdbcSource;
 import io.audiencesync.report.RunReport;
 
 import java.io.PrintStream;
@@ -29,6 +30,12 @@ final class RunSummary {
 
     static List<String> lines(RunReport r) {
         List<String> out = new ArrayList<>();
+        if (r.outcome() == Outcome.SUPERSEDED) {
+            add(out, r.source() + ":", "SUPERSEDED by " + r.supersededBy() + ", a newer complete snapshot; moved to"
+                    + " .done unread");
+            out.set(0, out.get(0).strip());
+            return out;
+        }
         out.add(String.format(Locale.ROOT, "%s: %s in %.1f s (run %s)", r.source(), r.outcome(), r.durationMs() / 1000.0,
                 r.runId()));
         add(out, "read", String.format(Locale.ROOT, "%,d rows; values %s; %,d distinct", r.rowsRead(),
@@ -47,9 +54,12 @@ final class RunSummary {
             add(out, "dead", String.format(Locale.ROOT, "%,d values in %,d batches, in %s", r.adds().failed()
                     + r.removes().failed(), r.deadLetterBatches(), r.deadLetterFile()));
         }
-        add(out, "list", "'" + r.customerListName() + "' " + (r.customerListId() == null ? "(not created yet)"
+        // A run that stopped before it looked the list up cannot tell whether it exists.
+        String missing = r.outcome() == Outcome.STOPPED || r.outcome() == Outcome.FAILED ? "(not looked up)"
+                : "(not created yet)";
+        add(out, "list", "'" + r.customerListName() + "' " + (r.customerListId() == null ? missing
                 : r.customerListId() + (r.customerListCreated() ? " (created)" : "")));
-        add(out, "audience", "'" + r.audienceName() + "' " + (r.audienceId() == null ? "(not created yet)"
+        add(out, "audience", "'" + r.audienceName() + "' " + (r.audienceId() == null ? missing
                 : r.audienceId() + (r.audienceCreated() ? " (created)" : "")));
         if (r.error() != null && r.outcome() != Outcome.REMOVALS_WITHHELD) {
             add(out, "error", r.error());
@@ -67,13 +77,16 @@ final class RunSummary {
     /** What a person does now, when the run left something to do. */
     private static String next(RunReport r) {
         return switch (r.outcome()) {
-            case SUCCEEDED -> null;
+            case SUCCEEDED, SUPERSEDED -> null;
             case REMOVALS_WITHHELD -> "if the model really shrank, confirm the removals: run --once"
                     + " --allow-mass-removal (no new file needed); else fix the export and drop it again";
             case DEAD_LETTERS -> "the next run sends the dead-lettered values again; the dead-letter file says what"
                     + " Pinterest answered";
             case INTERRUPTED, FAILED -> "run --once again: it sends what is still owed, without a new file";
-            case SNAPSHOT_FAILED -> "fix the file (the error says where) and drop it again; nothing was removed";
+            case SNAPSHOT_FAILED -> r.source().startsWith(JdbcSource.NAME_PREFIX)
+                    ? "fix source.jdbc.query or the database (the error says what); the next run reads the model"
+                            + " afresh; nothing was removed"
+                    : "fix the file (the error says where) and drop it again; nothing was removed";
             case STOPPED -> "fix what the error names, then run --once again";
         };
     }

@@ -104,9 +104,18 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
         return value == null ? null : checkedName(key, value, maxLength);
     }
 
+    /** A name of at most {@code maxLength} characters (counted as a person counts them, not in bytes), no control character. */
     private static String checkedName(String key, String value, int maxLength) {
-        if (value.length() > maxLength || value.chars().anyMatch(Character::isISOControl)) {
-            throw new ConfigException(key, "must be a plain name of at most " + maxLength + " characters");
+        int length = value.codePointCount(0, value.length());
+        if (length > maxLength) {
+            throw new ConfigException(key, "is " + length + " characters long; it must be a name of at most " + maxLength
+                    + " characters (Pinterest's limit for list and audience names); shorten it");
+        }
+        for (int i = 0, n = 1; i < value.length(); i += Character.charCount(value.codePointAt(i)), n++) {
+            if (Character.isISOControl(value.codePointAt(i))) {
+                throw new ConfigException(key, "holds a control character (U+" + String.format("%04X", value.codePointAt(i))
+                        + ") at character " + n + "; a name is plain text on one line");
+            }
         }
         return value;
     }

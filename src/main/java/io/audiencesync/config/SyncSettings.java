@@ -60,9 +60,10 @@ public record SyncSettings(
      * @param requireLineEnd whether a last line without a line end fails the snapshot
      * @param marker         the marker file a file waits for ({name}, {base}), or null for none
      * @param followSymlinks whether a symbolic link in the inbox is read
+     * @param everyFile      whether every waiting file is synced in turn, rather than only the newest
      */
     public record FileSource(boolean createInbox, Duration stable, boolean requireLineEnd, String marker,
-                             boolean followSymlinks, CsvFormat format) {
+                             boolean followSymlinks, CsvFormat format, boolean everyFile) {
     }
 
     /** When what the desired state still owes is sent again without a new snapshot: backing off from delay to maxDelay. */
@@ -101,7 +102,8 @@ public record SyncSettings(
                 throw e;
             } catch (ConfigException e) {
                 boolean again = setAside.containsKey(e.key()) || !defaults.containsKey(e.key());
-                if (problems.stream().noneMatch(p -> p.getMessage().equals(e.getMessage()))) {
+                // A stand-in that fails too (a name with no default set aside as empty) says nothing of the user's value.
+                if (!setAside.containsKey(e.key()) && problems.stream().noneMatch(p -> p.getMessage().equals(e.getMessage()))) {
                     problems.add(e);
                 }
                 if (again) {
@@ -139,7 +141,7 @@ public record SyncSettings(
                 new FileSource(inbox.toAbsolutePath().normalize().equals(dataDir.resolve("inbox").toAbsolutePath().normalize()),
                         Duration.ofSeconds(r.integer("source.file.stable-seconds", 0, 86_400)),
                         r.bool("source.file.require-line-end"), marker(r), r.bool("source.file.follow-symlinks"),
-                        r.csvFormat()),
+                        r.csvFormat(), r.bool("source.file.sync-every-file")),
                 r.fraction("sync.max-removal-fraction"),
                 r.fraction("sync.max-shrink-fraction"),
                 resume(r),

@@ -4,6 +4,8 @@ package io.audiencesync.report;
 public enum Outcome {
     /** Every planned batch was acknowledged (rejected input values do not count against a run). */
     SUCCEEDED(0),
+    /** A file not read because a newer complete snapshot was synced from the inbox in the same poll: only the newest matters. */
+    SUPERSEDED(0),
     /** Some batches went to the dead letter; they stay uncommitted and the next run sends them again. */
     DEAD_LETTERS(1),
     /** Every batch went out, but a guard held removals back until a person confirms them (see the report's reason). */

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens.
- * {@code warnings} are what a person should know even though the run went through (a list adopted with no state).
+ * {@code warnings} are what a person should know even though the run went through (a list adopted with no state);
+ * {@code supersededBy} names the newer snapshot a file was settled for, unread (outcome SUPERSEDED).
  */
 public record RunReport(
         String runId,
@@ -36,7 +37,8 @@ public record RunReport(
         boolean audienceCreated,
         long deadLetterBatches,
         String deadLetterFile,
-        List<String> warnings) {
+        List<String> warnings,
+        String supersededBy) {
 
     /** Values planned, acknowledged by Pinterest, and sent to the dead letter. */
     public record Counts(long planned, long sent, long failed) {

@@ -24,6 +24,9 @@ import java.util.function.UnaryOperator;
  */
 public final class JdbcSource {
 
+    /** How runs name a query's snapshot: this, then the database's URL without credentials. */
+    public static final String NAME_PREFIX = "query on ";
+
     private final IdentifierMapping mapping;
     private final int chunkSize;
     private final String query;

@@ -6,7 +6,6 @@ import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.audiencesync.source.CsvFormat;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,17 +15,23 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The inbox's side of a run: which dropped files are ready, and where a file goes once its run ended. A file
- * whose snapshot was read completely goes to {@code .done} (the desired state now holds it, whatever the run
- * sent); a file that cannot be used goes to {@code .failed}; a file another process is syncing stays where it
- * is. With a marker setting ({@code source.file.marker}) a file is ready only once its marker exists, and the
- * marker goes with the file.
+ * The inbox's side of a run: which dropped files are ready, in which order, which are superseded, and where a file
+ * goes once its run ended. A file whose snapshot was read completely goes to {@code .done} (the desired state now
+ * holds it, whatever the run sent); a file that cannot be used goes to {@code .failed}; a file another process is
+ * syncing stays where it is. With a marker setting ({@code source.file.marker}) a file is ready only once its
+ * marker exists, and the marker goes with the file.
+ *
+ * <p>Each file is a full snapshot, so only the newest matters: a poll hands the files newest first (last in
+ * file-name order), and once one of them was read completely, the older ones of that poll are superseded: moved to
+ * {@code .done} unread. A newest file that is not a usable snapshot leaves the next newest to be synced. With
+ * {@code source.file.sync-every-file} every file is synced in turn, oldest first.
  */
-public final class Inbox implements GenericFileFilter<File> {
+public final class Inbox implements GenericFileFilter<File>, Comparator<GenericFile<File>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -34,20 +39,24 @@ public final class Inbox implements GenericFileFilter<File> {
     private final Path dir;
     private final String marker;
     private final boolean followSymlinks;
+    private final boolean everyFile;
     private final boolean dryRun;
     private final Clock clock;
     /** Files already said to be waiting, so that each poll does not say it again. */
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     /** Files already said to stay for another process, until they move. */
     private final Set<String> leftForOthers = ConcurrentHashMap.newKeySet();
+    /** The newest file of the current poll that was read completely; older ones are superseded by it. */
+    private String syncedThisPoll;
 
     /**
      * @param marker the marker's name for a file, with {@code {name}} for the file's name and {@code {base}} for it
      *               without its extension (e.g. {@code {name}.done}, {@code {base}.ok}); null for none
      */
-    public Inbox(Path dir, String marker, boolean followSymlinks, boolean dryRun, Clock clock) {
+    public Inbox(Path dir, String marker, boolean followSymlinks, boolean everyFile, boolean dryRun, Clock clock) {
         this.dir = dir;
         this.followSymlinks = followSymlinks;
+        this.everyFile = everyFile;
         this.dryRun = dryRun;
         this.marker = marker;
         this.clock = clock;
@@ -107,15 +116,46 @@ public final class Inbox implements GenericFileFilter<File> {
         return true;
     }
 
+    /** The order files are handed out in: newest first (greatest name first), or oldest first to sync every file. */
+    @Override
+    public int compare(GenericFile<File> a, GenericFile<File> b) {
+        int byName = a.getFileNameOnly().compareTo(b.getFileNameOnly());
+        return everyFile ? byName : -byName;
+    }
+
+    /**
+     * The newer snapshot that supersedes {@code fileName}, or null when it is to be synced: the file that this poll
+     * read completely before it (the poll hands the newest first).
+     *
+     * @param batchIndex the file's place in its poll (Camel's CamelBatchIndex): 0 starts a new poll
+     */
+    public String supersededBy(String fileName, Integer batchIndex) {
+        if (batchIndex == null || batchIndex == 0) {
+            syncedThisPoll = null;
+        }
+        return everyFile || fileName == null ? null : syncedThisPoll;
+    }
+
+    /** A superseded file goes to {@code .done}, unread, as a synced one does (the plan command leaves it). */
+    public void supersede(String path) {
+        if (!dryRun) {
+            move(Path.of(path), ".done");
+        }
+    }
+
     /**
      * After the file's run: read completely, it goes to {@code .done} (its run may still have left values owed: the
-     * desired state holds them now); else to {@code .failed}. The plan command ({@code dryRun}) leaves every file.
+     * desired state holds them now), and the older files of this poll are superseded by it; else to {@code .failed}.
+     * The plan command ({@code dryRun}) leaves every file.
      */
     public void settle(String path, SyncRun run) {
+        boolean complete = run != null && run.snapshotComplete();
+        if (complete) {
+            syncedThisPoll = Path.of(path).getFileName().toString();
+        }
         if (dryRun) {
             return;
         }
-        boolean complete = run != null && run.snapshotComplete();
         if (!complete) {
             LOG.warn("{} moves to {}: it is not a usable snapshot (the run report says why)", Path.of(path).getFileName(),
                     dir.resolve(".failed"));

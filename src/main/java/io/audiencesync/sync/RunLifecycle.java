@@ -68,6 +68,7 @@ public final class RunLifecycle {
     private final Progress progress;
     private final TokenProvider tokens;
     private final DesiredState desired;
+    private final BindingFile binding;
     /**
      * Held from {@link #begin} to the end of the run, on the thread the run's route runs on. Reentrant, so that a
      * scheduled query can {@link #claim()} it before its run begins and keep it until {@link #release()}.
@@ -81,11 +82,12 @@ public final class RunLifecycle {
     private Instant damageReported;
 
     public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, DesiredState desired,
-                        SyncMetrics metrics, Progress progress) {
+                        BindingFile binding, SyncMetrics metrics, Progress progress) {
         this.settings = settings;
         this.ledger = ledger;
         this.tokens = tokens;
         this.desired = desired;
+        this.binding = binding;
         this.metrics = metrics;
         this.progress = progress;
         ledger.dataDir(settings.dataDir());
@@ -100,7 +102,7 @@ public final class RunLifecycle {
             running.lock();
         }
         try {
-            String id = RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+            String id = newRunId();
             Path workDir = settings.dataDir().resolve("work").resolve(id);
             SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                     new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv"), settings.identifiers().keyColumn()));
@@ -118,6 +120,46 @@ public final class RunLifecycle {
         } catch (RuntimeException e) {
             running.unlock();
             throw e;
+        }
+    }
+
+    private static String newRunId() {
+        return RUN_ID.format(Instant.now()) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    }
+
+    /**
+     * A waiting file older than a snapshot this poll of the inbox synced completely: each file is a full snapshot, so
+     * it is settled unread, with a report that says which snapshot superseded it. The plan command only says so.
+     */
+    public void superseded(String fileName, String newer) {
+        LOG.info("{} is superseded by {}, a newer complete snapshot synced from the inbox{}", fileName, newer,
+                settings.dryRun() ? "; a run would not read it" : ": it moves to .done unread");
+        if (settings.dryRun()) {
+            return;
+        }
+        String id = newRunId();
+        Instant now = Instant.now();
+        SyncBinding bound = bound();
+        RunReport report = new RunReport(id, fileName, settings.name(), now, now, 0, Outcome.SUPERSEDED, null, 0,
+                Map.of(), 0, 0, 0, Map.of(), null, new RunReport.Counts(0, 0, 0), new RunReport.Counts(0, 0, 0), 0, null,
+                bound == null ? null : bound.customerListId(), settings.customerListName(), false,
+                bound == null ? null : bound.audienceId(), settings.audienceDisplayName(), false, 0, null, List.of(), newer);
+        ledger.record(id, Outcome.SUPERSEDED);
+        try {
+            Json.writeAtomically(settings.dataDir().resolve("runs").resolve(id + ".json"), report);
+        } catch (RuntimeException e) {
+            LOG.error("Cannot write the report of {} under {}: {}", fileName, settings.dataDir(), e.getMessage());
+        }
+        metrics.runEnded(Outcome.SUPERSEDED.name(), false, now);
+    }
+
+    /** The list and audience the sync's binding records, for a report of a run that did not look them up; null if none. */
+    private SyncBinding bound() {
+        try {
+            SyncBinding recorded = binding.load();
+            return recorded != null && settings.listKey().equals(recorded.listKey()) ? recorded : null;
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
@@ -458,6 +500,8 @@ public final class RunLifecycle {
         Instant finishedAt = Instant.now();
         Plan plan = run.plan();
         Target target = run.target();
+        // A run that stopped before it looked the list up still names the list its binding records.
+        SyncBinding bound = target == null ? bound() : null;
         RunReport report = new RunReport(
                 run.id(), run.source(), settings.name(), run.startedAt(), finishedAt,
                 Duration.between(run.startedAt(), finishedAt).toMillis(), outcome, error,
@@ -469,13 +513,17 @@ public final class RunLifecycle {
                 new RunReport.Counts(plan == null ? 0 : plan.removeCount(), sends.acknowledged(Operation.REMOVE),
                         sends.deadLettered(Operation.REMOVE)),
                 plan == null ? 0 : plan.removalsWithheld(), plan == null ? null : plan.withheldBecause(),
-                target == null ? null : target.customerListId(), target == null ? settings.customerListName() : target.customerListName(),
+                target != null ? target.customerListId() : bound != null ? bound.customerListId() : null,
+                target != null ? target.customerListName() : bound != null && bound.customerListName() != null
+                        ? bound.customerListName() : settings.customerListName(),
                 target != null && target.customerListCreated(),
-                target == null ? null : target.audienceId(), target == null ? settings.audienceDisplayName() : target.audienceName(),
+                target != null ? target.audienceId() : bound != null ? bound.audienceId() : null,
+                target != null ? target.audienceName() : bound != null && bound.audienceName() != null
+                        ? bound.audienceName() : settings.audienceDisplayName(),
                 target != null && target.audienceCreated(),
                 sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
                 run.isAdoptedWithoutState() && target != null
-                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of());
+                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of(), null);
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
         ledger.record(run.id(), outcome);
         try {
