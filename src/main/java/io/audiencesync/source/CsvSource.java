@@ -16,11 +16,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Streams a CSV snapshot as chunks of rows: header row, in the {@link CsvFormat} configured (UTF-8 with or without
- * BOM and comma separated by default), RFC 4180 quoting, CRLF or LF, gzip-compressed when named {@code *.csv.gz}. Only the mapped columns are kept, so memory holds one chunk at a time.
+ * BOM and comma separated by default), RFC 4180 quoting, CRLF or LF, gzip-compressed when named {@code *.csv.gz}
+ * (every member checked to its end, {@link GzipInput}). Only the mapped columns are kept, so memory holds one chunk at a time.
  * A file that is not a whole snapshot ends the iteration with a {@link SnapshotReadException} naming the file and
  * line, after the rows before the fault: bad quoting, a quoted field still open at the end of the file, a row with
  * another number of fields, bytes that are not UTF-8, a header naming a column twice, and, when
@@ -92,7 +92,7 @@ public final class CsvSource {
             try {
                 InputStream raw = Files.newInputStream(file);
                 decoded = new SnapshotFileReader(CsvFormat.isGzip(file.getFileName().toString())
-                        ? new GZIPInputStream(raw, 1 << 16) : raw, format);
+                        ? GzipInput.open(raw) : raw, format);
                 BufferedReader in = new BufferedReader(decoded, 1 << 16);
                 in.mark(1);
                 if (in.read() != '\uFEFF') {
@@ -230,9 +230,8 @@ public final class CsvSource {
                 if (t instanceof SnapshotFileReader.NotDecodableException notDecodable) {
                     return notDecodable.getMessage();
                 }
-                if (t instanceof java.util.zip.ZipException || t instanceof java.io.EOFException) {
-                    return "the gzip data is damaged or cut off (" + t.getMessage() + "); the rows before it were read."
-                            + " Compress the file again, or drop it uncompressed as .csv";
+                if (t instanceof GzipInput.DamagedException damaged) {
+                    return damaged.getMessage();
                 }
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

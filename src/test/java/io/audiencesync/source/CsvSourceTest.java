@@ -146,6 +146,61 @@ class CsvSourceTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContainIgnoringCase("jane").doesNotContain("cd613e30"));
     }
 
+    @Test
+    void twoWholeGzipMembersAreReadCompletely() throws IOException {
+        Path file = dir.resolve("model.csv.gz");
+        Files.write(file, GzipMembers.twoMembers("email,maid\n" + lines(0, 100), lines(100, 2_000), GzipMembers.Fault.NONE));
+        assertThat(readAll(file)).as("the rows of both members").hasSize(2_000);
+    }
+
+    @Test
+    void aDamagedOrCutSecondGzipMemberOrGarbageAfterTheLastOneFailsNamingTheCompressedOffset() throws IOException {
+        byte[] first = GzipMembers.member("email,maid\n" + lines(0, 100));
+        for (GzipMembers.Fault fault : List.of(GzipMembers.Fault.DAMAGED_HEADER, GzipMembers.Fault.CUT_IN_HEADER,
+                GzipMembers.Fault.CUT_IN_DATA, GzipMembers.Fault.FLIPPED_BYTE_IN_DATA, GzipMembers.Fault.GARBAGE_AFTER_LAST_MEMBER)) {
+            Path file = dir.resolve("model.csv.gz");
+            byte[] bytes = GzipMembers.twoMembers("email,maid\n" + lines(0, 100), lines(100, 2_000), fault);
+            Files.write(file, bytes);
+            List<Row> read = new ArrayList<>();
+            Iterator<List<Row>> chunks = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 50).snapshot(file).chunks();
+            Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> chunks.forEachRemaining(read::addAll));
+            assertThat(thrown).as(fault.name()).isInstanceOf(SnapshotReadException.class)
+                    .hasMessageStartingWith("model.csv.gz: the gzip data is damaged or cut off (")
+                    .hasMessageContaining("of the compressed file; the rows before it were read. Compress the file again,"
+                            + " or drop it uncompressed as .csv");
+            long offset = Long.parseLong(thrown.getMessage().replaceAll(".* at byte (\\d+) of the compressed file.*", "$1"));
+            assertThat(offset).as(fault + ": where the fault is, in the second member or after it")
+                    .isGreaterThan(first.length).isLessThanOrEqualTo(bytes.length);
+            assertThat(read).as(fault + ": the rows before the fault are read").hasSizeBetween(100, 2_000);
+        }
+        assertThat(catchMessage(GzipMembers.Fault.GARBAGE_AFTER_LAST_MEMBER))
+                .contains("(bytes after the last gzip member that are not a gzip member)");
+        assertThat(catchMessage(GzipMembers.Fault.CUT_IN_HEADER)).contains("(the file ends inside a gzip member)");
+    }
+
+    @Test
+    void aFileThatIsNotGzipDataFailsAtItsFirstHeader() throws IOException {
+        Path file = dir.resolve("model.csv.gz");
+        Files.writeString(file, "email,maid\na,1\n");
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("the gzip data is damaged or cut off (Input is not in the .gz format) in the gzip header at"
+                        + " byte 0 of the compressed file");
+    }
+
+    private String catchMessage(GzipMembers.Fault fault) throws IOException {
+        Path file = dir.resolve("model.csv.gz");
+        Files.write(file, GzipMembers.twoMembers("email,maid\n" + lines(0, 100), lines(100, 2_000), fault));
+        return org.assertj.core.api.Assertions.catchThrowable(() -> readAll(file)).getMessage();
+    }
+
+    private static String lines(int from, int to) {
+        StringBuilder text = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            text.append("user").append(i).append("@example.com,").append(i).append('\n');
+        }
+        return text.toString();
+    }
+
     private List<Row> readAll(Path file) {
         List<Row> rows = new ArrayList<>();
         source.snapshot(file).chunks().forEachRemaining(rows::addAll);

@@ -4,12 +4,15 @@ import io.audiencesync.SyncApp;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.source.GzipMembers;
 import io.audiencesync.state.FileStateStore;
 import io.audiencesync.state.StateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -117,6 +120,35 @@ class SnapshotContractTest {
         assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
         assertThat(report.error()).contains("day2.csv").contains("line 521").contains("never closed");
         assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
+    void twoWholeGzipMembersAreOneSnapshotReadCompletely() {
+        sync.drop("day1.csv.gz", GzipMembers.twoMembers(HEADER + rows(0, 900), rows(900, 1_000), GzipMembers.Fault.NONE));
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
+        assertThat(sync.lastReport().rowsRead()).isEqualTo(1_000);
+        assertThat(members()).isEqualTo(emails(0, 1_000));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GzipMembers.Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    void aDamagedOrCutSecondGzipMemberFailsTheSnapshotAndRemovesNothing(GzipMembers.Fault fault) {
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
+        // Read as a complete file of its first member, this would remove 100 values: under both guards.
+        sync.drop("day2.csv.gz", GzipMembers.twoMembers(HEADER + rows(0, 900), rows(900, 1_000), fault));
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        if (fault != GzipMembers.Fault.FLIPPED_BYTE_IN_DATA) {
+            // (a flipped byte may garble a row, failing it on its field count, before the member's CRC-32 is checked)
+            assertThat(report.error()).startsWith("day2.csv.gz: the gzip data is damaged or cut off (")
+                    .containsPattern("at byte \\d+ of the compressed file").contains("Compress the file again");
+        }
+        assertThat(report.removes().sent()).isZero();
+        assertThat(members()).as("no value removed").isEqualTo(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv.gz");
     }
 
     @Test
