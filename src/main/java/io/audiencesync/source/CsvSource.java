@@ -23,7 +23,8 @@ import java.util.Locale;
  * (every member checked to its end, {@link GzipInput}). Only the mapped columns are kept, so memory holds one chunk at a time.
  * A file that is not a whole snapshot ends the iteration with a {@link SnapshotReadException} naming the file and
  * line, after the rows before the fault: bad quoting, a quoted field still open at the end of the file, a row with
- * another number of fields, bytes that are not UTF-8, a header naming a column twice, and, when
+ * another number of fields, bytes that are not valid in the encoding, binary data (NUL or other control characters),
+ * damaged gzip data, and, when
  * {@code requireLineEnd}, a last line without its line end (a file cut off while it was copied).
  */
 public final class CsvSource {
@@ -107,7 +108,7 @@ public final class CsvSource {
                 columnIndex = resolveColumns(records.next());
             } catch (IOException | UncheckedIOException | CsvParseException e) {
                 end();
-                throw failure(describe(e), e);
+                throw failure(describe(e, true), e);
             } catch (SnapshotReadException | SnapshotHeaderException e) {
                 end();
                 throw e;
@@ -220,15 +221,27 @@ public final class CsvSource {
         @Override
         protected SnapshotReadException readFailure(RuntimeException e) {
             if (e instanceof UncheckedIOException || e instanceof CsvParseException) {
-                return failure(describe(e), e);
+                return failure(describe(e, false), e);
             }
             throw e;
         }
 
-        private String describe(Exception e) {
+        /** @param header whether the header row was being read: no row was read then */
+        private String describe(Exception e, boolean header) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof SnapshotFileReader.NotDecodableException notDecodable) {
                     return notDecodable.getMessage();
+                }
+                if (t instanceof SnapshotFileReader.BinaryDataException binary) {
+                    boolean compressed = CsvFormat.isGzip(file.getFileName().toString());
+                    return header
+                            ? "line " + binary.line() + ": the header holds binary data, not text: " + binary.what() + " "
+                                    + binary.where(compressed) + " (a file padded with zeros, a copy that went wrong, or not"
+                                    + " a CSV file at all); nothing was read. Write the file again"
+                            : "line " + binary.line() + ": " + binary.what() + " (binary data, not text) "
+                                    + binary.where(compressed) + ": the file holds binary data from here on (a file padded"
+                                    + " with zeros, or a copy that went wrong); the rows before it were read. Write the"
+                                    + " file again";
                 }
                 if (t instanceof GzipInput.DamagedException damaged) {
                     return damaged.getMessage();

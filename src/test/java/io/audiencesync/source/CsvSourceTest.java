@@ -147,6 +147,88 @@ class CsvSourceTest {
     }
 
     @Test
+    void aNulByteFailsTheSnapshotAtItsLineAndExactByteOffsetAfterTheRowsBeforeIt() throws IOException {
+        StringBuilder text = new StringBuilder("email,maid\n");
+        for (int i = 0; i < 3_000; i++) {
+            // two-, three- and four-byte characters, across more than one buffer of decoded text
+            text.append("j\u00fcrgen").append(i).append("\u20ac\uD83D\uDE00@example.com,").append(i).append('\n');
+        }
+        byte[] good = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] padded = java.util.Arrays.copyOf(good, good.length + 4_096); // a file padded with zeros
+        Path file = dir.resolve("day1.csv");
+        Files.write(file, padded);
+        List<Row> read = new ArrayList<>();
+        Iterator<List<Row>> chunks = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 100).snapshot(file).chunks();
+        assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).isInstanceOf(SnapshotReadException.class)
+                .hasMessage("day1.csv: line 3002: a NUL byte (binary data, not text) at byte offset " + good.length + ": the file"
+                        + " holds binary data from here on (a file padded with zeros, or a copy that went wrong); the rows"
+                        + " before it were read. Write the file again");
+        assertThat(read).as("every row before the binary data is read").hasSize(3_000);
+    }
+
+    @Test
+    void everyControlCharacterButTabLineFeedAndCarriageReturnIsBinaryData() throws IOException {
+        for (char c = 0; c <= 0xA0; c++) {
+            boolean binary = c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c >= 0x7F && c <= 0x9F;
+            if (c == '\n' || c == '\r' || c == ',' || c == '"') {
+                continue; // line ends, the delimiter and the quote are the file's structure
+            }
+            Path file = write("email,maid\na@example.com,1\nb" + c + "@example.com,2\nc@example.com,3\n");
+            String hex = String.format("U+%04X", (int) c);
+            if (binary) {
+                List<Row> read = new ArrayList<>();
+                Iterator<List<Row>> chunks = source.snapshot(file).chunks();
+                assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).as(hex).isInstanceOf(SnapshotReadException.class)
+                        .hasMessageStartingWith("model.csv: line 3: " + (c == 0 ? "a NUL byte" : "the control character " + hex)
+                                + " (binary data, not text) at byte offset " + (27 + 1));
+                assertThat(read).as(hex + ": the row before it").hasSize(1);
+            } else {
+                assertThat(readAll(file)).as(hex + " is text").hasSize(3);
+            }
+        }
+    }
+
+    @Test
+    void aC1ControlInASingleByteEncodingIsBinaryDataAtItsByte() throws IOException {
+        CsvSource latin1 = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2, true,
+                new CsvFormat(',', '"', StandardCharsets.ISO_8859_1));
+        Path file = dir.resolve("model.csv");
+        Files.write(file, "email,maid\nRen\u00e9e@example.com,1\nb\u0085@example.com,2\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> latin1.snapshot(file).chunks().forEachRemaining(c -> { }))
+                .isInstanceOf(SnapshotReadException.class)
+                .hasMessageStartingWith("model.csv: line 3: the control character U+0085 (binary data, not text) at byte offset 32:");
+    }
+
+    @Test
+    void whereTheByteOffsetIsNotExactTheColumnIsNamed() throws IOException {
+        CsvSource utf16 = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2, true,
+                new CsvFormat(',', '"', StandardCharsets.UTF_16LE));
+        Path file = dir.resolve("model.csv");
+        Files.write(file, "email,maid\na@example.com,1\nab\u0000c@example.com,2\n".getBytes(StandardCharsets.UTF_16LE));
+        assertThatThrownBy(() -> utf16.snapshot(file).chunks().forEachRemaining(c -> { }))
+                .isInstanceOf(SnapshotReadException.class).hasMessageStartingWith("model.csv: line 3: a NUL byte (binary data,"
+                        + " not text) at column 3:");
+    }
+
+    @Test
+    void binaryDataInTheHeaderRowIsNamedAsSuch() throws IOException {
+        Path file = dir.resolve("model.csv");
+        Files.write(file, "email,ma\u0000\u0000\u0000\nx@example.com,1\n".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> source.snapshot(file).chunks()).isInstanceOf(SnapshotReadException.class)
+                .hasMessage("model.csv: line 1: the header holds binary data, not text: a NUL byte at byte offset 8 (a file"
+                        + " padded with zeros, a copy that went wrong, or not a CSV file at all); nothing was read. Write the"
+                        + " file again");
+    }
+
+    @Test
+    void binaryDataInAGzipFileIsNamedAtItsOffsetInTheUncompressedData() throws IOException {
+        Path file = dir.resolve("model.csv.gz");
+        Files.write(file, GzipMembers.member("email,maid\na@example.com,1\n\u0000\u0000\u0000"));
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("line 3: a NUL byte (binary data, not text) at byte offset 27 of the uncompressed data:");
+    }
+
+    @Test
     void twoWholeGzipMembersAreReadCompletely() throws IOException {
         Path file = dir.resolve("model.csv.gz");
         Files.write(file, GzipMembers.twoMembers("email,maid\n" + lines(0, 100), lines(100, 2_000), GzipMembers.Fault.NONE));

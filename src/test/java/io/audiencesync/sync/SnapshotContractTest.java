@@ -123,6 +123,44 @@ class SnapshotContractTest {
     }
 
     @Test
+    void aFilePaddedWithZerosFailsTheSnapshotAtItsLineAndRemovesNothing() {
+        sync.set("sync.identifiers", "email=EMAIL");
+        String day1 = "email\n" + IntStream.range(0, 1_000).mapToObj(i -> "user" + i + "@example.com\n").collect(Collectors.joining());
+        assertThat(sync.sync("day1.csv", day1)).isZero();
+        // A copy that stopped after 900 rows and was padded with zeros to the original size: read as text, the zeros
+        // would be one rejected value and the 100 rows after them would be removed (under both guards).
+        byte[] text = ("email\n" + IntStream.range(0, 900).mapToObj(i -> "user" + i + "@example.com\n")
+                .collect(Collectors.joining())).getBytes(StandardCharsets.UTF_8);
+        sync.drop("day2.csv", java.util.Arrays.copyOf(text, day1.length()));
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).isEqualTo("day2.csv: line 902: a NUL byte (binary data, not text) at byte offset "
+                + text.length + ": the file holds binary data from here on (a file padded with zeros, or a copy that went"
+                + " wrong); the rows before it were read. Write the file again");
+        assertThat(report.rowsRead()).isEqualTo(900);
+        assertThat(members()).as("no value removed").isEqualTo(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
+    void binaryDataInTheHeaderIsAFailedSnapshotThatSaysSo() {
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 10))).isZero();
+        sync.drop("day2.csv", new byte[8_192]);
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).startsWith("day2.csv: line 1: the header holds binary data, not text: a NUL byte at byte"
+                + " offset 0");
+        assertThat(members()).isEqualTo(emails(0, 10));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
     void twoWholeGzipMembersAreOneSnapshotReadCompletely() {
         sync.drop("day1.csv.gz", GzipMembers.twoMembers(HEADER + rows(0, 900), rows(900, 1_000), GzipMembers.Fault.NONE));
         assertThat(SyncApp.runIsolated(sync.settings)).isZero();
