@@ -37,8 +37,9 @@ public final class CsvSource {
     private final boolean requireLineEnd;
     private final CsvFormat format;
 
+    /** With the settings' defaults: a last line must end with a line end, comma-separated UTF-8. */
     public CsvSource(IdentifierMapping mapping, int chunkSize) {
-        this(mapping, chunkSize, false, CsvFormat.DEFAULT);
+        this(mapping, chunkSize, true, CsvFormat.DEFAULT);
     }
 
     /** @param requireLineEnd whether a last line without a line end makes the file a failed snapshot */
@@ -202,7 +203,9 @@ public final class CsvSource {
             }
             if (requireLineEnd && !decoded.endsWithLineEnd()) {
                 throw failure("line " + decoded.lines() + ": the last line has no line end, so the file may have been"
-                        + " cut off (source.file.require-line-end=true); the rows before it were read", null);
+                        + " cut off (source.file.require-line-end=true); its rows were read and nothing is removed. Write"
+                        + " the file again; if its exporter never ends the last line, set source.file.require-line-end=false",
+                        null);
             }
             return false;
         }

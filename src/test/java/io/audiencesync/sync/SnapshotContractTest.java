@@ -123,6 +123,25 @@ class SnapshotContractTest {
     }
 
     @Test
+    void aFileCutOffMidLineIsAFailedSnapshotByDefault() {
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
+        // A copy cut off in the middle of row 951 (line 952): under both guards, it would remove 50 values.
+        assertThat(sync.sync("day2.csv", HEADER + rows(0, 950) + "950,user95")).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).startsWith("day2.csv: line 952: the last line has no line end, so the file may have been"
+                + " cut off (source.file.require-line-end=true)").contains("set source.file.require-line-end=false");
+        assertThat(members()).as("no value removed").containsAll(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+
+        // An exporter that never ends its last line: relaxed, only the other checks apply.
+        sync.set("source.file.require-line-end", "false");
+        assertThat(sync.sync("day3.csv", HEADER + rows(0, 999) + "999,user999@example.com")).isZero();
+        assertThat(members()).isEqualTo(emails(0, 1_000));
+    }
+
+    @Test
     void aFilePaddedWithZerosFailsTheSnapshotAtItsLineAndRemovesNothing() {
         sync.set("sync.identifiers", "email=EMAIL");
         String day1 = "email\n" + IntStream.range(0, 1_000).mapToObj(i -> "user" + i + "@example.com\n").collect(Collectors.joining());
