@@ -5,6 +5,8 @@ import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import io.audiencesync.identity.IdentifierMapping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Streams a CSV snapshot as chunks of rows: header row, in the {@link CsvFormat} configured (UTF-8 with or without
@@ -32,10 +35,15 @@ public final class CsvSource {
     private static final java.util.regex.Pattern HEADER_CELL =
             java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N} _.()#/-]{0,99}");
 
+    private static final Logger LOG = LoggerFactory.getLogger(CsvSource.class);
+
     private final IdentifierMapping mapping;
     private final int chunkSize;
     private final boolean requireLineEnd;
     private final CsvFormat format;
+    private final Marker marker;
+    /** Whether the log said that a marker holds no row count (once: most markers are empty files). */
+    private final AtomicBoolean saidNoCount = new AtomicBoolean();
 
     /** With the settings' defaults: a last line must end with a line end, comma-separated UTF-8. */
     public CsvSource(IdentifierMapping mapping, int chunkSize) {
@@ -44,10 +52,20 @@ public final class CsvSource {
 
     /** @param requireLineEnd whether a last line without a line end makes the file a failed snapshot */
     public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd, CsvFormat format) {
+        this(mapping, chunkSize, requireLineEnd, format, null);
+    }
+
+    /**
+     * @param requireLineEnd whether a last line without a line end makes the file a failed snapshot
+     * @param marker         the marker beside each file ({@code source.file.marker}), whose row count, when it has one,
+     *                       the file's data rows must match; null for none
+     */
+    public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd, CsvFormat format, Marker marker) {
         this.mapping = mapping;
         this.chunkSize = chunkSize;
         this.requireLineEnd = requireLineEnd;
         this.format = format;
+        this.marker = marker;
     }
 
     /**
@@ -87,11 +105,15 @@ public final class CsvSource {
         private int[] columnIndex;
         private int keyIndex = -1;
         private long lastLine = 1;
+        /** The data rows the marker vouches for, or -1. */
+        private long expectedRows = -1;
+        private long rows;
 
         ChunkIterator(Path file) {
             super(chunkSize);
             this.file = file;
             try {
+                expectedRows = expectedRows();
                 InputStream raw = Files.newInputStream(file);
                 decoded = new SnapshotFileReader(CsvFormat.isGzip(file.getFileName().toString())
                         ? GzipInput.open(raw) : raw, format);
@@ -114,6 +136,27 @@ public final class CsvSource {
                 end();
                 throw e;
             }
+        }
+
+        /** The row count the marker vouches for, -1 for none; a rows line that is not a count fails the snapshot. */
+        private long expectedRows() {
+            if (marker == null) {
+                return -1;
+            }
+            String name = marker.nameFor(file.getFileName().toString());
+            Marker.RowCount count = marker.rowCount(file);
+            if (count instanceof Marker.RowCount.Rows vouched) {
+                return vouched.rows();
+            }
+            if (count instanceof Marker.RowCount.Invalid invalid) {
+                throw failure("its marker " + name + " " + invalid.problem() + "; write the marker again with the number"
+                        + " of data rows as its only content (12345) or as a line rows=12345, or with no rows line", null);
+            }
+            if (saidNoCount.compareAndSet(false, true)) {
+                LOG.info("{}: its marker {} holds no row count (a whole number, or a line rows=N), so the rows read are not"
+                        + " checked against one (said once)", file.getFileName(), name);
+            }
+            return -1;
         }
 
         private int[] resolveColumns(CsvRecord header) {
@@ -207,12 +250,19 @@ public final class CsvSource {
                         + " the file again; if its exporter never ends the last line, set source.file.require-line-end=false",
                         null);
             }
+            if (expectedRows >= 0 && rows != expectedRows) {
+                throw failure("the file has " + rows + " data rows, but its marker " + marker.nameFor(file.getFileName()
+                        .toString()) + " says " + expectedRows + (expectedRows == rows + 1 ? " (does the count include the"
+                        + " header row?)" : "") + ": the file may have been cut off at a line end, or the count is wrong;"
+                        + " its rows were read and nothing is removed. Write the file and its marker again", null);
+            }
             return false;
         }
 
         @Override
         protected Row nextRow() {
             CsvRecord record = records.next();
+            rows++;
             lastLine = record.getStartingLineNumber();
             String[] cells = new String[columnIndex.length];
             for (int i = 0; i < cells.length; i++) {

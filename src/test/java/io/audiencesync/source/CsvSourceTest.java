@@ -235,6 +235,62 @@ class CsvSourceTest {
     }
 
     @Test
+    void theRowsReadMustBeTheCountTheMarkerVouchesFor() throws IOException {
+        CsvSource counted = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2, true, CsvFormat.DEFAULT,
+                Marker.of("{name}.done"));
+        // the header and empty lines are not data rows
+        Path file = write("email,maid\na,1\n\nb,2\n\r\nc,3\n");
+        Files.writeString(dir.resolve("model.csv.done"), "3\n");
+        assertThat(readAll(counted, file)).hasSize(3);
+
+        Files.writeString(dir.resolve("model.csv.done"), "exported by crm\nrows=5\n");
+        List<Row> read = new ArrayList<>();
+        Iterator<List<Row>> chunks = counted.snapshot(file).chunks();
+        assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).isInstanceOf(SnapshotReadException.class)
+                .hasMessage("model.csv: the file has 3 data rows, but its marker model.csv.done says 5: the file may have been"
+                        + " cut off at a line end, or the count is wrong; its rows were read and nothing is removed. Write the"
+                        + " file and its marker again");
+        assertThat(read).as("every row is read first").hasSize(3);
+
+        Files.writeString(dir.resolve("model.csv.done"), "4");
+        assertThatThrownBy(() -> readAll(counted, file)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("the file has 3 data rows, but its marker model.csv.done says 4 (does the count include"
+                        + " the header row?): ");
+        Files.writeString(dir.resolve("model.csv.done"), "2");
+        assertThatThrownBy(() -> readAll(counted, file)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageContaining("says 2: ").hasMessageNotContaining("header row");
+    }
+
+    @Test
+    void aRowsLineThatIsNotACountFailsTheSnapshotNamingTheMarkerBeforeAnyRow() throws IOException {
+        CsvSource counted = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2, true, CsvFormat.DEFAULT,
+                Marker.of("{base}.ok"));
+        Path file = write("email,maid\na,1\n");
+        Files.writeString(dir.resolve("model.ok"), "rows=one\n");
+        assertThatThrownBy(() -> counted.snapshot(file).chunks()).isInstanceOf(SnapshotReadException.class)
+                .hasMessage("model.csv: its marker model.ok has a rows line whose value is not a whole number (3 characters);"
+                        + " write the marker again with the number of data rows as its only content (12345) or as a line"
+                        + " rows=12345, or with no rows line");
+    }
+
+    @Test
+    void aMarkerWithoutACountChecksNothingAndSaysSoOnce() throws IOException {
+        CsvSource counted = new CsvSource(IdentifierMapping.parse("email=EMAIL,maid=MAID"), 2, true, CsvFormat.DEFAULT,
+                Marker.of("{name}.done"));
+        Path file = write("email,maid\na,1\nb,2\n");
+        Files.writeString(dir.resolve("model.csv.done"), "");
+        try (io.audiencesync.LogCapture logs = new io.audiencesync.LogCapture()) {
+            assertThat(readAll(counted, file)).hasSize(2);
+            assertThat(readAll(counted, file)).hasSize(2);
+            assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().contains("holds no row count")).singleElement()
+                    .satisfies(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO))
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("model.csv: its marker model.csv.done holds"
+                            + " no row count (a whole number, or a line rows=N), so the rows read are not checked against one"
+                            + " (said once)"));
+        }
+    }
+
+    @Test
     void twoWholeGzipMembersAreReadCompletely() throws IOException {
         Path file = dir.resolve("model.csv.gz");
         Files.write(file, GzipMembers.twoMembers("email,maid\n" + lines(0, 100), lines(100, 2_000), GzipMembers.Fault.NONE));
@@ -290,6 +346,10 @@ class CsvSourceTest {
     }
 
     private List<Row> readAll(Path file) {
+        return readAll(source, file);
+    }
+
+    private static List<Row> readAll(CsvSource source, Path file) {
         List<Row> rows = new ArrayList<>();
         source.snapshot(file).chunks().forEachRemaining(rows::addAll);
         return rows;

@@ -108,6 +108,30 @@ class SnapshotContractTest {
     }
 
     @Test
+    void aFileCutExactlyAtALineEndFailsAgainstTheRowCountOfItsMarkerAndRemovesNothing() throws IOException {
+        sync.set("source.file.marker", "{name}.done");
+        sync.drop("day1.csv", HEADER + rows(0, 1_000));
+        Files.writeString(sync.inbox.resolve("day1.csv.done"), "rows=1000\n");
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
+        assertThat(members()).isEqualTo(emails(0, 1_000));
+
+        // Cut after row 900, at a line end: every other check passes, and 10 % fewer values is under both guards.
+        sync.drop("day2.csv", HEADER + rows(0, 900));
+        Files.writeString(sync.inbox.resolve("day2.csv.done"), "1000\n");
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).isEqualTo("day2.csv: the file has 900 data rows, but its marker day2.csv.done says 1000:"
+                + " the file may have been cut off at a line end, or the count is wrong; its rows were read and nothing is"
+                + " removed. Write the file and its marker again");
+        assertThat(report.rowsRead()).isEqualTo(900);
+        assertThat(report.removes().sent()).isZero();
+        assertThat(members()).as("every value still in the list").isEqualTo(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
     void aQuoteLeftOpenInTheLastColumnFailsTheSnapshotAndRemovesNothing() {
         assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
         String damaged = HEADER + rows(0, 519) + "519,\"user519@example.com\n" + rows(520, 1_000);
