@@ -108,6 +108,10 @@ public final class CsvSource {
         /** The data rows the marker vouches for, or -1. */
         private long expectedRows = -1;
         private long rows;
+        /** The settings' format, or the file's own delimiter when its first line is Excel's hint ({@code sep=;}). */
+        private CsvFormat format = CsvSource.this.format;
+        /** Lines before the header: 1 after a delimiter hint (the parser counts from the header). */
+        private long lineOffset;
 
         ChunkIterator(Path file) {
             super(chunkSize);
@@ -122,6 +126,7 @@ public final class CsvSource {
                 if (in.read() != '\uFEFF') {
                     in.reset();
                 }
+                delimiterHint(in);
                 reader = CsvReader.builder().fieldSeparator(format.delimiter()).quoteCharacter(format.quote()).skipEmptyLines(true)
                         .ofCsvRecord(in);
                 records = reader.iterator();
@@ -136,6 +141,29 @@ public final class CsvSource {
                 end();
                 throw e;
             }
+        }
+
+        /**
+         * A first line that is exactly {@code sep=X} (Excel writes {@code sep=;} so that it opens the file right) gives
+         * the file's delimiter and is skipped: the header is the next line. The reader decides it once it handed out
+         * the first line's end, so the first few characters are read here and given back when they are not a hint.
+         */
+        private void delimiterHint(BufferedReader in) throws IOException {
+            in.mark(8);
+            int c = 0;
+            for (int i = 0; i < 8 && c != '\n' && c >= 0; i++) {
+                c = in.read();
+            }
+            char hint = decoded.delimiterHint();
+            if (hint == 0) {
+                in.reset();
+                return;
+            }
+            format = new CsvFormat(hint, format.quote(), format.encoding());
+            lineOffset = 1;
+            LOG.info("{}: its first line is Excel's delimiter hint sep={}: the file is read with the delimiter '{}' (instead of"
+                    + " source.file.delimiter={}), its header is line 2", file.getFileName(), hint, printable(hint),
+                    CsvFormat.name(CsvSource.this.format.delimiter()));
         }
 
         /** The row count the marker vouches for, -1 for none; a rows line that is not a count fails the snapshot. */
@@ -162,13 +190,14 @@ public final class CsvSource {
         private int[] resolveColumns(CsvRecord header) {
             List<String> names = new ArrayList<>();
             header.getFields().forEach(f -> names.add(f.strip().toLowerCase(Locale.ROOT)));
+            String line = "line " + (1 + lineOffset) + ": ";
             int[] index = new int[mapping.columns().size()];
             for (int i = 0; i < index.length; i++) {
                 String wanted = mapping.columns().get(i).name();
                 index[i] = names.indexOf(wanted.toLowerCase(Locale.ROOT));
                 int second = index[i] < 0 ? -1 : names.lastIndexOf(wanted.toLowerCase(Locale.ROOT));
                 if (second > index[i]) {
-                    throw headerFailure("line 1: the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
+                    throw headerFailure(line + "the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
                             + " and " + (second + 1) + "); which one is the model is not clear, so nothing is taken"
                             + " from this file. Rename or drop one of them");
                 }
@@ -176,15 +205,18 @@ public final class CsvSource {
                     // A header's cells are column names and may be shown; a first line of data must not be.
                     String other = otherDelimiter(header.getFields());
                     throw headerFailure(other != null
-                            ? "line 1: the header is not separated by '" + printable(format.delimiter()) + "' (source.file.delimiter="
-                                    + CsvFormat.name(format.delimiter()) + ") but by '" + printable(other.charAt(0))
-                                    + "': set source.file.delimiter=" + CsvFormat.name(other.charAt(0))
+                            ? line + "the header is not separated by '" + printable(format.delimiter()) + "' ("
+                                    + (lineOffset > 0 ? "the file's line 1, sep=" + format.delimiter()
+                                    : "source.file.delimiter=" + CsvFormat.name(format.delimiter())) + ") but by '"
+                                    + printable(other.charAt(0)) + "': " + (lineOffset > 0 ? "write the file's line 1 as sep="
+                                    + other.charAt(0) + ", or without it set" : "set") + " source.file.delimiter="
+                                    + CsvFormat.name(other.charAt(0))
                             : looksLikeHeader(header.getFields())
-                            ? "line 1: the header has no column '" + wanted + "', which sync.identifiers maps; its columns are "
+                            ? line + "the header has no column '" + wanted + "', which sync.identifiers maps; its columns are "
                                     + header.getFields() + ". Set sync.identifiers to the file's column (e.g. sync.identifiers="
                                     + header.getFields().get(0).strip() + "=" + mapping.columns().get(i).type() + ") or rename"
                                     + " the column in the export"
-                            : "line 1: the first line does not look like a header (" + header.getFieldCount() + " cells), so the"
+                            : line + "the first line does not look like a header (" + header.getFieldCount() + " cells), so the"
                                     + " column '" + wanted + "' that sync.identifiers maps cannot be found; add a header row"
                                     + " naming the columns");
                 }
@@ -192,7 +224,7 @@ public final class CsvSource {
             if (mapping.keyColumn() != null) {
                 keyIndex = names.indexOf(mapping.keyColumn().toLowerCase(Locale.ROOT));
                 if (keyIndex < 0) {
-                    throw headerFailure("line 1: the header has no column '" + mapping.keyColumn() + "', which"
+                    throw headerFailure(line + "the header has no column '" + mapping.keyColumn() + "', which"
                             + " sync.rejects-key-column names; its columns are " + header.getFields());
                 }
             }
@@ -263,7 +295,7 @@ public final class CsvSource {
         protected Row nextRow() {
             CsvRecord record = records.next();
             rows++;
-            lastLine = record.getStartingLineNumber();
+            lastLine = record.getStartingLineNumber() + lineOffset;
             String[] cells = new String[columnIndex.length];
             for (int i = 0; i < cells.length; i++) {
                 cells[i] = record.getField(columnIndex[i]);

@@ -14,8 +14,9 @@ import java.nio.charset.CodingErrorAction;
  * valid in the file's encoding, and of the first character no text holds (NUL or another control character: binary
  * data, such as a file padded with zeros), where every character before it is handed out first, so the rows before it
  * are read; a quoted field still open at the end of the file (a parser takes it as a last field that swallows the rest
- * of the file), and whether the file ends with a line end. The quote tracking follows RFC 4180: a quote opens a
- * quoted field only as the field's first character; inside one, a doubled quote is a quote.
+ * of the file), whether the file ends with a line end, and whether its first line is Excel's delimiter hint
+ * ({@code sep=;}). The quote tracking follows RFC 4180: a quote opens a quoted field only as the field's first
+ * character; inside one, a doubled quote is a quote.
  */
 final class SnapshotFileReader extends Reader {
 
@@ -63,7 +64,7 @@ final class SnapshotFileReader extends Reader {
     }
 
     private final InputStream in;
-    private final char separator;
+    private char separator;
     private final char quote;
     private final CharsetDecoder decoder;
     private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16);
@@ -79,6 +80,10 @@ final class SnapshotFileReader extends Reader {
     private long batchBytes;
     /** Characters handed out since the last line end, for a column. */
     private long columnCarry;
+    /** The first line while it may still be Excel's delimiter hint ({@code sep=;}); null once decided. */
+    private StringBuilder firstLine = new StringBuilder(8);
+    /** The delimiter the file's first line gives ({@code sep=X}), or 0. */
+    private char delimiterHint;
 
     /** Line of the next character handed out, 1-based. */
     private long line = 1;
@@ -112,6 +117,14 @@ final class SnapshotFileReader extends Reader {
         return last == -1 || last == '\n' || last == '\r';
     }
 
+    /**
+     * The delimiter a first line {@code sep=X} gives (Excel writes {@code sep=;} so that it opens the file right), or 0;
+     * known once the first line was handed out. From its line end on, the quotes are followed with that delimiter.
+     */
+    char delimiterHint() {
+        return delimiterHint;
+    }
+
     /** Lines handed out so far: the last line's number. */
     long lines() {
         return last == '\n' ? line - 1 : line;
@@ -134,6 +147,9 @@ final class SnapshotFileReader extends Reader {
         int n = Math.min(len, chars.remaining());
         int index = chars.position();
         chars.get(cbuf, off, n);
+        if (firstLine != null) {
+            firstLine(cbuf, off, n);
+        }
         int text = track(cbuf, off, n);
         if (text < n) {
             // Binary data: hand out what came before it; the next read reports it at its line (it comes before any
@@ -234,6 +250,29 @@ final class SnapshotFileReader extends Reader {
             i--;
         }
         columnCarry = i < 0 ? columnCarry + end : end - 1 - i;
+    }
+
+    /** Collects the first line until its line end, then decides whether it is a delimiter hint: exactly {@code sep=X}. */
+    private void firstLine(char[] cbuf, int off, int len) {
+        for (int i = off; i < off + len && firstLine != null; i++) {
+            char c = cbuf[i];
+            if (c == '\n') {
+                String line = firstLine.toString();
+                line = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+                char hint = line.length() == 5 && line.startsWith("sep=") ? line.charAt(4) : 0;
+                if (hint != 0 && hint != quote && hint != '\r') {
+                    delimiterHint = hint;
+                    separator = hint;
+                }
+                firstLine = null;
+            } else if (c == '\uFEFF' && last == -1 && i == off && firstLine.length() == 0) {
+                continue; // a byte order mark
+            } else if (firstLine.length() < 6) {
+                firstLine.append(c);
+            } else {
+                firstLine = null; // longer than sep=X and a CR
+            }
+        }
     }
 
     /**

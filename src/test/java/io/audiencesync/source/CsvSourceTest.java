@@ -291,6 +291,43 @@ class CsvSourceTest {
     }
 
     @Test
+    void excelsDelimiterHintGivesTheFilesDelimiterAndIsNotARow() throws IOException {
+        Path file = write("\uFEFFsep=;\r\nemail;maid\r\na@example.com;1\r\n\"b;x@example.com\";2\r\n");
+        try (io.audiencesync.LogCapture logs = new io.audiencesync.LogCapture()) {
+            List<Row> rows = readAll(file);
+            assertThat(rows).extracting(r -> r.cells()[0]).containsExactly("a@example.com", "b;x@example.com");
+            assertThat(rows).extracting(Row::line).as("file lines: the hint is line 1, the header line 2").containsExactly(3L, 4L);
+            assertThat(logs.events()).filteredOn(e -> e.getFormattedMessage().contains("delimiter hint")).singleElement()
+                    .satisfies(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO))
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).isEqualTo("model.csv: its first line is Excel's"
+                            + " delimiter hint sep=;: the file is read with the delimiter ';' (instead of"
+                            + " source.file.delimiter=comma), its header is line 2"));
+        }
+    }
+
+    @Test
+    void afterADelimiterHintQuotesAreFollowedWithItsDelimiter() throws IOException {
+        // With ',' the quote after ';' would not open a field; with the hint's ';' it does, and is never closed.
+        Path file = write("sep=;\nemail;maid\na@example.com;1\nc@example.com;\"2\nd@example.com;3\n");
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(SnapshotReadException.class)
+                .hasMessageStartingWith("model.csv: line 4: a quoted field opens here and is never closed");
+    }
+
+    @Test
+    void aFirstLineThatIsNotExactlyAHintIsTheHeader() throws IOException {
+        CsvSource oneColumn = new CsvSource(IdentifierMapping.parse("sep=EMAIL"), 2);
+        assertThat(readAll(oneColumn, write("sep\na@example.com\n"))).hasSize(1);
+        for (String first : new String[] {"sep=", "sep=;;", "SEP=;", " sep=;"}) {
+            assertThatThrownBy(() -> source.snapshot(write(first + "\nemail;maid\na;1\n")).chunks()).as(first)
+                    .isInstanceOf(SnapshotHeaderException.class).hasMessageStartingWith("model.csv: line 1: ");
+        }
+        assertThatThrownBy(() -> source.snapshot(write("sep=|\nemail;maid\na;1\n")).chunks())
+                .isInstanceOf(SnapshotHeaderException.class)
+                .hasMessage("model.csv: line 2: the header is not separated by '|' (the file's line 1, sep=|) but by ';':"
+                        + " write the file's line 1 as sep=;, or without it set source.file.delimiter=semicolon");
+    }
+
+    @Test
     void twoWholeGzipMembersAreReadCompletely() throws IOException {
         Path file = dir.resolve("model.csv.gz");
         Files.write(file, GzipMembers.twoMembers("email,maid\n" + lines(0, 100), lines(100, 2_000), GzipMembers.Fault.NONE));

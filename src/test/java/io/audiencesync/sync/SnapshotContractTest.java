@@ -132,6 +132,20 @@ class SnapshotContractTest {
     }
 
     @Test
+    void excelsSepHintGivesTheDelimiterAndIsNotARow() throws IOException {
+        sync.set("source.file.marker", "{name}.done"); // the settings' delimiter stays comma
+        String semicolons = rows(0, 100).replace(',', ';').replace("\n", "\r\n");
+        sync.drop("day1.csv", "sep=;\r\nid;email\r\n" + semicolons);
+        Files.writeString(sync.inbox.resolve("day1.csv.done"), "100\n");
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
+
+        assertThat(sync.lastReport().outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(sync.lastReport().rowsRead()).as("the hint and the header are not rows").isEqualTo(100);
+        assertThat(members()).isEqualTo(emails(0, 100));
+    }
+
+    @Test
     void aQuoteLeftOpenInTheLastColumnFailsTheSnapshotAndRemovesNothing() {
         assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
         String damaged = HEADER + rows(0, 519) + "519,\"user519@example.com\n" + rows(520, 1_000);
