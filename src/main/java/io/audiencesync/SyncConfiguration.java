@@ -124,7 +124,7 @@ public class SyncConfiguration implements CamelConfiguration {
                 settings.fileSource().followSymlinks(), settings.fileSource().everyFile(), settings.dryRun(),
                 Clock.systemDefaultZone()));
         registry.bind("csvSource", new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd(),
-                settings.fileSource().format()));
+                settings.fileSource().format(), settings.fileSource().marker()));
         // Normalizing and hashing use every core while the source route reads on (Camel stops the pool).
         int cores = Runtime.getRuntime().availableProcessors();
         registry.bind("identifierStage", new IdentifierStage(settings.identifiers(),

@@ -9,14 +9,17 @@ import java.util.regex.Pattern;
  * The SQL source ({@code source.jdbc.*}): where the model's query runs and when. {@link #toString()} and
  * {@link #safeUrl()} never show the password, nor credentials written into the URL.
  *
- * @param user     null when the URL or the driver supplies it
- * @param password null when none is needed (trust authentication, a password in a driver-specific file)
+ * @param user       null when the URL or the driver supplies it
+ * @param password   null when none is needed (trust authentication, a password in a driver-specific file)
+ * @param countQuery the query counting the rows {@code query} returns ({@code source.jdbc.count-query}), run first in
+ *                   the same transaction; null for none
  */
 public record JdbcSettings(
         String url,
         String user,
         String password,
         String query,
+        String countQuery,
         String cron,
         int fetchSize,
         Duration connectTimeout) {
@@ -53,6 +56,6 @@ public record JdbcSettings(
     @Override
     public String toString() {
         return "JdbcSettings[url=" + safeUrl() + ", user=" + user + ", password=" + (password == null ? "(none)" : "***")
-                + ", cron=" + cron + ", fetchSize=" + fetchSize + ", connectTimeout=" + connectTimeout + "]";
+                + ", countQuery=" + (countQuery == null ? "(none)" : "set") + ", cron=" + cron + ", fetchSize=" + fetchSize + ", connectTimeout=" + connectTimeout + "]";
     }
 }

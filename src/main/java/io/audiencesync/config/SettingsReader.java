@@ -209,7 +209,7 @@ record SettingsReader(Function<String, Optional<String>> lookup) {
                     + JdbcSettings.withoutCredentials(url) + "'");
         }
         return new JdbcSettings(url, optional("source.jdbc.user"), optional("source.jdbc.password"),
-                required("source.jdbc.query"), cron("source.jdbc.cron"),
+                required("source.jdbc.query"), optional("source.jdbc.count-query"), cron("source.jdbc.cron"),
                 integer("source.jdbc.fetch-size", 1, 1_000_000),
                 Duration.ofSeconds(integer("source.jdbc.connect-timeout-seconds", 1, 600)));
     }

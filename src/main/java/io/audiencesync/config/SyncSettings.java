@@ -3,6 +3,7 @@ package io.audiencesync.config;
 import io.audiencesync.identity.DeviceIdDigits;
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.source.CsvFormat;
+import io.audiencesync.source.Marker;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public record SyncSettings(
      * @param followSymlinks whether a symbolic link in the inbox is read
      * @param everyFile      whether every waiting file is synced in turn, rather than only the newest
      */
-    public record FileSource(boolean createInbox, Duration stable, boolean requireLineEnd, String marker,
+    public record FileSource(boolean createInbox, Duration stable, boolean requireLineEnd, Marker marker,
                              boolean followSymlinks, CsvFormat format, boolean everyFile) {
     }
 
@@ -170,18 +171,16 @@ public record SyncSettings(
         }
     }
 
-    private static String marker(SettingsReader r) {
+    private static Marker marker(SettingsReader r) {
         String marker = r.optional("source.file.marker");
         if (marker == null) {
             return null;
         }
-        if (!marker.contains("{name}") && !marker.contains("{base}") || marker.contains("/") || marker.contains("\\")
-                || marker.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
-            throw new ConfigException("source.file.marker", "must name a file beside the snapshot with {name} (the file's"
-                    + " name) or {base} (without its extension), not ending in .csv, e.g. {name}.done or {base}.ok; got '"
-                    + marker + "'");
+        try {
+            return Marker.of(marker);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("source.file.marker", e.getMessage());
         }
-        return marker;
     }
 
     private static Resume resume(SettingsReader r) {

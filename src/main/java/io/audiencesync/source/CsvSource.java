@@ -5,6 +5,8 @@ import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import io.audiencesync.identity.IdentifierMapping;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,14 +18,16 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Streams a CSV snapshot as chunks of rows: header row, in the {@link CsvFormat} configured (UTF-8 with or without
- * BOM and comma separated by default), RFC 4180 quoting, CRLF or LF, gzip-compressed when named {@code *.csv.gz}. Only the mapped columns are kept, so memory holds one chunk at a time.
+ * BOM and comma separated by default), RFC 4180 quoting, CRLF or LF, gzip-compressed when named {@code *.csv.gz}
+ * (every member checked to its end, {@link GzipInput}). Only the mapped columns are kept, so memory holds one chunk at a time.
  * A file that is not a whole snapshot ends the iteration with a {@link SnapshotReadException} naming the file and
  * line, after the rows before the fault: bad quoting, a quoted field still open at the end of the file, a row with
- * another number of fields, bytes that are not UTF-8, a header naming a column twice, and, when
+ * another number of fields, bytes that are not valid in the encoding, binary data (NUL or other control characters),
+ * damaged gzip data, and, when
  * {@code requireLineEnd}, a last line without its line end (a file cut off while it was copied).
  */
 public final class CsvSource {
@@ -31,21 +35,37 @@ public final class CsvSource {
     private static final java.util.regex.Pattern HEADER_CELL =
             java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N} _.()#/-]{0,99}");
 
+    private static final Logger LOG = LoggerFactory.getLogger(CsvSource.class);
+
     private final IdentifierMapping mapping;
     private final int chunkSize;
     private final boolean requireLineEnd;
     private final CsvFormat format;
+    private final Marker marker;
+    /** Whether the log said that a marker holds no row count (once: most markers are empty files). */
+    private final AtomicBoolean saidNoCount = new AtomicBoolean();
 
+    /** With the settings' defaults: a last line must end with a line end, comma-separated UTF-8. */
     public CsvSource(IdentifierMapping mapping, int chunkSize) {
-        this(mapping, chunkSize, false, CsvFormat.DEFAULT);
+        this(mapping, chunkSize, true, CsvFormat.DEFAULT);
     }
 
     /** @param requireLineEnd whether a last line without a line end makes the file a failed snapshot */
     public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd, CsvFormat format) {
+        this(mapping, chunkSize, requireLineEnd, format, null);
+    }
+
+    /**
+     * @param requireLineEnd whether a last line without a line end makes the file a failed snapshot
+     * @param marker         the marker beside each file ({@code source.file.marker}), whose row count, when it has one,
+     *                       the file's data rows must match; null for none
+     */
+    public CsvSource(IdentifierMapping mapping, int chunkSize, boolean requireLineEnd, CsvFormat format, Marker marker) {
         this.mapping = mapping;
         this.chunkSize = chunkSize;
         this.requireLineEnd = requireLineEnd;
         this.format = format;
+        this.marker = marker;
     }
 
     /**
@@ -85,19 +105,28 @@ public final class CsvSource {
         private int[] columnIndex;
         private int keyIndex = -1;
         private long lastLine = 1;
+        /** The data rows the marker vouches for, or -1. */
+        private long expectedRows = -1;
+        private long rows;
+        /** The settings' format, or the file's own delimiter when its first line is Excel's hint ({@code sep=;}). */
+        private CsvFormat format = CsvSource.this.format;
+        /** Lines before the header: 1 after a delimiter hint (the parser counts from the header). */
+        private long lineOffset;
 
         ChunkIterator(Path file) {
             super(chunkSize);
             this.file = file;
             try {
+                expectedRows = expectedRows();
                 InputStream raw = Files.newInputStream(file);
                 decoded = new SnapshotFileReader(CsvFormat.isGzip(file.getFileName().toString())
-                        ? new GZIPInputStream(raw, 1 << 16) : raw, format);
+                        ? GzipInput.open(raw) : raw, format);
                 BufferedReader in = new BufferedReader(decoded, 1 << 16);
                 in.mark(1);
                 if (in.read() != '\uFEFF') {
                     in.reset();
                 }
+                delimiterHint(in);
                 reader = CsvReader.builder().fieldSeparator(format.delimiter()).quoteCharacter(format.quote()).skipEmptyLines(true)
                         .ofCsvRecord(in);
                 records = reader.iterator();
@@ -107,23 +136,68 @@ public final class CsvSource {
                 columnIndex = resolveColumns(records.next());
             } catch (IOException | UncheckedIOException | CsvParseException e) {
                 end();
-                throw failure(describe(e), e);
+                throw failure(describe(e, true), e);
             } catch (SnapshotReadException | SnapshotHeaderException e) {
                 end();
                 throw e;
             }
         }
 
+        /**
+         * A first line that is exactly {@code sep=X} (Excel writes {@code sep=;} so that it opens the file right) gives
+         * the file's delimiter and is skipped: the header is the next line. The reader decides it once it handed out
+         * the first line's end, so the first few characters are read here and given back when they are not a hint.
+         */
+        private void delimiterHint(BufferedReader in) throws IOException {
+            in.mark(8);
+            int c = 0;
+            for (int i = 0; i < 8 && c != '\n' && c >= 0; i++) {
+                c = in.read();
+            }
+            char hint = decoded.delimiterHint();
+            if (hint == 0) {
+                in.reset();
+                return;
+            }
+            format = new CsvFormat(hint, format.quote(), format.encoding());
+            lineOffset = 1;
+            LOG.info("{}: its first line is Excel's delimiter hint sep={}: the file is read with the delimiter '{}' (instead of"
+                    + " source.file.delimiter={}), its header is line 2", file.getFileName(), hint, printable(hint),
+                    CsvFormat.name(CsvSource.this.format.delimiter()));
+        }
+
+        /** The row count the marker vouches for, -1 for none; a rows line that is not a count fails the snapshot. */
+        private long expectedRows() {
+            if (marker == null) {
+                return -1;
+            }
+            String name = marker.nameFor(file.getFileName().toString());
+            Marker.RowCount count = marker.rowCount(file);
+            if (count instanceof Marker.RowCount.Rows vouched) {
+                return vouched.rows();
+            }
+            if (count instanceof Marker.RowCount.Invalid invalid) {
+                throw failure("its marker " + name + " " + invalid.problem() + "; write the marker again with the number"
+                        + " of data rows as its only content (12345) or as a line rows=12345, or with no rows line", null);
+            }
+            if (saidNoCount.compareAndSet(false, true)) {
+                LOG.info("{}: its marker {} holds no row count (a whole number, or a line rows=N), so the rows read are not"
+                        + " checked against one (said once)", file.getFileName(), name);
+            }
+            return -1;
+        }
+
         private int[] resolveColumns(CsvRecord header) {
             List<String> names = new ArrayList<>();
             header.getFields().forEach(f -> names.add(f.strip().toLowerCase(Locale.ROOT)));
+            String line = "line " + (1 + lineOffset) + ": ";
             int[] index = new int[mapping.columns().size()];
             for (int i = 0; i < index.length; i++) {
                 String wanted = mapping.columns().get(i).name();
                 index[i] = names.indexOf(wanted.toLowerCase(Locale.ROOT));
                 int second = index[i] < 0 ? -1 : names.lastIndexOf(wanted.toLowerCase(Locale.ROOT));
                 if (second > index[i]) {
-                    throw headerFailure("line 1: the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
+                    throw headerFailure(line + "the header names the column '" + wanted + "' twice (columns " + (index[i] + 1)
                             + " and " + (second + 1) + "); which one is the model is not clear, so nothing is taken"
                             + " from this file. Rename or drop one of them");
                 }
@@ -131,15 +205,18 @@ public final class CsvSource {
                     // A header's cells are column names and may be shown; a first line of data must not be.
                     String other = otherDelimiter(header.getFields());
                     throw headerFailure(other != null
-                            ? "line 1: the header is not separated by '" + printable(format.delimiter()) + "' (source.file.delimiter="
-                                    + CsvFormat.name(format.delimiter()) + ") but by '" + printable(other.charAt(0))
-                                    + "': set source.file.delimiter=" + CsvFormat.name(other.charAt(0))
+                            ? line + "the header is not separated by '" + printable(format.delimiter()) + "' ("
+                                    + (lineOffset > 0 ? "the file's line 1, sep=" + format.delimiter()
+                                    : "source.file.delimiter=" + CsvFormat.name(format.delimiter())) + ") but by '"
+                                    + printable(other.charAt(0)) + "': " + (lineOffset > 0 ? "write the file's line 1 as sep="
+                                    + other.charAt(0) + ", or without it set" : "set") + " source.file.delimiter="
+                                    + CsvFormat.name(other.charAt(0))
                             : looksLikeHeader(header.getFields())
-                            ? "line 1: the header has no column '" + wanted + "', which sync.identifiers maps; its columns are "
+                            ? line + "the header has no column '" + wanted + "', which sync.identifiers maps; its columns are "
                                     + header.getFields() + ". Set sync.identifiers to the file's column (e.g. sync.identifiers="
                                     + header.getFields().get(0).strip() + "=" + mapping.columns().get(i).type() + ") or rename"
                                     + " the column in the export"
-                            : "line 1: the first line does not look like a header (" + header.getFieldCount() + " cells), so the"
+                            : line + "the first line does not look like a header (" + header.getFieldCount() + " cells), so the"
                                     + " column '" + wanted + "' that sync.identifiers maps cannot be found; add a header row"
                                     + " naming the columns");
                 }
@@ -147,7 +224,7 @@ public final class CsvSource {
             if (mapping.keyColumn() != null) {
                 keyIndex = names.indexOf(mapping.keyColumn().toLowerCase(Locale.ROOT));
                 if (keyIndex < 0) {
-                    throw headerFailure("line 1: the header has no column '" + mapping.keyColumn() + "', which"
+                    throw headerFailure(line + "the header has no column '" + mapping.keyColumn() + "', which"
                             + " sync.rejects-key-column names; its columns are " + header.getFields());
                 }
             }
@@ -201,7 +278,15 @@ public final class CsvSource {
             }
             if (requireLineEnd && !decoded.endsWithLineEnd()) {
                 throw failure("line " + decoded.lines() + ": the last line has no line end, so the file may have been"
-                        + " cut off (source.file.require-line-end=true); the rows before it were read", null);
+                        + " cut off (source.file.require-line-end=true); its rows were read and nothing is removed. Write"
+                        + " the file again; if its exporter never ends the last line, set source.file.require-line-end=false",
+                        null);
+            }
+            if (expectedRows >= 0 && rows != expectedRows) {
+                throw failure("the file has " + rows + " data rows, but its marker " + marker.nameFor(file.getFileName()
+                        .toString()) + " says " + expectedRows + (expectedRows == rows + 1 ? " (does the count include the"
+                        + " header row?)" : "") + ": the file may have been cut off at a line end, or the count is wrong;"
+                        + " its rows were read and nothing is removed. Write the file and its marker again", null);
             }
             return false;
         }
@@ -209,7 +294,8 @@ public final class CsvSource {
         @Override
         protected Row nextRow() {
             CsvRecord record = records.next();
-            lastLine = record.getStartingLineNumber();
+            rows++;
+            lastLine = record.getStartingLineNumber() + lineOffset;
             String[] cells = new String[columnIndex.length];
             for (int i = 0; i < cells.length; i++) {
                 cells[i] = record.getField(columnIndex[i]);
@@ -220,19 +306,30 @@ public final class CsvSource {
         @Override
         protected SnapshotReadException readFailure(RuntimeException e) {
             if (e instanceof UncheckedIOException || e instanceof CsvParseException) {
-                return failure(describe(e), e);
+                return failure(describe(e, false), e);
             }
             throw e;
         }
 
-        private String describe(Exception e) {
+        /** @param header whether the header row was being read: no row was read then */
+        private String describe(Exception e, boolean header) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof SnapshotFileReader.NotDecodableException notDecodable) {
                     return notDecodable.getMessage();
                 }
-                if (t instanceof java.util.zip.ZipException || t instanceof java.io.EOFException) {
-                    return "the gzip data is damaged or cut off (" + t.getMessage() + "); the rows before it were read."
-                            + " Compress the file again, or drop it uncompressed as .csv";
+                if (t instanceof SnapshotFileReader.BinaryDataException binary) {
+                    boolean compressed = CsvFormat.isGzip(file.getFileName().toString());
+                    return header
+                            ? "line " + binary.line() + ": the header holds binary data, not text: " + binary.what() + " "
+                                    + binary.where(compressed) + " (a file padded with zeros, a copy that went wrong, or not"
+                                    + " a CSV file at all); nothing was read. Write the file again"
+                            : "line " + binary.line() + ": " + binary.what() + " (binary data, not text) "
+                                    + binary.where(compressed) + ": the file holds binary data from here on (a file padded"
+                                    + " with zeros, or a copy that went wrong); the rows before it were read. Write the"
+                                    + " file again";
+                }
+                if (t instanceof GzipInput.DamagedException damaged) {
+                    return damaged.getMessage();
                 }
             }
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

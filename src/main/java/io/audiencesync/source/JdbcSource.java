@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
  * so memory holds one chunk. A row's line is its 1-based row number; its cells are the mapped columns, matched
  * by label case-insensitively, converted to text by {@link SqlValues} (SQL NULL is an empty cell).
  * A query that fails, a connection lost part-way, a mapped column missing from the result or holding
- * values of a type no identifier can come from: each is a {@link SnapshotReadException}.
+ * values of a type no identifier can come from, and, with {@code source.jdbc.count-query}, a count query that fails
+ * or a result whose rows are not the number it counted: each is a {@link SnapshotReadException}.
  */
 public final class JdbcSource {
 
@@ -61,16 +62,35 @@ public final class JdbcSource {
      * @param columns the result's column labels (also known when there is no row)
      */
     public Snapshot snapshot(Iterator<Map<String, Object>> rows, Collection<String> columns) {
-        Set<String> labels = new LinkedHashSet<>(columns == null ? List.of() : columns);
-        return snapshot(() -> new ChunkIterator(rows, labels));
+        return snapshot(rows, columns, null);
     }
 
     /**
-     * The query could not run (syntax error, database unreachable, authentication refused): a snapshot whose
-     * reading fails with the database's message, so the failure is a run with a report and an exit code.
+     * The query's streamed result as a snapshot whose rows must be {@code countedRows}.
+     *
+     * @param countedRows the rows {@code source.jdbc.count-query} counted in the same transaction; null without one
+     */
+    public Snapshot snapshot(Iterator<Map<String, Object>> rows, Collection<String> columns, Long countedRows) {
+        Set<String> labels = new LinkedHashSet<>(columns == null ? List.of() : columns);
+        return snapshot(() -> new ChunkIterator(rows, labels, countedRows == null ? -1 : countedRows));
+    }
+
+    /**
+     * The query could not run (syntax error, database unreachable, authentication refused), or the count query
+     * failed: a snapshot whose reading fails with the database's message, so the failure is a run with a report and
+     * an exit code.
      */
     public Snapshot failed(Exception failure) {
-        SnapshotReadException error = failure("the query failed: " + describe(failure));
+        endOfRows.run();
+        SourceDatabase.CountQueryException count = null;
+        for (Throwable t = failure; t != null && count == null; t = t.getCause() == t ? null : t.getCause()) {
+            count = t instanceof SourceDatabase.CountQueryException c ? c : null;
+        }
+        SnapshotReadException error = count == null ? failure("the query failed: " + describe(failure))
+                : failure("source.jdbc.count-query " + count.problem() + (count.getCause() == null ? "" : ": "
+                        + describe(count.getCause())) + "; it must return one row with one whole number, the rows"
+                        + " source.jdbc.query returns (e.g. SELECT count(*) FROM customers WHERE ads_optin): fix"
+                        + " source.jdbc.count-query, or leave it empty");
         return snapshot(() -> {
             throw error;
         });
@@ -95,11 +115,14 @@ public final class JdbcSource {
         private final String[] labels;
         /** The key column's label in the result, or null without sync.rejects-key-column. */
         private final String keyLabel;
+        /** The rows the count query counted, or -1. */
+        private final long countedRows;
         private long rowNumber;
 
-        ChunkIterator(Iterator<Map<String, Object>> rows, Set<String> columns) {
+        ChunkIterator(Iterator<Map<String, Object>> rows, Set<String> columns, long countedRows) {
             super(chunkSize);
             this.rows = rows;
+            this.countedRows = countedRows;
             try {
                 this.labels = resolveColumns(columns);
                 this.keyLabel = mapping.keyColumn() == null ? null
@@ -136,7 +159,16 @@ public final class JdbcSource {
 
         @Override
         protected boolean hasNextRow() {
-            return rows.hasNext();
+            if (rows.hasNext()) {
+                return true;
+            }
+            if (countedRows >= 0 && rowNumber != countedRows) {
+                throw failure("the query returned " + rowNumber + " rows, but source.jdbc.count-query counted " + countedRows
+                        + " in the same transaction: the two queries do not select the same rows (or, where the database"
+                        + " has no REPEATABLE READ, the tables changed between them); the rows were read and nothing is"
+                        + " removed. Make source.jdbc.count-query count exactly the rows of source.jdbc.query");
+            }
+            return false;
         }
 
         @Override

@@ -5,12 +5,17 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.JdbcSettings;
 import org.apache.camel.component.jdbc.ConnectionStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -21,18 +26,42 @@ import java.util.regex.Pattern;
  * camel-jdbc takes through this {@link ConnectionStrategy} and which {@link #endQuery()} hands back as soon as the
  * rows are read. camel-jdbc itself would keep it until the run's exchange completes, that is while the run sends to
  * Pinterest, holding a transaction open and the table's share lock with it (a TRUNCATE-and-reload would wait).
+ * With {@code source.jdbc.count-query}, {@link #begin()} takes that connection first, at REPEATABLE READ where the
+ * database has it, and counts the rows in the same transaction, so that the count and the rows see one snapshot.
  */
 public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
 
+    /** {@code source.jdbc.count-query} could not run, or did not return one row with one whole number. */
+    public static final class CountQueryException extends Exception {
+        private final String problem;
+
+        CountQueryException(String problem, SQLException cause) {
+            super("source.jdbc.count-query " + problem, cause);
+            this.problem = problem;
+        }
+
+        /** What went wrong, without the database's message (which is the cause's). */
+        public String problem() {
+            return problem;
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SourceDatabase.class);
     private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)\\b(password|pwd)=[^&;\\s]*");
     /** Shorter passwords are not searched for in messages: every "a" or "12" in a message would turn into ***. */
     private static final int MIN_REDACTED_LENGTH = 3;
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("\\d{1,18}");
 
     private final HikariDataSource pool;
+    private final String countQuery;
+    /** The connection {@link #begin()} counted on, for camel-jdbc to take; null when it takes one of its own. */
+    private final AtomicReference<Connection> counted = new AtomicReference<>();
     private final AtomicReference<Connection> query = new AtomicReference<>();
+    private final AtomicBoolean saidNoRepeatableRead = new AtomicBoolean();
 
-    private SourceDatabase(HikariDataSource pool) {
+    private SourceDatabase(HikariDataSource pool, String countQuery) {
         this.pool = pool;
+        this.countQuery = countQuery;
     }
 
     /**
@@ -72,16 +101,76 @@ public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
         config.setIdleTimeout(Duration.ofMinutes(1).toMillis());
         config.setConnectionTimeout(jdbc.connectTimeout().toMillis());
         config.setInitializationFailTimeout(-1);
-        return new SourceDatabase(new HikariDataSource(config));
+        return new SourceDatabase(new HikariDataSource(config), jdbc.countQuery());
     }
 
     public DataSource dataSource() {
         return pool;
     }
 
+    /**
+     * Starts the query's read transaction: with {@code source.jdbc.count-query}, takes the connection the query will
+     * run on, sets it to REPEATABLE READ where the database has it (PostgreSQL: the count and the query then see one
+     * snapshot of the database) and runs the count in it.
+     *
+     * @return the rows the count query counted, or null without a count query
+     * @throws SQLException        when no connection can be had (as the query itself would fail)
+     * @throws CountQueryException when the count query fails or does not return one row with one whole number
+     */
+    public Long begin() throws SQLException, CountQueryException {
+        endQuery(); // nothing of an earlier run is left
+        if (countQuery == null) {
+            return null;
+        }
+        Connection connection = pool.getConnection();
+        counted.set(connection);
+        try {
+            if (connection.getMetaData().supportsTransactionIsolationLevel(Connection.TRANSACTION_REPEATABLE_READ)) {
+                connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            } else if (saidNoRepeatableRead.compareAndSet(false, true)) {
+                LOG.warn("The source database has no REPEATABLE READ transactions: source.jdbc.count-query and"
+                        + " source.jdbc.query may see the tables at different moments, and a change between them fails the"
+                        + " snapshot (said once)");
+            }
+            return count(connection);
+        } catch (SQLException e) {
+            endQuery();
+            throw new CountQueryException("failed", e);
+        } catch (CountQueryException e) {
+            endQuery();
+            throw e;
+        }
+    }
+
+    private Long count(Connection connection) throws SQLException, CountQueryException {
+        try (Statement statement = connection.createStatement(); ResultSet result = statement.executeQuery(countQuery)) {
+            int columns = result.getMetaData().getColumnCount();
+            if (!result.next()) {
+                throw new CountQueryException("returned no row", null);
+            }
+            Object value = result.getObject(1);
+            if (result.next()) {
+                throw new CountQueryException("returned more than one row", null);
+            }
+            if (columns != 1) {
+                throw new CountQueryException("returned " + columns + " columns", null);
+            }
+            // The value is not shown: a count query that selects the wrong column could return an identifier.
+            String text = value == null || SqlValues.unsupported(value) != null ? null : SqlValues.text(value);
+            if (text == null || !WHOLE_NUMBER.matcher(text).matches()) {
+                throw new CountQueryException("returned " + (value == null ? "NULL" : "a " + value.getClass().getSimpleName()
+                        + " value that is not a whole number"), null);
+            }
+            return Long.parseLong(text);
+        }
+    }
+
     @Override
     public Connection getConnection(DataSource dataSource) throws SQLException {
-        Connection connection = dataSource.getConnection();
+        Connection connection = counted.getAndSet(null);
+        if (connection == null) {
+            connection = dataSource.getConnection();
+        }
         query.set(connection);
         return connection;
     }
@@ -96,12 +185,13 @@ public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
      * read-only transaction back and so releases the table. camel-jdbc's own close later finds it closed.
      */
     public void endQuery() {
-        Connection connection = query.getAndSet(null);
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException e) {
-                // a connection that cannot even close is broken; the pool drops it
+        for (Connection connection : new Connection[] {query.getAndSet(null), counted.getAndSet(null)}) {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    // a connection that cannot even close is broken; the pool drops it
+                }
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.source.CsvFormat;
+import io.audiencesync.source.Marker;
 import org.apache.camel.component.file.GenericFile;
 import org.apache.camel.component.file.GenericFileFilter;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ public final class Inbox implements GenericFileFilter<File>, Comparator<GenericF
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final Path dir;
-    private final String marker;
+    private final Marker marker;
     private final boolean followSymlinks;
     private final boolean everyFile;
     private final boolean dryRun;
@@ -49,11 +50,8 @@ public final class Inbox implements GenericFileFilter<File>, Comparator<GenericF
     /** The newest file of the current poll that was read completely; older ones are superseded by it. */
     private String syncedThisPoll;
 
-    /**
-     * @param marker the marker's name for a file, with {@code {name}} for the file's name and {@code {base}} for it
-     *               without its extension (e.g. {@code {name}.done}, {@code {base}.ok}); null for none
-     */
-    public Inbox(Path dir, String marker, boolean followSymlinks, boolean everyFile, boolean dryRun, Clock clock) {
+    /** @param marker the marker a file waits for ({@code source.file.marker}); null for none */
+    public Inbox(Path dir, Marker marker, boolean followSymlinks, boolean everyFile, boolean dryRun, Clock clock) {
         this.dir = dir;
         this.followSymlinks = followSymlinks;
         this.everyFile = everyFile;
@@ -62,24 +60,9 @@ public final class Inbox implements GenericFileFilter<File>, Comparator<GenericF
         this.clock = clock;
     }
 
-    /** Whether {@code fileName} is the marker of some snapshot file (the marker setting's pattern). */
-    private boolean isMarker(String fileName) {
-        if (marker == null) {
-            return false;
-        }
-        String pattern = java.util.regex.Pattern.quote(marker).replace("{name}", "\\E.+\\Q").replace("{base}", "\\E.+\\Q");
-        return fileName.matches(pattern);
-    }
-
     /** The marker file of {@code fileName}, or null without a marker setting. */
-    Path markerOf(String fileName) {
-        if (marker == null) {
-            return null;
-        }
-        String lower = fileName.toLowerCase(java.util.Locale.ROOT);
-        int cut = lower.endsWith(".csv.gz") ? fileName.length() - 7 : fileName.lastIndexOf('.');
-        String base = cut > 0 ? fileName.substring(0, cut) : fileName;
-        return dir.resolve(marker.replace("{name}", fileName).replace("{base}", base));
+    private Path markerOf(String fileName) {
+        return marker == null ? null : marker.beside(dir.resolve(fileName));
     }
 
     @Override
@@ -91,7 +74,8 @@ public final class Inbox implements GenericFileFilter<File>, Comparator<GenericF
         if (!CsvFormat.isSnapshotName(name)) {
             // Written right now (x.csv.part, x.csv.tmp), or a marker: quietly later; anything else is said once.
             String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (!lower.endsWith(".part") && !lower.endsWith(".tmp") && !isMarker(name) && waiting.add(name)) {
+            boolean isMarker = marker != null && marker.isMarker(name);
+            if (!lower.endsWith(".part") && !lower.endsWith(".tmp") && !isMarker && waiting.add(name)) {
                 LOG.warn("{} in the inbox is not read: only *.csv and *.csv.gz files are snapshots", name);
             }
             return false;

@@ -34,7 +34,17 @@ class JdbcSettingsTest {
         settings.put("source.jdbc.query", "SELECT email FROM customers");
         JdbcSettings jdbc = load().jdbc();
         assertThat(jdbc).isEqualTo(new JdbcSettings("jdbc:postgresql://db:5432/crm", null, null, "SELECT email FROM customers",
-                "0 0 3 * * ?", 10_000, Duration.ofSeconds(30)));
+                null, "0 0 3 * * ?", 10_000, Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aCountQueryIsOptionalAndTakenAsItIs() {
+        settings.put("source.jdbc.url", "jdbc:postgresql://db:5432/crm");
+        settings.put("source.jdbc.query", "SELECT email FROM customers WHERE ads_optin");
+        settings.put("source.jdbc.count-query", " SELECT count(*) FROM customers WHERE ads_optin ");
+        assertThat(load().jdbc().countQuery()).isEqualTo("SELECT count(*) FROM customers WHERE ads_optin");
+        settings.put("source.jdbc.count-query", "");
+        assertThat(load().jdbc().countQuery()).isNull();
     }
 
     @Test
@@ -73,7 +83,7 @@ class JdbcSettingsTest {
     }
 
     private static String safe(String url) {
-        return new JdbcSettings(url, null, null, "q", "c", 1, Duration.ZERO).safeUrl();
+        return new JdbcSettings(url, null, null, "q", null, "c", 1, Duration.ZERO).safeUrl();
     }
 
     /** Resolved as a run resolves them, {{...}} placeholders included. */

@@ -100,6 +100,37 @@ class JdbcSourceTest {
     }
 
     @Test
+    void rowsThatAreNotTheNumberTheCountQueryCountedFailTheSnapshotAfterEveryRowIsRead() {
+        List<Map<String, Object>> rows = List.of(row("email", "a@example.com", "maid", null),
+                row("email", "b@example.com", "maid", null), row("email", "c@example.com", "maid", null));
+        assertThat(read(source.snapshot(rows.iterator(), List.of("email", "maid"), 3L))).flatMap(c -> c).hasSize(3);
+
+        List<Row> read = new ArrayList<>();
+        Iterator<List<Row>> chunks = source.snapshot(rows.iterator(), List.of("email", "maid"), 4L).chunks();
+        assertThatThrownBy(() -> chunks.forEachRemaining(read::addAll)).isInstanceOf(SnapshotReadException.class)
+                .hasMessage("query: the query returned 3 rows, but source.jdbc.count-query counted 4 in the same transaction:"
+                        + " the two queries do not select the same rows (or, where the database has no REPEATABLE READ, the"
+                        + " tables changed between them); the rows were read and nothing is removed. Make"
+                        + " source.jdbc.count-query count exactly the rows of source.jdbc.query");
+        assertThat(read).as("every row is read first").hasSize(3);
+        assertThat(ended).hasValue(2);
+    }
+
+    @Test
+    void aCountQueryThatFailedNamesTheSettingWithTheDatabasesWordsAndNoSecret() {
+        Snapshot failed = source.failed(new IllegalStateException("bean call failed", new SourceDatabase.CountQueryException(
+                "failed", new SQLException("ERROR: relation \"custmers\" does not exist (password=hunter22)", "42P01"))));
+        assertThatThrownBy(failed::chunks).isInstanceOf(SnapshotReadException.class)
+                .hasMessage("query: source.jdbc.count-query failed: ERROR: relation \"custmers\" does not exist (password=***)"
+                        + " (SQLState 42P01); it must return one row with one whole number, the rows source.jdbc.query returns"
+                        + " (e.g. SELECT count(*) FROM customers WHERE ads_optin): fix source.jdbc.count-query, or leave it empty");
+        assertThat(ended).as("the connection the count ran on goes back").hasValue(1);
+
+        assertThatThrownBy(source.failed(new SourceDatabase.CountQueryException("returned more than one row", null))::chunks)
+                .hasMessageStartingWith("query: source.jdbc.count-query returned more than one row; it must return one row");
+    }
+
+    @Test
     void binaryArrayAndStructuredValuesFailTheSnapshotNamingRowAndColumn() {
         for (Object value : List.of(new byte[] {1}, new Integer[] {1}, List.of(1), Map.of("a", 1))) {
             Iterator<List<Row>> chunks = source.snapshot(List.of(row("email", "a@example.com", "maid", null),

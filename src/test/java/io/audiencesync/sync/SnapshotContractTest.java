@@ -4,12 +4,15 @@ import io.audiencesync.SyncApp;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.source.GzipMembers;
 import io.audiencesync.state.FileStateStore;
 import io.audiencesync.state.StateStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -105,6 +108,44 @@ class SnapshotContractTest {
     }
 
     @Test
+    void aFileCutExactlyAtALineEndFailsAgainstTheRowCountOfItsMarkerAndRemovesNothing() throws IOException {
+        sync.set("source.file.marker", "{name}.done");
+        sync.drop("day1.csv", HEADER + rows(0, 1_000));
+        Files.writeString(sync.inbox.resolve("day1.csv.done"), "rows=1000\n");
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
+        assertThat(members()).isEqualTo(emails(0, 1_000));
+
+        // Cut after row 900, at a line end: every other check passes, and 10 % fewer values is under both guards.
+        sync.drop("day2.csv", HEADER + rows(0, 900));
+        Files.writeString(sync.inbox.resolve("day2.csv.done"), "1000\n");
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).isEqualTo("day2.csv: the file has 900 data rows, but its marker day2.csv.done says 1000:"
+                + " the file may have been cut off at a line end, or the count is wrong; its rows were read and nothing is"
+                + " removed. Write the file and its marker again");
+        assertThat(report.rowsRead()).isEqualTo(900);
+        assertThat(report.removes().sent()).isZero();
+        assertThat(members()).as("every value still in the list").isEqualTo(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
+    void excelsSepHintGivesTheDelimiterAndIsNotARow() throws IOException {
+        sync.set("source.file.marker", "{name}.done"); // the settings' delimiter stays comma
+        String semicolons = rows(0, 100).replace(',', ';').replace("\n", "\r\n");
+        sync.drop("day1.csv", "sep=;\r\nid;email\r\n" + semicolons);
+        Files.writeString(sync.inbox.resolve("day1.csv.done"), "100\n");
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
+
+        assertThat(sync.lastReport().outcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(sync.lastReport().rowsRead()).as("the hint and the header are not rows").isEqualTo(100);
+        assertThat(members()).isEqualTo(emails(0, 100));
+    }
+
+    @Test
     void aQuoteLeftOpenInTheLastColumnFailsTheSnapshotAndRemovesNothing() {
         assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
         String damaged = HEADER + rows(0, 519) + "519,\"user519@example.com\n" + rows(520, 1_000);
@@ -117,6 +158,92 @@ class SnapshotContractTest {
         assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
         assertThat(report.error()).contains("day2.csv").contains("line 521").contains("never closed");
         assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
+    void aFileCutOffMidLineIsAFailedSnapshotByDefault() {
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
+        // A copy cut off in the middle of row 951 (line 952): under both guards, it would remove 50 values.
+        assertThat(sync.sync("day2.csv", HEADER + rows(0, 950) + "950,user95")).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).startsWith("day2.csv: line 952: the last line has no line end, so the file may have been"
+                + " cut off (source.file.require-line-end=true)").contains("set source.file.require-line-end=false");
+        assertThat(members()).as("no value removed").containsAll(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+
+        // An exporter that never ends its last line: relaxed, only the other checks apply.
+        sync.set("source.file.require-line-end", "false");
+        assertThat(sync.sync("day3.csv", HEADER + rows(0, 999) + "999,user999@example.com")).isZero();
+        assertThat(members()).isEqualTo(emails(0, 1_000));
+    }
+
+    @Test
+    void aFilePaddedWithZerosFailsTheSnapshotAtItsLineAndRemovesNothing() {
+        sync.set("sync.identifiers", "email=EMAIL");
+        String day1 = "email\n" + IntStream.range(0, 1_000).mapToObj(i -> "user" + i + "@example.com\n").collect(Collectors.joining());
+        assertThat(sync.sync("day1.csv", day1)).isZero();
+        // A copy that stopped after 900 rows and was padded with zeros to the original size: read as text, the zeros
+        // would be one rejected value and the 100 rows after them would be removed (under both guards).
+        byte[] text = ("email\n" + IntStream.range(0, 900).mapToObj(i -> "user" + i + "@example.com\n")
+                .collect(Collectors.joining())).getBytes(StandardCharsets.UTF_8);
+        sync.drop("day2.csv", java.util.Arrays.copyOf(text, day1.length()));
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).isEqualTo("day2.csv: line 902: a NUL byte (binary data, not text) at byte offset "
+                + text.length + ": the file holds binary data from here on (a file padded with zeros, or a copy that went"
+                + " wrong); the rows before it were read. Write the file again");
+        assertThat(report.rowsRead()).isEqualTo(900);
+        assertThat(members()).as("no value removed").isEqualTo(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
+    void binaryDataInTheHeaderIsAFailedSnapshotThatSaysSo() {
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 10))).isZero();
+        sync.drop("day2.csv", new byte[8_192]);
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        assertThat(report.error()).startsWith("day2.csv: line 1: the header holds binary data, not text: a NUL byte at byte"
+                + " offset 0");
+        assertThat(members()).isEqualTo(emails(0, 10));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv");
+    }
+
+    @Test
+    void twoWholeGzipMembersAreOneSnapshotReadCompletely() {
+        sync.drop("day1.csv.gz", GzipMembers.twoMembers(HEADER + rows(0, 900), rows(900, 1_000), GzipMembers.Fault.NONE));
+        assertThat(SyncApp.runIsolated(sync.settings)).isZero();
+        assertThat(sync.lastReport().rowsRead()).isEqualTo(1_000);
+        assertThat(members()).isEqualTo(emails(0, 1_000));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GzipMembers.Fault.class, names = "NONE", mode = EnumSource.Mode.EXCLUDE)
+    void aDamagedOrCutSecondGzipMemberFailsTheSnapshotAndRemovesNothing(GzipMembers.Fault fault) {
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 1_000))).isZero();
+        // Read as a complete file of its first member, this would remove 100 values: under both guards.
+        sync.drop("day2.csv.gz", GzipMembers.twoMembers(HEADER + rows(0, 900), rows(900, 1_000), fault));
+
+        assertThat(SyncApp.runIsolated(sync.settings)).isEqualTo(1);
+
+        RunReport report = sync.lastReport();
+        assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+        if (fault != GzipMembers.Fault.FLIPPED_BYTE_IN_DATA) {
+            // (a flipped byte may garble a row, failing it on its field count, before the member's CRC-32 is checked)
+            assertThat(report.error()).startsWith("day2.csv.gz: the gzip data is damaged or cut off (")
+                    .containsPattern("at byte \\d+ of the compressed file").contains("Compress the file again");
+        }
+        assertThat(report.removes().sent()).isZero();
+        assertThat(members()).as("no value removed").isEqualTo(emails(0, 1_000));
+        assertThat(sync.filesIn(".failed")).singleElement().asString().endsWith("-day2.csv.gz");
     }
 
     @Test

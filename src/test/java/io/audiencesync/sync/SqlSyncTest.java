@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The SQL source through the real routes and beans against an embedded H2 database (no server needed), and the
- * failures that need no database at all: a refused connection, a missing driver, bad settings.
+ * failures that need no database at all: a refused connection, a missing driver, bad settings. The count query
+ * ({@code source.jdbc.count-query}) is tested against the real PostgreSQL ({@link TestPostgres}).
  */
 class SqlSyncTest {
 
@@ -172,6 +173,89 @@ class SqlSyncTest {
                 .isEqualTo(2));
         assertThat(stderr).contains("source.jdbc.url").contains("the port in 'jdbc:postgresql://db.example.com:54x2/crm'")
                 .contains("is not a number");
+    }
+
+    @Test
+    void aCountQueryThatMatchesTheRowsSyncsAndRunsInTheQuerysRepeatableReadTransaction() {
+        TestPostgres pg = TestPostgres.require();
+        try {
+            String customers = pg.name("customers");
+            pg.execute("CREATE TABLE " + customers + " (id int PRIMARY KEY, email text, ads_optin boolean NOT NULL)",
+                    "INSERT INTO " + customers + " SELECT i, 'user' || i || '@example.com', i % 4 <> 0 FROM generate_series(1, 40) i");
+            sync.set("sync.identifiers", "email=EMAIL").set("source.jdbc.user", TestPostgres.USER);
+            // Both queries see rows only inside a REPEATABLE READ transaction: they ran in the one begin() started.
+            String repeatableRead = " AND current_setting('transaction_isolation') = 'repeatable read'";
+            sync.set("source.jdbc.count-query", "SELECT count(*) FROM " + customers + " WHERE ads_optin" + repeatableRead);
+
+            int exit = sync.syncQuery(TestPostgres.URL, "SELECT email FROM " + customers + " WHERE ads_optin" + repeatableRead);
+
+            assertThat(exit).isZero();
+            assertThat(sync.lastReport().outcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(sync.lastReport().rowsRead()).isEqualTo(30);
+            assertThat(emulator.members(sync.onlyListId())).hasSize(30);
+        } finally {
+            pg.dropAll();
+        }
+    }
+
+    @Test
+    void aCountThatDiffersFromTheRowsFailsTheSnapshotAndRemovesNothing() {
+        TestPostgres pg = TestPostgres.require();
+        try {
+            String customers = pg.name("customers");
+            pg.execute("CREATE TABLE " + customers + " (id int PRIMARY KEY, email text, ads_optin boolean NOT NULL)",
+                    "INSERT INTO " + customers + " SELECT i, 'user' || i || '@example.com', true FROM generate_series(1, 100) i");
+            sync.set("sync.identifiers", "email=EMAIL").set("source.jdbc.user", TestPostgres.USER)
+                    .set("source.jdbc.count-query", "SELECT count(*) FROM " + customers + " WHERE ads_optin");
+            assertThat(sync.syncQuery(TestPostgres.URL, "SELECT email FROM " + customers + " WHERE ads_optin")).isZero();
+            String listId = sync.onlyListId();
+
+            // A query that lost 10 rows (a join gone wrong): 10 % fewer values, under both guards; the count says 100.
+            int exit = sync.syncQuery(TestPostgres.URL, "SELECT email FROM " + customers + " WHERE ads_optin AND id > 10");
+
+            assertThat(exit).isEqualTo(1);
+            RunReport report = sync.lastReport();
+            assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+            assertThat(report.error()).startsWith("query: the query returned 90 rows, but source.jdbc.count-query counted 100"
+                    + " in the same transaction");
+            assertThat(report.removes().sent()).isZero();
+            assertThat(emulator.members(listId)).as("every value still in the list").hasSize(100);
+        } finally {
+            pg.dropAll();
+        }
+    }
+
+    @Test
+    void aBrokenCountQueryFailsTheSnapshotNamingItAndRemovesNothing() {
+        TestPostgres pg = TestPostgres.require();
+        try {
+            String customers = pg.name("customers");
+            pg.execute("CREATE TABLE " + customers + " (id int PRIMARY KEY, email text)",
+                    "INSERT INTO " + customers + " SELECT i, 'user' || i || '@example.com' FROM generate_series(1, 20) i");
+            sync.set("sync.identifiers", "email=EMAIL").set("source.jdbc.user", TestPostgres.USER)
+                    .set("source.jdbc.password", "Count-Secret-45");
+            String query = "SELECT email FROM " + customers;
+            assertThat(sync.syncQuery(TestPostgres.URL, query)).isZero();
+
+            sync.set("source.jdbc.count-query", "SELECT count(*) FROM " + customers + "_misspelled");
+            assertThat(sync.syncQuery(TestPostgres.URL, "SELECT email FROM " + customers + " WHERE id > 5")).isEqualTo(1);
+            RunReport report = sync.lastReport();
+            assertThat(report.outcome()).isEqualTo(Outcome.SNAPSHOT_FAILED);
+            assertThat(report.error()).startsWith("query: source.jdbc.count-query failed: ERROR: relation \"" + customers
+                    + "_misspelled\" does not exist").contains("(SQLState 42P01)").contains("fix source.jdbc.count-query")
+                    .doesNotContain("Secret");
+            assertThat(report.rowsRead()).as("the query did not run").isZero();
+
+            // One that returns the identifiers instead of their number: named by its shape, no value shown.
+            sync.set("source.jdbc.count-query", "SELECT email FROM " + customers + " WHERE id = 7");
+            assertThat(sync.syncQuery(TestPostgres.URL, query)).isEqualTo(1);
+            assertThat(sync.lastReport().error()).startsWith("query: source.jdbc.count-query returned a String value that is"
+                    + " not a whole number; it must return one row with one whole number").doesNotContain("user7");
+
+            assertThat(emulator.members(sync.onlyListId())).as("nothing removed").hasSize(20);
+        } finally {
+            pg.dropAll();
+        }
     }
 
     private void sql(String statement) {

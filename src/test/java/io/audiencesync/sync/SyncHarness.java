@@ -89,6 +89,16 @@ final class SyncHarness {
         }
     }
 
+    /** Drops {@code bytes} as they are (binary data, gzip) as {@code name} in the inbox. */
+    void drop(String name, byte[] bytes) {
+        try {
+            Files.createDirectories(inbox);
+            Files.write(inbox.resolve(name), bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     RunReport lastReport() {
         return Json.read(newest(data.resolve("runs"), ".json"), RunReport.class);
     }
