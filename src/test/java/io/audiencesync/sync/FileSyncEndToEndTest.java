@@ -267,14 +267,15 @@ class FileSyncEndToEndTest {
     }
 
     @Test
-    void filesAreSyncedInNameOrderEachAsAFullSnapshot() {
-        sync.set("sync.allow-mass-removal", "true");
+    void filesAreOrderedByNameAndTheNewestIsTheFullSnapshot() {
         sync.drop("2026-01-02.csv", HEADER + "1,b@example.com,,\n");
         sync.drop("2026-01-01.csv", HEADER + "1,a@example.com,,\n");
         int exit = io.audiencesync.SyncApp.runIsolated(sync.settings);
         assertThat(exit).isZero();
         List<RunReport> reports = sync.reports();
-        assertThat(reports).extracting(RunReport::source).containsExactly("2026-01-01.csv", "2026-01-02.csv");
+        assertThat(reports).extracting(RunReport::source, RunReport::outcome).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("2026-01-02.csv", Outcome.SUCCEEDED),
+                org.assertj.core.groups.Tuple.tuple("2026-01-01.csv", Outcome.SUPERSEDED));
         assertThat(emulator.members(sync.onlyListId())).containsExactly(email("b@example.com"));
     }
 

@@ -196,9 +196,9 @@ class TokenLifecycleEndToEndTest {
         startEmulator(PinterestEmulator.builder().refreshTokenLifetime(Duration.ofDays(3)));
         authorized();
         try (LogCapture logs = new LogCapture()) {
-            sync.drop("day1.csv", CSV);
-            sync.drop("day2.csv", CSV);
-            assertThat(io.audiencesync.SyncApp.runIsolated(sync.settings)).isZero();
+            // two runs (one file each: of files waiting together only the newest is synced)
+            assertThat(sync.sync("day1.csv", CSV)).isZero();
+            assertThat(sync.sync("day2.csv", CSV)).isZero();
             assertThat(sync.reports()).hasSize(2);
             assertThat(logs.warnings()).filteredOn(w -> w.contains("refresh token expires at")).hasSize(2)
                     .allSatisfy(w -> assertThat(w).contains("in 2 days").contains("run 'pinterest-audience-sync auth' again"));
