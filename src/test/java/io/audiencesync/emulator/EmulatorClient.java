@@ -136,6 +136,9 @@ final class EmulatorClient {
      * first byte of the value's SHA-256 is 77 or more) rather than with the emulator's own code.
      */
     static boolean hasAccount(String value) {
+        if (value.matches("[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}")) {
+            return Integer.parseInt(value.substring(0, 2), 16) >= 77;
+        }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
             return (digest[0] & 0xff) >= 77;

@@ -35,7 +35,7 @@ class MatchingTest {
     }
 
     @Test
-    void theRuleIsTheFirstByteOfTheValuesSha256() {
+    void theRuleIsTheFirstByteOfADigestOrOfAnyOtherValuesSha256() {
         // printf '%s' VALUE | sha256sum: a@x.com 47..., b@x.com d2..., c@x.com 05..., a@b.co 80...
         assertThat(Matching.UNMATCHED_BELOW).isEqualTo(77);
         assertThat(PinterestEmulator.hasPinterestAccount("a@x.com")).isFalse();
@@ -47,6 +47,12 @@ class MatchingTest {
         String matched = firstWithLeadingByte("4d");
         assertThat(PinterestEmulator.hasPinterestAccount(unmatched)).isFalse();
         assertThat(PinterestEmulator.hasPinterestAccount(matched)).isTrue();
+        // A hex digest (a hashed value) is judged by its own first byte, not its SHA-256's.
+        assertThat(PinterestEmulator.hasPinterestAccount("4c" + "0".repeat(62))).isFalse();
+        assertThat(PinterestEmulator.hasPinterestAccount("4d" + "0".repeat(62))).isTrue();
+        assertThat(PinterestEmulator.hasPinterestAccount("4d" + "0".repeat(30))).as("MD5").isTrue();
+        assertThat(PinterestEmulator.hasPinterestAccount("4D" + "0".repeat(62))).as("upper case: text, by its SHA-256")
+                .isEqualTo(Integer.parseInt(Normalizer.sha256("4D" + "0".repeat(62)).substring(0, 2), 16) >= 77);
     }
 
     /** The first value {@code v0, v1, ...} whose SHA-256 starts with these two hex digits. */
