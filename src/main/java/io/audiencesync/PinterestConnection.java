@@ -10,7 +10,6 @@ import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.routes.PinterestRoute;
-import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +19,9 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /**
- * The Pinterest client and its tokens, made from the settings: the one place that picks the token source. The
- * client calls through the {@code pinterest} route: the sync's own, or one started for a command that runs no sync
- * (closed with the connection).
+ * The Pinterest client and its tokens, made from the settings: the one place that picks the token source. A command
+ * that runs no sync calls through a {@code pinterest} route of its own (closed with the connection); the syncs of a
+ * workspace share the one of their Camel context ({@link WorkspaceServices}).
  */
 public record PinterestConnection(TokenProvider tokens, PinterestClient client, AutoCloseable route)
         implements AutoCloseable {
@@ -36,20 +35,6 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
         PinterestRoute.Standalone standalone = PinterestRoute.standalone(settings.apiUrl(), adAccountId, tokens,
                 options(settings, status -> { }, () -> false));
         return new PinterestConnection(tokens, standalone.client(), standalone);
-    }
-
-    /**
-     * For the sync: the client calls through the {@code pinterest} route of {@code context}.
-     *
-     * @param onStatus told the HTTP status of every answer, for the metrics
-     * @param stopping true once the process is shutting down: no retry is waited for then
-     */
-    public static PinterestConnection open(PinterestSettings settings, CamelContext context, IntConsumer onStatus,
-                                           BooleanSupplier stopping) {
-        String adAccountId = settings.requireAdAccountId();
-        TokenProvider tokens = tokens(settings);
-        PinterestRoute route = PinterestRoute.configure(context, tokens, options(settings, onStatus, stopping));
-        return new PinterestConnection(tokens, new PinterestClient(route, adAccountId), route);
     }
 
     @Override

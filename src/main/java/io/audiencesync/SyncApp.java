@@ -1,6 +1,7 @@
 package io.audiencesync;
 
 import io.audiencesync.config.CamelKLayout;
+import io.audiencesync.config.SettingsFiles;
 import io.audiencesync.config.SettingsSources;
 import io.audiencesync.pinterest.PinterestApiException;
 import io.audiencesync.sync.RunLedger;
@@ -13,6 +14,7 @@ import org.apache.camel.main.MainListenerSupport;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -50,8 +52,12 @@ public final class SyncApp {
         return run(config, overrides, false);
     }
 
-    /** What a run of the application left: its exit code, the ids of its runs, the data directory (null if it never started). */
-    public record Result(int exitCode, List<String> runIds, Path dataDir) {
+    /**
+     * What a run of the application left: its exit code, the ids of its runs, the reports (and plans) they wrote in
+     * the order they ended, the workspace's data directory (null if it never started).
+     */
+    /** @param unfinished the syncs a run-once process ended before (a token refused, a failure at start) */
+    public record Result(int exitCode, List<String> runIds, List<Path> reports, Path dataDir, Set<String> unfinished) {
     }
 
     /**
@@ -78,6 +84,7 @@ public final class SyncApp {
                     override.putAll(layout.settingFiles(SettingsSources.embeddedDefaults().stringPropertyNames())));
             override.putAll(overrides);
             properties.setOverrideProperties(override);
+            SettingsFiles.anchorRelativePaths(properties);
             return read.apply(properties::resolveProperty);
         } finally {
             context.stop();
@@ -145,8 +152,8 @@ public final class SyncApp {
             main.run();
         } catch (Exception e) {
             System.err.println("pinterest-audience-sync: " + RunLifecycle.explain(e));
-            return new Result(exitCode(e), ledger.runIds(), ledger.dataDir());
+            return new Result(exitCode(e), ledger.runIds(), ledger.reports(), ledger.dataDir(), ledger.unfinished());
         }
-        return new Result(ledger.exitCode(), ledger.runIds(), ledger.dataDir());
+        return new Result(ledger.exitCode(), ledger.runIds(), ledger.reports(), ledger.dataDir(), ledger.unfinished());
     }
 }

@@ -92,6 +92,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "Leave out the PostgreSQL store.")
     boolean noPostgres;
 
+    @Option(names = "--syncs", paramLabel = "N", defaultValue = "0", description = "Instead: N syncs of --rows rows each,"
+            + " synced by one workspace process, then by N single-sync processes one after another (each -Xmx512m):"
+            + " time and peak resident memory of each (default ${DEFAULT-VALUE}: not this).")
+    int syncs;
+
     /** This run's scratch schema, dropped afterwards: two benchmarks on one database never share one. */
     private final String pgSchema = "pas_bench_" + Long.toHexString(System.nanoTime() ^ ProcessHandle.current().pid() << 40);
 
@@ -127,6 +132,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int run(Path home) throws Exception {
+        if (syncs > 0) {
+            try (Emulator emulator = Emulator.start(home.resolve("emulator.log"))) {
+                return new WorkspaceBench(out, syncs, rows, "512m").run(home, emulator);
+            }
+        }
         out.printf("bench: %,d rows, %s%% churn, batches of %,d, %d cores, max heap %,d MB, %s%n", rows, fmt(churn),
                 batchSize, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, home);
         Path model = home.resolve("model.csv");

@@ -4,6 +4,9 @@ import io.audiencesync.SyncApp;
 import io.audiencesync.config.RetrySettings;
 import io.audiencesync.config.SettingsSources;
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.config.Workspace;
+import io.audiencesync.source.JdbcSource;
+import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.observe.Secrets;
 import io.audiencesync.pinterest.AdAccount;
 import io.audiencesync.pinterest.PinterestClient;
@@ -30,6 +33,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.HashMap;
+import java.util.TreeMap;
 
 @Command(name = "check",
         mixinStandardHelpOptions = true,
@@ -38,7 +43,8 @@ import java.util.stream.Stream;
                 + "where it came from (file, environment, -D, command line, default), secrets hidden. Then, unless "
                 + "--offline: whether Pinterest answers at pinterest.api-url, whether the token can read the ad "
                 + "account, and which customer list and audience a run would use or create. Last, the inbox, and "
-                + "the newest file's header. Sends and changes nothing.",
+                + "the newest file's header, and runs the query to see its columns (no row read). With "
+                + "sync.definitions-dir: every sync file, and the conflicts between syncs. Sends and changes nothing.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:everything checked is right", "2:something is wrong (each problem is listed)"})
 final class CheckCommand implements Callable<Integer> {
@@ -46,7 +52,8 @@ final class CheckCommand implements Callable<Integer> {
     /** Values never printed: keys that hold a secret. */
     private static final Pattern SECRET = Pattern.compile(".*(secret|password|access-token|refresh-token)$");
 
-    @Option(names = "--offline", description = "Check only the configuration and the inbox; do not call Pinterest.")
+    @Option(names = "--offline", description = "Check only the configuration and the inboxes; call neither Pinterest nor"
+            + " the source databases.")
     boolean offline;
 
     @Mixin
@@ -55,6 +62,9 @@ final class CheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    SyncOption syncs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -62,7 +72,9 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Preflight.Result preflight = Preflight.offline(config, Map.of(), false);
+        Map<String, String> overrides = new HashMap<>();
+        syncs.into(overrides);
+        Preflight.Result preflight = Preflight.offline(config, overrides, false);
         SettingsSources sources = preflight.sources();
         out.println("Configuration: " + (sources.fileRead() ? sources.file().toAbsolutePath() + " over the embedded defaults"
                 : "the embedded defaults only (" + sources.file().toAbsolutePath() + " does not exist)")
@@ -75,14 +87,29 @@ final class CheckCommand implements Callable<Integer> {
         }
         preflight.warnings().forEach(w -> out.println("Warning: " + w));
         preflight.problems().forEach(p -> out.println("PROBLEM: " + p.getMessage()));
-        SyncSettings settings = preflight.settings();
-        if (settings != null) {
-            if (!offline) {
-                problems += checkPinterest(out, settings);
+        Workspace workspace = preflight.workspace();
+        if (workspace != null) {
+            if (!workspace.single()) {
+                out.println();
+                out.println("Workspace " + workspace.definitionsDir().toAbsolutePath().normalize() + ": "
+                        + workspace.syncs().size() + " syncs " + workspace.syncs().stream().map(SyncSettings::id).toList()
+                        + ", no two writing one list or reading one inbox");
             }
-            problems += checkInbox(out, settings);
+            for (SyncSettings settings : workspace.syncs()) {
+                if (!workspace.single()) {
+                    out.println();
+                    out.println("== Sync '" + settings.id() + "' (" + settings.customerListName() + ")");
+                }
+                if (!offline) {
+                    problems += checkPinterest(out, settings);
+                }
+                problems += checkInbox(out, settings);
+                if (settings.jdbcEnabled() && !offline) {
+                    problems += checkQuery(out, settings);
+                }
+            }
         } else {
-            out.println("Pinterest and the inbox are not checked until the settings are right.");
+            out.println("Pinterest, the inboxes and the queries are not checked until the settings are right.");
         }
         out.println();
         out.println(problems == 0 ? "check: OK" : "check: " + problems + (problems == 1 ? " problem" : " problems")
@@ -95,7 +122,7 @@ final class CheckCommand implements Callable<Integer> {
     /** Every setting, its value (secrets hidden) and where the value came from. */
     private void printSettings(PrintWriter out, SettingsSources sources) {
         Map<String, Optional<String>> values = SyncApp.readSettings(config.file(), Map.of(), lookup -> {
-            Map<String, Optional<String>> all = new java.util.TreeMap<>();
+            Map<String, Optional<String>> all = new TreeMap<>();
             sources.knownKeys().forEach(key -> all.put(key, lookup.apply(key)));
             return all;
         });
@@ -144,6 +171,35 @@ final class CheckCommand implements Callable<Integer> {
                 throw e;
             }
             out.println("PROBLEM: " + RunLifecycle.explain(e));
+            return 1;
+        }
+    }
+
+    /**
+     * The query runs and returns the mapped columns: the database describes the statement, no row is read, so a
+     * missing table or a misnamed column is found here rather than by the first run.
+     */
+    private static int checkQuery(PrintWriter out, SyncSettings settings) {
+        out.println();
+        out.println("Query on " + settings.jdbc().safeUrl() + ":");
+        try (SourceDatabase database = SourceDatabase.open(settings.jdbc())) {
+            List<String> columns = database.columns(settings.jdbc().query());
+            JdbcSource source = new JdbcSource(settings.identifiers(), 1, settings.jdbc().query(), "query", s -> s, () -> { });
+            String problem = source.columnProblem(columns);
+            if (problem != null) {
+                out.println("PROBLEM: " + problem);
+                return 1;
+            }
+            out.println("  runs, and returns the mapped columns " + settings.identifiers().columns().stream()
+                    .map(c -> c.name()).toList() + " (no row was read)");
+            return 0;
+        } catch (java.sql.SQLException e) {
+            out.println("PROBLEM: source.jdbc.query cannot run: " + SourceDatabase.redactor(settings.jdbc())
+                    .apply(String.valueOf(e.getMessage()).replaceAll("\\s+", " ").strip())
+                    + (e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")") + "; fix the query or the database");
+            return 1;
+        } catch (RuntimeException e) {
+            out.println("PROBLEM: " + Secrets.mask(String.valueOf(e.getMessage())));
             return 1;
         }
     }

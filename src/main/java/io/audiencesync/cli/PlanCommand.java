@@ -15,10 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.HashMap;
 
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
@@ -39,6 +38,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    SyncOption syncs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -46,29 +48,22 @@ final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Map<String, String> overrides = new java.util.HashMap<>(Map.of("sync.once", "true", "sync.dry-run", "true"));
+        Map<String, String> overrides = new HashMap<>(Map.of("sync.once", "true", "sync.dry-run", "true"));
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
         }
-        return Preflight.thenRun(config, overrides, file, spec.commandLine().getErr(), preflight -> plan(overrides));
+        syncs.into(overrides);
+        return Preflight.thenRun(config, overrides, file, spec.commandLine().getErr(), preflight -> plan(preflight, overrides));
     }
 
-    private int plan(Map<String, String> overrides) throws IOException {
+    private int plan(Preflight.Result preflight, Map<String, String> overrides) {
         SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);
-        if (result.dataDir() != null) {
-            Path plans = result.dataDir().resolve("plans");
-            Set<String> runs = Set.copyOf(result.runIds());
-            if (Files.isDirectory(plans)) {
-                try (Stream<Path> files = Files.list(plans)) {
-                    for (Path file : files.sorted().toList()) {
-                        String runId = file.getFileName().toString().replace(".json", "");
-                        if (runs.contains(runId)) {
-                            print(Json.read(file, PlanReport.class), file);
-                        }
-                    }
-                }
+        for (Path file : result.reports()) {
+            if (Files.exists(file) && file.getParent().getFileName().toString().equals("plans")) {
+                print(Json.read(file, PlanReport.class), file);
             }
         }
+        RunSummary.withoutRun(preflight.workspace(), result).forEach(out::println);
         return result.exitCode();
     }
 

@@ -5,6 +5,7 @@ import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.ConfigProblems;
 import io.audiencesync.config.SettingsSources;
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.config.Workspace;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Collection;
 
 /**
  * The offline part of {@code check}, which {@code run} and {@code plan} do too before they start: every problem of
@@ -24,11 +26,16 @@ import java.util.Optional;
  */
 final class Preflight {
 
-    /** What the configuration holds: the problems (each stops a run), the warnings, and the settings when valid. */
-    record Result(SettingsSources sources, List<ConfigException> problems, List<String> warnings, SyncSettings settings) {
+    /** What the configuration holds: the problems (each stops a run), the warnings, and the workspace when valid. */
+    record Result(SettingsSources sources, List<ConfigException> problems, List<String> warnings, Workspace workspace) {
 
         boolean ok() {
             return problems.isEmpty();
+        }
+
+        /** The settings of the workspace's first sync: the one sync of a configuration without sync.definitions-dir. */
+        SyncSettings settings() {
+            return workspace == null ? null : workspace.syncs().get(0);
         }
 
         /** Prints the problems and warnings, with what to do when no properties file was read. */
@@ -68,6 +75,12 @@ final class Preflight {
             return SyncApp.CONFIG_ERROR;
         }
         Map<String, String> before = Map.copyOf(overrides);
+        if (file != null && preflight.workspace().syncs().size() > 1) {
+            err.println("pinterest-audience-sync: a FILE is the model of one sync: name it with --sync (the syncs are "
+                    + preflight.workspace().syncs().stream().map(SyncSettings::id).toList() + ")");
+            err.flush();
+            return SyncApp.CONFIG_ERROR;
+        }
         try (SingleFile single = file == null ? null : SingleFile.inbox(file, preflight.settings(), overrides, err)) {
             if (file != null && single == null) {
                 return SyncApp.CONFIG_ERROR;
@@ -93,11 +106,11 @@ final class Preflight {
         SettingsSources sources = SettingsSources.ofThisProcess(config.file(), config.named(), overrides);
         List<ConfigException> problems = new ArrayList<>(sources.problems());
         problems.addAll(overridden(sources, overrides.keySet()));
-        SyncSettings settings = null;
+        Workspace settings = null;
         Map<String, String> management = Map.of();
         try {
             // One read: the settings, and where the daemon would serve health and metrics.
-            Loaded loaded = SyncApp.readSettings(config.file(), overrides, lookup -> new Loaded(SyncSettings.load(lookup),
+            Loaded loaded = SyncApp.readSettings(config.file(), overrides, lookup -> new Loaded(Workspace.load(lookup),
                     Map.of("enabled", lookup.apply("camel.management.enabled").orElse("false"),
                             "host", lookup.apply("camel.management.host").orElse("0.0.0.0"),
                             "port", lookup.apply("camel.management.port").orElse("9876"))));
@@ -109,7 +122,7 @@ final class Preflight {
             problems.add(e);
         }
         // Only a daemon about to start serves on the port; check, run on the same host as one, must not fault it.
-        if (settings != null && !settings.once() && daemon) {
+        if (settings != null && !settings.syncs().get(0).once() && daemon) {
             managementPortProblem(management).ifPresent(problems::add);
         }
         return new Result(sources, problems, sources.warnings(), problems.isEmpty() ? settings : null);
@@ -119,7 +132,7 @@ final class Preflight {
      * The command's own settings that an environment variable or -D would override: Camel reads those before the
      * command line, so the command would silently do something else.
      */
-    static List<ConfigException> overridden(SettingsSources sources, java.util.Collection<String> keys) {
+    static List<ConfigException> overridden(SettingsSources sources, Collection<String> keys) {
         List<ConfigException> problems = new ArrayList<>();
         for (String key : keys) {
             SettingsSources.Origin origin = sources.origin(key);
@@ -133,7 +146,7 @@ final class Preflight {
         return problems;
     }
 
-    private record Loaded(SyncSettings settings, Map<String, String> management) {
+    private record Loaded(Workspace settings, Map<String, String> management) {
     }
 
     /** The daemon serves health and metrics on camel.management.port: one already taken would fail its start. */

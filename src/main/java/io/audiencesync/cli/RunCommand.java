@@ -1,6 +1,7 @@
 package io.audiencesync.cli;
 
 import io.audiencesync.SyncApp;
+import io.audiencesync.config.SyncSettings;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
 import picocli.CommandLine;
@@ -14,7 +15,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -23,7 +26,9 @@ import java.util.concurrent.Callable;
         description = "Syncs the CSV snapshots dropped in the inbox (source.file.dir) to the Pinterest customer list "
                 + "audience, and, when source.jdbc.url is set, the result of source.jdbc.query on its schedule "
                 + "(source.jdbc.cron). Without --once it keeps watching the inbox and running the schedule until "
-                + "stopped. With a FILE (and --once) it syncs that one file and leaves it where it is.",
+                + "stopped. With a FILE (and --once) it syncs that one file and leaves it where it is. With "
+                + "sync.definitions-dir it runs every sync of the workspace (or those named with --sync), and --once "
+                + "prints a summary of each and a total line, and exits with the worst outcome.",
         exitCodeListHeading = "%nExit codes (--once):%n",
         exitCodeList = {
             "0:every batch was acknowledged (rejected input values do not fail a run)",
@@ -56,6 +61,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    SyncOption syncs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -84,27 +92,31 @@ final class RunCommand implements Callable<Integer> {
         if (resetState) {
             overrides.put("sync.reset-state", "true");
         }
+        syncs.into(overrides);
         return Preflight.thenRun(config, overrides, file, err, preflight -> {
             SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);
             // With JSON logs (a log collector reads both streams) the run-ended log line is the summary.
             boolean summary = once && !"json".equals(System.getProperty("logging.format"));
-            if ((summary || json) && result.dataDir() != null) {
-                for (String runId : result.runIds()) {
-                    Path report = result.dataDir().resolve("runs").resolve(runId + ".json");
-                    if (!Files.exists(report)) {
+            if (summary || json) {
+                List<RunReport> reports = new ArrayList<>();
+                for (Path file : result.reports()) {
+                    if (!Files.exists(file)) {
                         continue;
                     }
                     if (json) {
                         // One run a line (JSON Lines), whatever the report file's layout.
-                        out.println(Json.MAPPER.readTree(report.toFile()).toString());
+                        out.println(Json.MAPPER.readTree(file.toFile()).toString());
                     } else {
-                        RunSummary.print(out, Json.read(report, RunReport.class));
+                        RunReport report = Json.read(file, RunReport.class);
+                        reports.add(report);
+                        RunSummary.print(out, report, preflight.workspace().single() ? null : RunSummary.syncOf(file));
                     }
                 }
-                if (result.runIds().isEmpty() && result.exitCode() == 0 && !json) {
-                    out.println("Nothing to sync: no file in the inbox " + preflight.settings().inboxDir().toAbsolutePath()
-                            + (preflight.settings().jdbcEnabled() ? "" : " and no query (source.jdbc.url) set")
-                            + ", and nothing owed from the last snapshot.");
+                if (!json) {
+                    RunSummary.withoutRun(preflight.workspace(), result).forEach(out::println);
+                }
+                if (!json && !preflight.workspace().single() && result.dataDir() != null) {
+                    out.println(RunSummary.total(reports, preflight.workspace().syncs().size(), result.exitCode()));
                 }
             }
             return result.exitCode();

@@ -4,12 +4,19 @@ import io.audiencesync.report.Outcome;
 import io.audiencesync.source.JdbcSource;
 import io.audiencesync.report.RunReport;
 
+import io.audiencesync.SyncApp;
+import io.audiencesync.config.SyncSettings;
+import io.audiencesync.config.Workspace;
+
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.EnumMap;
 
 /**
  * A run report as a person reads it after {@code run --once}: a few lines of at most 80 columns, what was read,
@@ -24,20 +31,70 @@ final class RunSummary {
     }
 
     static void print(PrintStream out, RunReport r) {
-        lines(r).forEach(out::println);
+        print(out, r, null);
+    }
+
+    /** @param sync the sync the run was of, named first in a workspace of several; null for one */
+    static void print(PrintStream out, RunReport r, String sync) {
+        lines(r, sync).forEach(out::println);
         out.flush();
     }
 
+    /** The one line after every sync's summary in a workspace: runs by outcome, and the exit code it makes. */
+    static String total(List<RunReport> reports, int syncs, int exitCode) {
+        Map<Outcome, Long> byOutcome = new EnumMap<>(Outcome.class);
+        reports.forEach(r -> byOutcome.merge(r.outcome(), 1L, Long::sum));
+        return String.format(Locale.ROOT, "total: %d syncs, %d runs%s; exit code %d", syncs, reports.size(),
+                byOutcome.isEmpty() ? "" : " (" + byOutcome.entrySet().stream()
+                        .map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", ")) + ")", exitCode);
+    }
+
+    /**
+     * A line for each sync that made no run: it had nothing to sync, or the process ended before it (a token
+     * refused). A run that did nothing says so.
+     */
+    static List<String> withoutRun(Workspace workspace, SyncApp.Result result) {
+        Set<String> reported = result.reports().stream().map(RunSummary::syncOf).collect(Collectors.toSet());
+        List<String> lines = new ArrayList<>();
+        if (result.reports().isEmpty() && result.exitCode() != 0 && result.unfinished().isEmpty()) {
+            return lines; // the process failed as it started, and said why
+        }
+        for (SyncSettings sync : workspace.syncs()) {
+            String who = workspace.single() ? "" : sync.id() + ": ";
+            if (workspace.single() ? !result.reports().isEmpty() : reported.contains(sync.id())) {
+                continue;
+            }
+            if (result.unfinished().contains(sync.id())) {
+                lines.add(who + "No run: the process stopped before this sync's turn (see above).");
+            } else {
+                lines.add(who + "Nothing to sync: no file in the inbox " + sync.inboxDir().toAbsolutePath()
+                        + (sync.jdbcEnabled() ? "" : " and no query (source.jdbc.url) set")
+                        + ", and nothing owed from the last snapshot.");
+            }
+        }
+        return lines;
+    }
+
+    /** The sync a report (or plan) belongs to: they are written under syncs/<id>/runs (or plans) in a workspace. */
+    static String syncOf(Path report) {
+        return report.getParent().getParent().getFileName().toString();
+    }
+
     static List<String> lines(RunReport r) {
+        return lines(r, null);
+    }
+
+    static List<String> lines(RunReport r, String sync) {
         List<String> out = new ArrayList<>();
+        String who = sync == null ? "" : sync + ": ";
         if (r.outcome() == Outcome.SUPERSEDED) {
-            add(out, r.source() + ":", "SUPERSEDED by " + r.supersededBy() + ", a newer complete snapshot; moved to"
-                    + " .done unread");
+            add(out, who + r.source() + ":", "SUPERSEDED by " + r.supersededBy() + ", a newer complete snapshot; moved"
+                    + " to .done unread");
             out.set(0, out.get(0).strip());
             return out;
         }
-        out.add(String.format(Locale.ROOT, "%s: %s in %.1f s (run %s)", r.source(), r.outcome(), r.durationMs() / 1000.0,
-                r.runId()));
+        out.add(String.format(Locale.ROOT, "%s%s: %s in %.1f s (run %s)", who, r.source(), r.outcome(),
+                r.durationMs() / 1000.0, r.runId()));
         add(out, "read", String.format(Locale.ROOT, "%,d rows; values %s; %,d distinct", r.rowsRead(),
                 counts(r.valuesByType()), r.distinctValues()));
         if (r.rejected() > 0) {

@@ -3,6 +3,7 @@ package io.audiencesync.cli;
 import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.SyncApp;
+import io.audiencesync.config.Workspace;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -11,13 +12,19 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.io.PrintWriter;
+import java.util.Comparator;
 
 @Command(name = "runs",
         mixinStandardHelpOptions = true,
-        description = "Shows the history of runs from the run reports under sync.data-dir/runs, newest last.")
+        description = "Shows the history of runs from the run reports under sync.data-dir/runs (for a workspace, of every"
+                + " sync, or those named with --sync, with a column for the sync), newest last.")
 final class RunsCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -29,6 +36,9 @@ final class RunsCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    SyncOption syncs;
+
     @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "How many runs to show (default ${DEFAULT-VALUE}).")
     int last;
 
@@ -36,30 +46,42 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path dir;
+        Map<String, Path> dirs;
         try {
-            dir = dataDir != null ? dataDir : configuredDataDir();
+            dirs = dataDir != null ? Map.of("", dataDir) : configuredDataDirs();
         } catch (io.audiencesync.config.ConfigException e) {
-            return Failures.report(new java.io.PrintWriter(System.err, true), e);
+            return Failures.report(new PrintWriter(System.err, true), e);
         }
-        List<RunReport> reports = new RunHistory(dir).reports();
-        if (reports.isEmpty()) {
-            out.println("No runs yet under " + dir.resolve("runs"));
+        boolean several = dirs.size() > 1;
+        List<String[]> rows = new ArrayList<>();
+        dirs.forEach((sync, dir) -> new RunHistory(dir).reports().forEach(r -> rows.add(new String[] {
+                r.startedAt().toString(), sync, TIME.format(r.startedAt()), abbreviate(r.source(), 24),
+                Long.toString(r.rowsRead()), Long.toString(r.adds().sent()), Long.toString(r.removes().sent()),
+                Long.toString(r.rejected()), Long.toString(r.deadLetterBatches()),
+                String.format("%.1f s", r.durationMs() / 1000.0), r.outcome().name()})));
+        if (rows.isEmpty()) {
+            dirs.values().forEach(dir -> out.println("No runs yet under " + dir.resolve("runs")));
             return 0;
         }
-        String format = "%-19s  %-24s  %10s  %9s  %9s  %8s  %6s  %9s  %s%n";
-        out.printf(format, "time (UTC)", "source", "rows", "adds", "removes", "rejects", "dead", "duration", "outcome");
-        for (RunReport r : reports.subList(Math.max(0, reports.size() - last), reports.size())) {
-            out.printf(format, TIME.format(r.startedAt()), abbreviate(r.source(), 24), r.rowsRead(), r.adds().sent(),
-                    r.removes().sent(), r.rejected(), r.deadLetterBatches(), String.format("%.1f s", r.durationMs() / 1000.0),
-                    r.outcome());
+        rows.sort(Comparator.comparing((String[] row) -> row[0]));
+        String format = (several ? "%-16s  " : "%s") + "%-19s  %-24s  %10s  %9s  %9s  %8s  %6s  %9s  %s%n";
+        out.printf(format, several ? "sync" : "", "time (UTC)", "source", "rows", "adds", "removes", "rejects", "dead",
+                "duration", "outcome");
+        for (String[] row : rows.subList(Math.max(0, rows.size() - last), rows.size())) {
+            out.printf(format, several ? abbreviate(row[1], 16) : "", row[2], row[3], row[4], row[5], row[6], row[7], row[8],
+                    row[9], row[10]);
         }
         return 0;
     }
 
-    /** sync.data-dir resolved as a run resolves it (environment, system property, --config, embedded default). */
-    private Path configuredDataDir() {
-        return SyncApp.readSettings(config.existing(), Map.of(), lookup -> Path.of(lookup.apply("sync.data-dir").orElse("./data")));
+    /** Each sync's data directory as a run resolves it (environment, system property, --config, embedded defaults). */
+    private Map<String, Path> configuredDataDirs() {
+        Map<String, String> overrides = new HashMap<>();
+        syncs.into(overrides);
+        Workspace workspace = SyncApp.readSettings(config.existing(), overrides, Workspace::load);
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        workspace.syncs().forEach(sync -> dirs.put(sync.id(), sync.dataDir()));
+        return dirs;
     }
 
     private static String abbreviate(String s, int max) {

@@ -3,6 +3,9 @@ package io.audiencesync.cli;
 import io.audiencesync.PinterestConnection;
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.config.Workspace;
+import io.audiencesync.observe.Secrets;
+import io.audiencesync.sync.WorkspaceStatus;
 import io.audiencesync.state.StateStore;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.StateStores;
@@ -11,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -20,7 +26,9 @@ import java.util.concurrent.Callable;
         description = "Shows the configured sync: its customer list (status and what it means, Pinterest's upload and "
                 + "removal counters), its audience (status, size), the last run's summary and when the tokens "
                 + "expire. Pinterest takes 24-48 hours to update sizes and counts only values that match a "
-                + "Pinterest account, so the size can be lower than the values synced. Nothing is changed.",
+                + "Pinterest account, so the size can be lower than the values synced. For a workspace of several "
+                + "syncs, one table (sync, source, list, last run, outcome, values, owed, next run) from this tool's "
+                + "records; with --sync ID that sync as above. Nothing is changed.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:shown", "1:Pinterest could not be reached", "2:a configuration or authorization error (explained on stderr)"})
 final class StatusCommand implements Callable<Integer> {
@@ -31,22 +39,35 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
+    @Mixin
+    SyncOption syncs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         try (Quiet quiet = verbose.quiet()) {
-            SyncSettings settings = SyncApp.readSettings(config.existing(), Map.of(), SyncSettings::load);
+            Map<String, String> overrides = new HashMap<>();
+            syncs.into(overrides);
+            Workspace workspace = SyncApp.readSettings(config.existing(), overrides, Workspace::load);
+            if (workspace.syncs().size() > 1) {
+                StringWriter text = new StringWriter();
+                WorkspaceStatus.write(new PrintWriter(text), workspace.syncs(), Instant.now());
+                spec.commandLine().getOut().print(Secrets.mask(text.toString()));
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+            SyncSettings settings = workspace.syncs().get(0);
             try (PinterestConnection pinterest = PinterestConnection.open(settings.pinterest());
                  StateStore store = StateStores.open(settings)) {
                 // Written whole, then masked: a last run's error or a list name could carry what looks like a secret.
-                java.io.StringWriter text = new java.io.StringWriter();
-                java.io.PrintWriter out = new java.io.PrintWriter(text);
+                StringWriter text = new StringWriter();
+                PrintWriter out = new PrintWriter(text);
                 new StatusReport(settings, new Provisioner(settings, pinterest.client(), store), pinterest.client(),
                         pinterest.tokens()).write(out, Instant.now());
                 out.flush();
-                spec.commandLine().getOut().print(io.audiencesync.observe.Secrets.mask(text.toString()));
+                spec.commandLine().getOut().print(Secrets.mask(text.toString()));
                 spec.commandLine().getOut().flush();
             }
             return 0;

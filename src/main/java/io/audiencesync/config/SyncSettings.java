@@ -20,6 +20,7 @@ import java.util.function.Function;
  * (embedded in the jar); here a setting that is missing or invalid stops the tool with its key named.
  */
 public record SyncSettings(
+        String id,
         PinterestSettings pinterest,
         String name,
         String audienceName,
@@ -33,6 +34,7 @@ public record SyncSettings(
         int chunkSize,
         int sortBufferValues,
         Path dataDir,
+        Path stateDir,
         Path inboxDir,
         FileSource fileSource,
         double maxRemovalFraction,
@@ -62,9 +64,12 @@ public record SyncSettings(
      * @param marker         the marker file a file waits for ({name}, {base}), or null for none
      * @param followSymlinks whether a symbolic link in the inbox is read
      * @param everyFile      whether every waiting file is synced in turn, rather than only the newest
+     * @param pollDelay      how often the inbox is polled
+     * @param stableCheck    how often a file is checked for changes while it must stay unchanged
      */
     public record FileSource(boolean createInbox, Duration stable, boolean requireLineEnd, Marker marker,
-                             boolean followSymlinks, CsvFormat format, boolean everyFile) {
+                             boolean followSymlinks, CsvFormat format, boolean everyFile, Duration pollDelay,
+                             Duration stableCheck) {
     }
 
     /** When what the desired state still owes is sent again without a new snapshot: backing off from delay to maxDelay. */
@@ -84,19 +89,48 @@ public record SyncSettings(
     public static final int MAX_BATCH_SIZE = 100_000;
 
     /**
+     * Where a sync's own files go (run reports, rejects, dead letters, its default inbox): the single sync of a
+     * configuration without {@code sync.definitions-dir} in {@code sync.data-dir} itself, as ever; a sync of a
+     * workspace in {@code syncs/<id>} under it. The state ({@code state/}) and the token file are the workspace's.
+     *
+     * @param id the sync's id (its file's name), or null for the single sync, whose id comes from its name
+     */
+    public record Layout(String id) {
+
+        /** The configuration without sync.definitions-dir: one sync, its files where they always were. */
+        public static final Layout SINGLE = new Layout(null);
+
+        Path ownDir(Path dataDir) {
+            return id == null ? dataDir : dataDir.resolve("syncs").resolve(id);
+        }
+    }
+
+    /** The id of a sync named {@code name} in a configuration of one: its name in lower case, words joined by dashes. */
+    public static String idOf(String name) {
+        String slug = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        slug = slug.length() > 63 ? slug.substring(0, 63).replaceAll("-+$", "") : slug;
+        return slug.isEmpty() ? "sync" : slug;
+    }
+
+    /**
      * Reads and validates every setting through {@code lookup} (Camel's property resolution in the app), and reports
      * every invalid one at once ({@link ConfigProblems}). The settings are checked by the code that reads them: a
      * setting found wrong is set aside (read as its default, or a stand-in when it has none) and the settings are
      * read again, until no new problem turns up.
      */
     public static SyncSettings load(Function<String, Optional<String>> lookup) {
+        return load(lookup, Layout.SINGLE);
+    }
+
+    /** {@link #load(Function)} for a sync laid out as {@code layout} says. */
+    public static SyncSettings load(Function<String, Optional<String>> lookup, Layout layout) {
         Properties defaults = SettingsSources.embeddedDefaults();
         Map<String, String> setAside = new HashMap<>();
         List<ConfigException> problems = new ArrayList<>();
         while (true) {
             try {
                 SyncSettings settings = loadStrictly(key -> setAside.containsKey(key) ? Optional.of(setAside.get(key))
-                        : lookup.apply(key));
+                        : lookup.apply(key), layout);
                 ConfigProblems.throwIfAny(problems);
                 return settings;
             } catch (ConfigProblems e) {
@@ -117,16 +151,20 @@ public record SyncSettings(
         }
     }
 
-    private static SyncSettings loadStrictly(Function<String, Optional<String>> lookup) {
+    private static SyncSettings loadStrictly(Function<String, Optional<String>> lookup, Layout layout) {
         SettingsReader r = new SettingsReader(lookup);
         PinterestSettings pinterest = PinterestSettings.load(lookup);
         pinterest.requireAdAccountId();
         String audienceName = r.optionalName("sync.audience-name", 200);
-        Path dataDir = Path.of(r.required("sync.data-dir"));
-        Path inbox = Path.of(r.required("source.file.dir"));
+        Path workspaceDir = Path.of(r.required("sync.data-dir"));
+        Path dataDir = layout.ownDir(workspaceDir);
+        String configuredInbox = r.optional("source.file.dir");
+        Path inbox = configuredInbox == null ? dataDir.resolve("inbox") : Path.of(configuredInbox);
+        String name = r.name("sync.name");
         return new SyncSettings(
+                layout.id() == null ? idOf(name) : layout.id(),
                 pinterest,
-                r.name("sync.name"),
+                name,
                 audienceName,
                 selection(r, audienceName),
                 r.mapping("sync.identifiers"),
@@ -138,11 +176,14 @@ public record SyncSettings(
                 r.integer("source.chunk-size", 1, 1_000_000),
                 r.integer("sync.sort-buffer-values", 1_000, 50_000_000),
                 dataDir,
+                workspaceDir.resolve("state"),
                 inbox,
                 new FileSource(inbox.toAbsolutePath().normalize().equals(dataDir.resolve("inbox").toAbsolutePath().normalize()),
                         Duration.ofSeconds(r.integer("source.file.stable-seconds", 0, 86_400)),
                         r.bool("source.file.require-line-end"), marker(r), r.bool("source.file.follow-symlinks"),
-                        r.csvFormat(), r.bool("source.file.sync-every-file")),
+                        r.csvFormat(), r.bool("source.file.sync-every-file"),
+                        Duration.ofMillis(r.integer("source.file.poll-delay-ms", 10, 86_400_000)),
+                        Duration.ofMillis(r.integer("source.file.read-lock-check-interval-ms", 10, 600_000))),
                 r.fraction("sync.max-removal-fraction"),
                 r.fraction("sync.max-shrink-fraction"),
                 resume(r),
@@ -241,14 +282,10 @@ public record SyncSettings(
         return "Audience-" + displayName();
     }
 
-    public Path stateDir() {
-        return dataDir.resolve("state");
-    }
-
     @Override
     public String toString() {
         // Never print a token or the client secret: PinterestSettings redacts them.
-        return "SyncSettings[" + pinterest + ", name=" + name + ", selection=" + selection
+        return "SyncSettings[id=" + id + ", " + pinterest + ", name=" + name + ", selection=" + selection
                 + ", identifiers=" + identifiers + ", mode=" + mode.key() + ", piiHashing=" + piiHashing
                 + ", hashEmails=" + hashEmails + ", batchSize=" + batchSize + ", dataDir=" + dataDir
                 + ", jdbc=" + jdbc + ", state=" + state + "]";

@@ -203,6 +203,12 @@ final class OAuthServer {
         unauthorizedAhead.set(calls);
     }
 
+    /** Every access token the token endpoint issued expires now, as tokens do when their time is up. */
+    void expireAccessTokens() {
+        Instant now = Instant.now();
+        accessTokens.replaceAll((token, grant) -> new Grant(grant.scopes(), grant.redirectUri(), now));
+    }
+
     int tokensIssued() {
         return tokensIssued.get();
     }

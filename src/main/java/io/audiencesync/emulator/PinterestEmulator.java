@@ -102,6 +102,14 @@ public final class PinterestEmulator implements AutoCloseable {
         oauth.answerUnauthorized(calls);
     }
 
+    /**
+     * Every access token the token endpoint issued expires now (401 code 2 from then on); the refresh tokens still
+     * work, so a client that refreshes goes on.
+     */
+    public void expireAccessTokens() {
+        oauth.expireAccessTokens();
+    }
+
     /** Access and refresh tokens the token endpoint issued so far (one pair per successful grant). */
     public int tokensIssued() {
         return oauth.tokensIssued();

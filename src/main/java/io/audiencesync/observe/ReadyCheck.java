@@ -5,23 +5,28 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Readiness: whether the sync can work, whatever its runs have sent so far. DOWN while the inbox cannot be read,
- * the data directory cannot be written, or the last run stopped on what only a person can fix (a setting, a grant,
- * access); UP during a long first sync, and while Pinterest fails (the convergence check says that).
+ * Readiness: whether the syncs can work, whatever their runs have sent so far. DOWN while the data directory cannot
+ * be written, or while no sync can work: each can't while its inbox cannot be read or its last run stopped on what
+ * only a person can fix (a setting, a grant, access). One sync that cannot work is DOWN in the details and its
+ * metrics, and does not take the others' endpoint away; UP during a long first sync, and while Pinterest fails (the
+ * convergence check says that).
  */
 public final class ReadyCheck extends AbstractHealthCheck {
 
-    private final SyncMetrics metrics;
-    private final Path inbox;
+    /** A sync as readiness sees it. */
+    public record Sync(String id, SyncMetrics metrics, Path inbox) {
+    }
+
+    private final List<Sync> syncs;
     private final Path dataDir;
 
-    public ReadyCheck(SyncMetrics metrics, Path inbox, Path dataDir) {
+    public ReadyCheck(List<Sync> syncs, Path dataDir) {
         super("sync", "can-work");
-        this.metrics = metrics;
-        this.inbox = inbox;
+        this.syncs = List.copyOf(syncs);
         this.dataDir = dataDir;
     }
 
@@ -32,15 +37,35 @@ public final class ReadyCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        if (!Files.isDirectory(inbox) || !Files.isReadable(inbox)) {
-            builder.down().message("the inbox " + inbox.toAbsolutePath() + " is not a readable directory (source.file.dir)");
-        } else if (!Files.isWritable(dataDir)) {
+        if (!Files.isWritable(dataDir)) {
             builder.down().message("the data directory " + dataDir.toAbsolutePath() + " cannot be written (sync.data-dir)");
-        } else if ("STOPPED".equals(metrics.lastOutcome())) {
-            builder.down().message("the last run stopped on a setting, a grant or access that a person must fix; see its"
-                    + " run report");
+            return;
+        }
+        String problem = null;
+        int working = 0;
+        for (Sync sync : syncs) {
+            String cannot = cannotWork(sync);
+            builder.detail(sync.id(), cannot == null ? "UP" : "DOWN: " + cannot);
+            if (cannot == null) {
+                working++;
+            } else if (problem == null) {
+                problem = syncs.size() == 1 ? cannot : "sync '" + sync.id() + "': " + cannot;
+            }
+        }
+        if (working == 0) {
+            builder.down().message(problem);
         } else {
             builder.up();
         }
+    }
+
+    private static String cannotWork(Sync sync) {
+        if (!Files.isDirectory(sync.inbox()) || !Files.isReadable(sync.inbox())) {
+            return "the inbox " + sync.inbox().toAbsolutePath() + " is not a readable directory (source.file.dir)";
+        }
+        if ("STOPPED".equals(sync.metrics().lastOutcome())) {
+            return "the last run stopped on a setting, a grant or access that a person must fix; see its run report";
+        }
+        return null;
     }
 }

@@ -14,12 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The sync's own meters. Their registry is the one Camel's management server scrapes ({@code /observe/metrics}),
- * next to Camel's route and exchange meters and the JVM's. Counts only: no value, no token ever becomes a tag.
+ * A sync's own meters, each tagged {@code sync=<id>}, so that the syncs of a workspace show side by side. Their
+ * registry is the one Camel's management server scrapes ({@code /observe/metrics}), next to Camel's route and
+ * exchange meters (whose route ids carry the sync's id) and the JVM's. Counts only: no value, no token ever becomes a
+ * tag.
  */
 public final class SyncMetrics {
 
     private final PrometheusMeterRegistry registry;
+    private final String sync;
     private final AtomicLong lastSuccess = new AtomicLong();
     private final AtomicLong tokenExpiry = new AtomicLong();
     private final AtomicLong valuesOwed = new AtomicLong();
@@ -27,33 +30,39 @@ public final class SyncMetrics {
     private final AtomicReference<String> convergence = new AtomicReference<>("converged");
     private final AtomicReference<String> lastOutcome = new AtomicReference<>();
 
-    /** Meters in a registry of their own (a run without the management server). */
-    public SyncMetrics() {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    /** Meters of sync {@code sync} in a registry of their own (a run without the management server: pushed alone). */
+    public SyncMetrics(String sync) {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), sync);
     }
 
-    /** Meters in {@code registry}: Camel's, when its management server scrapes it. */
-    public SyncMetrics(PrometheusMeterRegistry registry) {
+    /** Meters of sync {@code sync} in {@code registry}: Camel's, when its management server scrapes it. */
+    public SyncMetrics(PrometheusMeterRegistry registry, String sync) {
         this.registry = registry;
+        this.sync = sync;
         Gauge.builder("pinterest_sync_last_success_timestamp_seconds", lastSuccess, AtomicLong::get)
                 .description("When the last run that acknowledged every batch ended (Unix seconds, 0 = none yet)")
-                .register(registry);
+                .tag("sync", sync).register(registry);
         Gauge.builder("pinterest_sync_token_expiry_timestamp_seconds", tokenExpiry, AtomicLong::get)
                 .description("When the Pinterest access token expires (Unix seconds, 0 = unknown)")
-                .register(registry);
+                .tag("sync", sync).register(registry);
         Gauge.builder("pinterest_sync_values_owed", valuesOwed, AtomicLong::get)
                 .description("Values of the desired state not yet acknowledged by Pinterest (withheld removals included)")
-                .register(registry);
+                .tag("sync", sync).register(registry);
         Gauge.builder("pinterest_sync_list_adopted_without_state", adoptedWithoutState, AtomicLong::get)
                 .description("1 while the sync's list is one adopted by name with no state of this tool (a lost volume,"
                         + " a reset): values that left the model before may still be in it")
-                .register(registry);
+                .tag("sync", sync).register(registry);
         for (String state : List.of("converged", "behind", "failing")) {
             Gauge.builder("pinterest_sync_convergence", convergence, c -> state.equals(c.get()) ? 1 : 0)
                     .description("1 for the sync's state: converged (the list equals the last complete snapshot),"
                             + " behind (values owed or withheld), failing (runs in a row ended with values owed)")
-                    .tag("state", state).register(registry);
+                    .tag("sync", sync).tag("state", state).register(registry);
         }
+    }
+
+    /** The sync these meters are of. */
+    public String sync() {
+        return sync;
     }
 
     /** What the desired state is owed, after each run (and at start). */
@@ -97,27 +106,30 @@ public final class SyncMetrics {
 
     public void valuesRejected(String reason, long n) {
         Counter.builder("pinterest_sync_values_rejected").description("Values not sent, by reason")
-                .tag("reason", reason).register(registry).increment(n);
+                .tag("sync", sync).tag("reason", reason).register(registry).increment(n);
     }
 
     public void valuesDeadLettered(String operation, long n) {
         Counter.builder("pinterest_sync_values_dead_lettered").description("Values in batches Pinterest did not acknowledge")
-                .tag("operation", operation).register(registry).increment(n);
+                .tag("sync", sync).tag("operation", operation).register(registry).increment(n);
     }
 
     public void batchSent(String operation) {
         Counter.builder("pinterest_sync_batches_sent").description("Batches Pinterest acknowledged")
-                .tag("operation", operation).register(registry).increment();
+                .tag("sync", sync).tag("operation", operation).register(registry).increment();
     }
 
-    /** Every answer from Pinterest by HTTP status; 0 counts calls that got no answer. */
-    public void httpStatus(int status) {
-        Counter.builder("pinterest_sync_http_responses").description("Pinterest answers by HTTP status (0: no answer)")
+    /**
+     * Every answer from Pinterest by HTTP status (0 counts calls that got no answer), in {@code registry}: one meter
+     * of the workspace, as its syncs share the Pinterest route and token.
+     */
+    public static java.util.function.IntConsumer httpStatuses(MeterRegistry registry) {
+        return status -> Counter.builder("pinterest_sync_http_responses").description("Pinterest answers by HTTP status (0: no answer)")
                 .tag("status", Integer.toString(status)).register(registry).increment();
     }
 
     public void runEnded(String outcome, boolean succeeded, Instant at) {
-        Counter.builder("pinterest_sync_runs").description("Runs by outcome").tag("outcome", outcome)
+        Counter.builder("pinterest_sync_runs").description("Runs by outcome").tag("sync", sync).tag("outcome", outcome)
                 .register(registry).increment();
         lastOutcome.set(outcome);
         if (succeeded) {
@@ -130,6 +142,6 @@ public final class SyncMetrics {
     }
 
     private Counter counter(String name, String description) {
-        return Counter.builder(name).description(description).register(registry);
+        return Counter.builder(name).description(description).tag("sync", sync).register(registry);
     }
 }

@@ -50,6 +50,19 @@ public final class JdbcSource {
         this.endOfRows = endOfRows;
     }
 
+    /**
+     * What a run would stop on in a result with these columns (a mapped column missing, or there in several cases),
+     * or null: {@code check} asks it of the query's columns without reading a row.
+     */
+    public String columnProblem(Collection<String> columns) {
+        try {
+            new ChunkIterator(java.util.Collections.emptyIterator(), new LinkedHashSet<>(columns), -1);
+            return null;
+        } catch (SnapshotReadException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The SQL the route hands to the database. */
     public String query() {
         return query;

@@ -11,10 +11,14 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
@@ -106,6 +110,36 @@ public final class SourceDatabase implements ConnectionStrategy, AutoCloseable {
 
     public DataSource dataSource() {
         return pool;
+    }
+
+    /**
+     * The labels of the columns {@code query} returns, read from the database's description of the statement without
+     * reading a row ({@code check}); a query that cannot run (a missing table, a syntax error) throws its error.
+     */
+    public List<String> columns(String query) throws SQLException {
+        try (Connection connection = pool.getConnection(); PreparedStatement statement = connection.prepareStatement(query)) {
+            try {
+                ResultSetMetaData described = statement.getMetaData();
+                if (described == null) {
+                    // A driver that describes a statement only by running it: run it, but fetch nothing.
+                    statement.setMaxRows(1);
+                    try (ResultSet result = statement.executeQuery()) {
+                        return labels(result.getMetaData());
+                    }
+                }
+                return labels(described);
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
+    private static List<String> labels(ResultSetMetaData metaData) throws SQLException {
+        List<String> labels = new ArrayList<>();
+        for (int i = 1; i <= metaData.getColumnCount(); i++) {
+            labels.add(metaData.getColumnLabel(i));
+        }
+        return labels;
     }
 
     /**

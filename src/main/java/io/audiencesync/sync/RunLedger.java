@@ -4,21 +4,27 @@ import io.audiencesync.report.Outcome;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The outcomes of the runs of this process, for the exit code of {@code run --once}, and the hook that ends
- * a run-once process when the inbox is drained or a run stopped on a configuration/authorization error.
+ * The outcomes of the runs of this process, of every sync, for the exit code of {@code run --once} (the worst), the
+ * reports it prints, and the hook that ends a run-once process once every sync is done (its inbox drained, its query
+ * run), or at once when the token was refused, which stops every sync.
  */
 public final class RunLedger {
 
     private final AtomicReference<Outcome> worst = new AtomicReference<>();
     private final List<String> runIds = new CopyOnWriteArrayList<>();
+    private final List<Path> reports = new CopyOnWriteArrayList<>();
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private volatile Path dataDir;
     private volatile Runnable completion = () -> { };
     private final AtomicInteger runs = new AtomicInteger();
+    private final AtomicReference<String> tokenRefusedBy = new AtomicReference<>();
 
     public void record(Outcome outcome) {
         record(null, outcome);
@@ -30,6 +36,11 @@ public final class RunLedger {
         }
         runs.incrementAndGet();
         escalate(outcome);
+    }
+
+    /** A run's report was written here, for the summary of {@code run --once}. */
+    void reported(Path report) {
+        reports.add(report);
     }
 
     /** Makes the exit code at least {@code outcome}'s, without counting a run (a run whose report could not be written). */
@@ -52,12 +63,17 @@ public final class RunLedger {
         return List.copyOf(runIds);
     }
 
-    /** Where the runs of this process write their reports and plans. */
+    /** The run reports written, in the order the runs ended. */
+    public List<Path> reports() {
+        return List.copyOf(reports);
+    }
+
+    /** Where the runs of this process write their reports and plans (the workspace's data directory). */
     public Path dataDir() {
         return dataDir;
     }
 
-    void dataDir(Path dataDir) {
+    public void dataDir(Path dataDir) {
         this.dataDir = dataDir;
     }
 
@@ -65,7 +81,37 @@ public final class RunLedger {
         this.completion = completion;
     }
 
-    /** Ends a run-once process; the route calls it when the inbox has nothing more. */
+    /** The syncs a run-once process waits for before it ends. */
+    public void expect(Set<String> syncs) {
+        pending.addAll(syncs);
+    }
+
+    /** The syncs expected that did not say they were done: the process ended before them. */
+    public Set<String> unfinished() {
+        return Set.copyOf(pending);
+    }
+
+    /** Sync {@code id} has nothing more to do: a run-once process ends once every sync said so. */
+    void done(String id) {
+        if (pending.remove(id) && pending.isEmpty()) {
+            complete();
+        }
+    }
+
+    /**
+     * Run {@code runId} was stopped by a token Pinterest refused: null when it is the first since the token last
+     * worked (it says so in full), else the id of the run that did.
+     */
+    String tokenRefused(String runId) {
+        return tokenRefusedBy.compareAndExchange(null, runId);
+    }
+
+    /** A run got through Pinterest: a later refusal is news again. */
+    void tokenWorks() {
+        tokenRefusedBy.set(null);
+    }
+
+    /** Ends a run-once process now (the token was refused: no sync can work). */
     public void complete() {
         completion.run();
     }

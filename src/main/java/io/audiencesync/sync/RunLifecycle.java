@@ -69,6 +69,7 @@ public final class RunLifecycle {
     private final TokenProvider tokens;
     private final DesiredState desired;
     private final BindingFile binding;
+    private final RunSlots slots;
     /**
      * Held from {@link #begin} to the end of the run, on the thread the run's route runs on. Reentrant, so that a
      * scheduled query can {@link #claim()} it before its run begins and keep it until {@link #release()}.
@@ -81,16 +82,20 @@ public final class RunLifecycle {
     /** When the daemon last ran to report a damaged desired state. */
     private Instant damageReported;
 
-    public RunLifecycle(SyncSettings settings, RunLedger ledger, TokenProvider tokens, DesiredState desired,
+    /**
+     * @param ledger the outcomes of every sync's runs (shared by the workspace)
+     * @param slots  how many runs of the workspace go on at once
+     */
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, RunSlots slots, TokenProvider tokens, DesiredState desired,
                         BindingFile binding, SyncMetrics metrics, Progress progress) {
         this.settings = settings;
         this.ledger = ledger;
+        this.slots = slots;
         this.tokens = tokens;
         this.desired = desired;
         this.binding = binding;
         this.metrics = metrics;
         this.progress = progress;
-        ledger.dataDir(settings.dataDir());
     }
 
     /** Starts a run; while another run of this sync is going (a file and a query at once), waits for it to end. */
@@ -101,11 +106,14 @@ public final class RunLifecycle {
             LOG.info("The run for {} waits: {} is still going (runs of one sync never overlap)", source, current);
             running.lock();
         }
+        boolean slotTaken = false;
         try {
             String id = newRunId();
             Path workDir = settings.dataDir().resolve("work").resolve(id);
             SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
                     new RejectsWriter(settings.dataDir().resolve("rejects").resolve(id + ".csv"), settings.identifiers().keyColumn()));
+            slots.take(run);
+            slotTaken = true;
             current = run;
             if (resumed) {
                 LOG.info("Run {} started: resumes the desired state of '{}'", id, settings.customerListName());
@@ -118,6 +126,10 @@ public final class RunLifecycle {
             tracking = progress.track(run);
             return run;
         } catch (RuntimeException e) {
+            if (slotTaken) {
+                slots.give();
+            }
+            current = null;
             running.unlock();
             throw e;
         }
@@ -146,7 +158,9 @@ public final class RunLifecycle {
                 bound == null ? null : bound.audienceId(), settings.audienceDisplayName(), false, 0, null, List.of(), newer);
         ledger.record(id, Outcome.SUPERSEDED);
         try {
-            Json.writeAtomically(settings.dataDir().resolve("runs").resolve(id + ".json"), report);
+            Path file = settings.dataDir().resolve("runs").resolve(id + ".json");
+            Json.writeAtomically(file, report);
+            ledger.reported(file);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the report of {} under {}: {}", fileName, settings.dataDir(), e.getMessage());
         }
@@ -343,7 +357,9 @@ public final class RunLifecycle {
                 new PlanReport.Side(plan.removeCandidates(), names(plan.removesByType()), plan.removeCount() > 0,
                         hashedSamples(plan.removes())),
                 plan.withheldBecause());
-        Json.writeAtomically(settings.dataDir().resolve("plans").resolve(run.id() + ".json"), report);
+        Path file = settings.dataDir().resolve("plans").resolve(run.id() + ".json");
+        Json.writeAtomically(file, report);
+        ledger.reported(file);
         deleteWorkDir(run.workDir());
         closeSession(run);
         ledger.record(run.id(), read.failure() == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
@@ -383,9 +399,10 @@ public final class RunLifecycle {
         if (!expected(failure)) {
             LOG.error("Run {} stopped by an unexpected error", run == null ? "(not started)" : run.id(), failure);
         }
+        String error = explainOnce(run, failure);
         if (run == null) {
             ledger.record(outcome);
-            LOG.error("Run failed before it started: {}", explain(failure));
+            LOG.error("Run failed before it started: {}", error);
         } else if (!run.ended()) {
             try {
                 if (run.state() != null) {
@@ -394,14 +411,43 @@ public final class RunLifecycle {
             } catch (RuntimeException e) {
                 LOG.error("Run {}: cannot fold the state's journal ({}); the next run recovers it", run.id(), e.getMessage());
             } finally {
-                settle(run, true, owedValues(run), explain(failure));
-                end(run, outcome, explain(failure));
+                settle(run, true, owedValues(run), error);
+                end(run, outcome, error);
             }
         }
         if (outcome == Outcome.STOPPED && settings.once()) {
-            ledger.complete();
+            if (tokenRefused(failure)) {
+                // No sync can work with a token Pinterest refused: the whole process ends, with this one message.
+                ledger.complete();
+            } else {
+                // Only this sync stops; the others of the workspace go on.
+                ledger.done(settings.id());
+            }
         }
         throw failure;
+    }
+
+    /**
+     * The explanation of {@code failure}; a token refusal is explained in full by the first run it stops, and the
+     * runs of the other syncs that it stops too refer to that one, so a workspace says it once.
+     */
+    private String explainOnce(SyncRun run, Exception failure) {
+        if (!tokenRefused(failure)) {
+            return explain(failure);
+        }
+        String first = ledger.tokenRefused(run == null ? "(not started)" : run.id());
+        return first == null ? explain(failure) : "Pinterest refused the workspace's token (HTTP 401), as run " + first
+                + " said with the fix; no sync can write until it is fixed";
+    }
+
+    /** A failure of the workspace's token, not of this sync: every sync shares it. */
+    static boolean tokenRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TokenFileException || t instanceof PinterestAccessException access && access.status() == 401) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The inbox has nothing more: a run-once process ends here, or once the query ran too. */
@@ -423,7 +469,7 @@ public final class RunLifecycle {
             all = done.add(source) && done.size() == (settings.jdbcEnabled() ? 2 : 1);
         }
         if (all) {
-            ledger.complete();
+            ledger.done(settings.id());
         }
     }
 
@@ -479,12 +525,16 @@ public final class RunLifecycle {
     }
 
     private RunReport end(SyncRun run, Outcome outcome, String error) {
+        if (outcome != Outcome.STOPPED) {
+            ledger.tokenWorks();
+        }
         try {
             return report(run, outcome, error);
         } finally {
-            // The run holds the runs' lock from begin to here, once.
+            // The run holds the runs' lock and a run slot from begin to here, once.
             if (current == run) {
                 current = null;
+                slots.give();
                 running.unlock();
             }
         }
@@ -529,7 +579,9 @@ public final class RunLifecycle {
         try {
             // The plan command changes nothing, its run history included.
             if (!settings.dryRun()) {
-                Json.writeAtomically(settings.dataDir().resolve("runs").resolve(run.id() + ".json"), report);
+                Path file = settings.dataDir().resolve("runs").resolve(run.id() + ".json");
+                Json.writeAtomically(file, report);
+                ledger.reported(file);
                 new RunHistory(settings.dataDir()).prune(settings.keepRuns());
             }
             deleteWorkDir(run.workDir());

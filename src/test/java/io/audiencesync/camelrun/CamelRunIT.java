@@ -92,9 +92,10 @@ class CamelRunIT {
                 assertThat(camel.waitFor(60, TimeUnit.SECONDS)).as(log()).isTrue();
             }
             String log = log();
-            // Nine routes from routes/ and the probe, each once: the properties never replace the command line's files,
-            // and the jar's own copies are not loaded too (their ids would clash).
-            assertThat(log).contains("Routes startup (total:10)").contains("Started probe (timer://probe)")
+            // Nine routes from routes/ (seven of them made from its templates, for the one sync) and the probe, each
+            // once: the properties never replace the command line's files, and the jar's own copies are not loaded too
+            // (their ids would clash).
+            assertThat(log).contains("Routes startup (total:10 templates:7)").contains("Started probe (timer://probe)")
                     .contains("probe: loaded from the command line").contains("Started file-source")
                     .contains("Stopped: the sync 'Camel run' no longer watches")
                     // the sync's profile and shutdown timeout, not camel run's dev defaults (10 s)

@@ -1,6 +1,7 @@
 package io.audiencesync.cli;
 
 import io.audiencesync.PostgresTestDatabase;
+import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,25 @@ class BenchCommandTest {
                 "--jdbc-password", PostgresTestDatabase.PASSWORD);
         assertThat(result.code()).as(result.out() + result.err()).isZero();
         assertThat(result.out()).contains("first sync, postgres store").contains("(postgres)").contains("postgres store ")
+                .doesNotContain("CHECK FAILED");
+    }
+
+    @Test
+    void comparesOneWorkspaceProcessWithOneProcessPerSync() {
+        // The bench starts its processes on this JVM's class path: under surefire, the one it gives the tests.
+        String classPath = System.getProperty("java.class.path");
+        CliHarness.Result result;
+        try {
+            System.setProperty("java.class.path", ChildSync.classPath());
+            result = CliHarness.execute("bench", "--syncs", "3", "--rows", "2000", "--dir", dir.toString());
+        } finally {
+            System.setProperty("java.class.path", classPath);
+        }
+        assertThat(result.code()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).contains("| one workspace of 3 syncs | 1 | ")
+                .contains("| 3 single-sync processes, one after another | 3 | ")
+                .containsPattern("workspace time ÷ sum of the single processes: [0-9.]+; workspace peak RSS ÷ one single "
+                        + "process's: [0-9.]+")
                 .doesNotContain("CHECK FAILED");
     }
 

@@ -52,10 +52,10 @@ class MetricsPushTest {
             assertThat(result.code()).isZero();
             assertThat(pushes).singleElement().satisfies(push -> {
                 assertThat(push.method()).isEqualTo("PUT");
-                assertThat(push.path()).isEqualTo("/metrics/job/pinterest-audience-sync/sync/Cron");
-                assertThat(push.body()).contains("pinterest_sync_values_added_total 2.0")
-                        .contains("pinterest_sync_values_rejected_total{reason=\"INVALID_EMAIL\"} 1.0")
-                        .contains("pinterest_sync_runs_total{outcome=\"SUCCEEDED\"} 1.0")
+                assertThat(push.path()).isEqualTo("/metrics/job/pinterest-audience-sync/sync/cron");
+                assertThat(push.body()).contains("pinterest_sync_values_added_total{sync=\"cron\"} 2.0")
+                        .contains("pinterest_sync_values_rejected_total{reason=\"INVALID_EMAIL\",sync=\"cron\"} 1.0")
+                        .contains("pinterest_sync_runs_total{outcome=\"SUCCEEDED\",sync=\"cron\"} 1.0")
                         .contains("pinterest_sync_last_success_timestamp_seconds");
             });
 

@@ -84,6 +84,29 @@ class CamelKLayoutTest {
     }
 
     @Test
+    void theSyncFilesMountedAsAResourceAreTheWorkspace() throws Exception {
+        try (PinterestEmulator emulator = PinterestEmulator.builder().port(0).start()) {
+            Path base = layout(emulator);
+            // The mount trait's resource: the syncs ConfigMap's keys as files, where sync.definitions-dir points.
+            Path syncs = Files.createDirectories(dir.resolve("etc/pinterest-audience-sync/syncs"));
+            for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(Files.readString(Path.of("k8s/syncs-configmap.yaml")))) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> data = (Map<String, Object>) ((Map<String, Object>) doc).get("data");
+                for (Map.Entry<String, Object> key : data.entrySet()) {
+                    Files.writeString(syncs.resolve(key.getKey()), (String) key.getValue());
+                }
+            }
+            Path config = base.resolve("conf.d/_configmaps/pinterest-audience-sync-config/application.properties");
+            Files.writeString(config, Files.readString(config).replace("source.file.dir=" + dir.resolve("data/inbox"), "")
+                    .replace("sync.name=From Camel K", "").replace("sync.definitions-dir=\n", "sync.definitions-dir=" + syncs + "\n"));
+            ChildSync.Exit check = run(base, "check", "--offline");
+            assertThat(check.code()).as(check.output()).isZero();
+            assertThat(check.output()).contains("2 syncs [leads, users-1]").contains("== Sync 'users-1' (Customer List-Users 1)")
+                    .contains("== Sync 'leads' (Customer List-Leads)");
+        }
+    }
+
+    @Test
     void theEmbeddedSettingsNeverReplaceRoutesGivenAnotherWay() throws Exception {
         // camel run (Camel JBang) and Camel K give the routes themselves: a properties key would replace them.
         java.util.Properties embedded = io.audiencesync.config.SettingsSources.embeddedDefaults();
@@ -116,7 +139,9 @@ class CamelKLayoutTest {
         Files.writeString(config.resolve("application.properties"), configMap + "\npinterest.api-url=" + emulator.baseUrl()
                 + "\npinterest.ad-account-id=" + PinterestEmulator.DEFAULT_AD_ACCOUNT_ID + "\nsync.name=From Camel K"
                 + "\nsync.data-dir=" + dir.resolve("data") + "\nsource.file.dir=" + dir.resolve("data/inbox")
-                + "\nsource.file.stable-seconds=0\nsync.identifiers=email=EMAIL\nstate.store=file\n", StandardCharsets.UTF_8);
+                + "\nsource.file.stable-seconds=0\nsync.identifiers=email=EMAIL\nstate.store=file"
+                // one sync here (the workspace's sync files are read by theSyncFilesMountedAsAResourceAreTheWorkspace)
+                + "\nsync.definitions-dir=\n", StandardCharsets.UTF_8);
         Path secret = Files.createDirectories(base.resolve("conf.d/_secrets/pinterest-audience-sync-camel-k"));
         if (keyNamedAsSetting) {
             Files.writeString(secret.resolve("pinterest.access-token"), PinterestEmulator.DEFAULT_ACCESS_TOKEN + "\n");

@@ -44,7 +44,9 @@ class K8sManifestsTest {
     @BeforeAll
     static void load() throws IOException {
         try (Stream<Path> files = Files.walk(K8S)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+            // kustomization.yaml is Kustomize's, not a Kubernetes object: theKustomizationDeploysTheWorkspace reads it
+            for (Path file : files.filter(p -> p.toString().endsWith(".yaml"))
+                    .filter(p -> !p.getFileName().toString().equals("kustomization.yaml")).sorted().toList()) {
                 for (Object doc : new Load(LoadSettings.builder().build()).loadAllFromString(Files.readString(file))) {
                     assertThat(doc).as(file + " holds mappings").isInstanceOf(Map.class);
                     Map<String, Object> manifest = map(doc);
@@ -175,6 +177,56 @@ class K8sManifestsTest {
         Map<String, Object> deployment = map(kind("Deployment").get("spec"));
         assertThat(deployment.get("replicas")).isEqualTo(1);
         assertThat(map(deployment.get("strategy")).get("type")).isEqualTo("Recreate");
+    }
+
+    @Test
+    void theKustomizationDeploysTheWorkspaceFromFilesThatExist() throws IOException {
+        Map<String, Object> kustomization = map(new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(K8S.resolve("kustomization.yaml"))));
+        List<String> resources = list(kustomization.get("resources")).stream().map(String::valueOf).toList();
+        assertThat(resources).contains("configmap.yaml", "syncs-configmap.yaml", "routes-configmap.yaml", "pvc.yaml",
+                "deployment.yaml").doesNotContain("cronjob.yaml");
+        assertThat(resources).allSatisfy(r -> assertThat(K8S.resolve(r)).exists());
+    }
+
+    @Test
+    void everyWorkloadMountsTheSyncFilesWhereTheSettingsLookForThem() throws IOException {
+        Properties settings = properties((String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
+        String definitions = settings.getProperty("sync.definitions-dir");
+        assertThat(definitions).isNotBlank();
+        for (Map<String, Object> doc : workloads()) {
+            Map<String, Object> pod = podSpec(doc);
+            Map<String, String> volumeConfigMaps = new HashMap<>();
+            for (Object v : list(pod.get("volumes"))) {
+                Map<String, Object> volume = map(v);
+                if (volume.containsKey("configMap")) {
+                    volumeConfigMaps.put((String) volume.get("name"), (String) map(volume.get("configMap")).get("name"));
+                }
+            }
+            Map<String, Object> container = map(list(pod.get("containers")).get(0));
+            String mounted = list(container.get("volumeMounts")).stream().map(K8sManifestsTest::map)
+                    .filter(m -> definitions.equals(m.get("mountPath"))).map(m -> volumeConfigMaps.get((String) m.get("name")))
+                    .findFirst().orElse(null);
+            assertThat(mounted).as("%s mounts the sync files at %s", map(doc.get("metadata")).get("name"), definitions)
+                    .isEqualTo("pinterest-audience-sync-syncs");
+        }
+    }
+
+    @Test
+    void theSyncFilesAreAWorkspaceTheToolReads(@TempDir Path dir) throws IOException {
+        Path syncs = Files.createDirectories(dir.resolve("syncs"));
+        Map<String, Object> files = CONFIG_MAPS.get("pinterest-audience-sync-syncs");
+        for (Map.Entry<String, Object> file : files.entrySet()) {
+            Files.writeString(syncs.resolve(file.getKey()), (String) file.getValue());
+        }
+        Path config = dir.resolve("application.properties");
+        Files.writeString(config, (String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
+        io.audiencesync.config.Workspace workspace = io.audiencesync.SyncApp.readSettings(config, Map.of(
+                "sync.definitions-dir", syncs.toString(), "sync.data-dir", dir.resolve("data").toString(),
+                "pinterest.access-token", "token"), io.audiencesync.config.Workspace::load);
+        assertThat(workspace.syncs()).extracting(io.audiencesync.config.SyncSettings::id)
+                .containsExactlyInAnyOrderElementsOf(files.keySet().stream().map(k -> k.replace(".properties", "")).toList());
+        assertThat(workspace.syncs()).anySatisfy(sync -> assertThat(sync.jdbcEnabled()).isTrue());
     }
 
     @Test

@@ -61,10 +61,11 @@ class DesiredStateTest {
         assertThat(done.reason()).isNull();
         assertThat(done.attempts()).isZero();
 
-        SyncMetrics metrics = new SyncMetrics();
+        SyncMetrics metrics = new SyncMetrics("users-1");
         metrics.desiredState(done);
-        assertThat(metrics.scrape()).contains("pinterest_sync_convergence{state=\"converged\"} 1.0")
-                .contains("pinterest_sync_convergence{state=\"failing\"} 0.0").contains("pinterest_sync_values_owed 0.0");
+        assertThat(metrics.scrape()).contains("pinterest_sync_convergence{state=\"converged\",sync=\"users-1\"} 1.0")
+                .contains("pinterest_sync_convergence{state=\"failing\",sync=\"users-1\"} 0.0")
+                .contains("pinterest_sync_values_owed{sync=\"users-1\"} 0.0");
     }
 
     @Test

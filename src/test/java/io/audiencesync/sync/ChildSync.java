@@ -135,7 +135,7 @@ public final class ChildSync {
     }
 
     /** Surefire's real class path, without empty entries (an empty entry is the working directory). */
-    static String classPath() {
+    public static String classPath() {
         String path = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return Arrays.stream(path.split(File.pathSeparator)).filter(p -> !p.isBlank())
                 .collect(Collectors.joining(File.pathSeparator));

@@ -68,16 +68,16 @@ class OperationsTest {
             assertThat(Json.MAPPER.readTree(get("/observe/health").body()).get("status").asText()).isEqualTo("UP");
 
             drop("day1.csv", model(0, 250) + "not-an-email\n");
-            await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\"}") >= 1, daemon);
-            assertThat(metric("pinterest_sync_rows_read_total")).isEqualTo(251);
-            assertThat(metric("pinterest_sync_values_added_total")).isEqualTo(250);
-            assertThat(metric("pinterest_sync_values_rejected_total{reason=\"INVALID_EMAIL\"}")).isEqualTo(1);
-            assertThat(metric("pinterest_sync_batches_sent_total{operation=\"ADD\"}")).isEqualTo(3);
+            await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\",sync=\"child\"}") >= 1, daemon);
+            assertThat(metric("pinterest_sync_rows_read_total{sync=\"child\"}")).isEqualTo(251);
+            assertThat(metric("pinterest_sync_values_added_total{sync=\"child\"}")).isEqualTo(250);
+            assertThat(metric("pinterest_sync_values_rejected_total{reason=\"INVALID_EMAIL\",sync=\"child\"}")).isEqualTo(1);
+            assertThat(metric("pinterest_sync_batches_sent_total{operation=\"ADD\",sync=\"child\"}")).isEqualTo(3);
             assertThat(metric("pinterest_sync_http_responses_total{status=\"200\"}")).isGreaterThanOrEqualTo(5);
-            assertThat(metric("pinterest_sync_last_success_timestamp_seconds")).isGreaterThan(1.7e9);
+            assertThat(metric("pinterest_sync_last_success_timestamp_seconds{sync=\"child\"}")).isGreaterThan(1.7e9);
             assertThat(get("/observe/metrics").body()).contains("jvm_memory_used_bytes").doesNotContain("@example.com");
-            assertThat(metric("pinterest_sync_convergence{state=\"converged\"}")).isEqualTo(1);
-            assertThat(metric("pinterest_sync_values_owed")).isZero();
+            assertThat(metric("pinterest_sync_convergence{state=\"converged\",sync=\"child\"}")).isEqualTo(1);
+            assertThat(metric("pinterest_sync_values_owed{sync=\"child\"}")).isZero();
             JsonNode checks = Json.MAPPER.readTree(get("/observe/health/ready").body()).get("checks");
             // Readiness says whether the sync can work; whether the list converged is listed, but not readiness.
             assertThat(checks.findValuesAsText("name")).contains("can-work").doesNotContain("convergence");
@@ -85,8 +85,8 @@ class OperationsTest {
                     .contains("convergence", "can-work");
 
             drop("day2.csv", model(100, 350)); // the same size: 100 leave, 100 join
-            await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\"}") >= 2, daemon);
-            assertThat(metric("pinterest_sync_values_removed_total")).isEqualTo(100);
+            await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\",sync=\"child\"}") >= 2, daemon);
+            assertThat(metric("pinterest_sync_values_removed_total{sync=\"child\"}")).isEqualTo(100);
             assertThat(get("/observe/nothing-here").statusCode()).isEqualTo(404);
         } finally {
             daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

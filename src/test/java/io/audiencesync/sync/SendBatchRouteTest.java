@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @CamelMainTest(
         advices = {
-                @AdviceRouteMapping(route = "dead-letter", advice = SendBatchRouteTest.WatchDeadLetters.class),
-                @AdviceRouteMapping(route = "write-batch", advice = SendBatchRouteTest.WatchCommits.class)},
+                @AdviceRouteMapping(route = "dead-letter-route-test", advice = SendBatchRouteTest.WatchDeadLetters.class),
+                @AdviceRouteMapping(route = "write-batch-route-test", advice = SendBatchRouteTest.WatchCommits.class)},
         properties = {
                 "camel.main.routes-include-pattern=classpath:routes/*.camel.yaml",
                 // the test's settings first, then the sync's beans from them (application.properties names only the latter)
