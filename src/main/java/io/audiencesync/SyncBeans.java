@@ -16,10 +16,14 @@ import io.audiencesync.sync.BindingFile;
 import io.audiencesync.sync.DeadLetters;
 import io.audiencesync.sync.IdentifierStage;
 import io.audiencesync.sync.Inbox;
+import io.audiencesync.sync.LeaderRecord;
 import io.audiencesync.sync.PlanStage;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLifecycle;
 import io.audiencesync.sync.SyncBinding;
+import io.audiencesync.sync.SyncLeader;
+
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +46,18 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
     static SyncBeans create(SyncSettings settings, WorkspaceServices shared) {
         SyncMetrics metrics = shared.meters() == null ? new SyncMetrics(settings.id())
                 : new SyncMetrics(shared.meters(), settings.id());
+        SyncLeader leader = shared.leaders().get(settings.id());
+        metrics.leader(leader::leads);
+        leader.onChange(leads -> {
+            if (leads) {
+                try {
+                    LeaderRecord.write(settings.stateDir(), settings.id(), leader.member());
+                } catch (RuntimeException e) {
+                    LoggerFactory.getLogger(SyncBeans.class).warn("Sync '{}': cannot record this replica as its leader"
+                            + " for status: {}", settings.id(), e.getMessage());
+                }
+            }
+        });
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         BindingFile binding = new BindingFile(settings.stateDir(), settings.name());
         try {
@@ -50,13 +66,13 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
             metrics.adoptedWithoutState(bound != null && bound.adoptedWithoutState() != null);
         } catch (StateCorruptedException e) {
             // The sync's first run reports it, with its report and exit code; the process starts so that health shows it.
-            org.slf4j.LoggerFactory.getLogger(SyncBeans.class).error("Sync '{}': {}", settings.id(), e.getMessage());
+            LoggerFactory.getLogger(SyncBeans.class).error("Sync '{}': {}", settings.id(), e.getMessage());
         }
         PinterestClient pinterest = new PinterestClient(shared.pinterest(), settings.adAccountId());
         Provisioner provisioner = new Provisioner(settings, pinterest, shared.store(), binding, desired);
         Map<String, Object> locals = new LinkedHashMap<>();
         locals.put("runLifecycle", new RunLifecycle(settings, shared.ledger(), shared.slots(), shared.tokens(), desired,
-                binding, metrics, shared.progress()));
+                binding, metrics, shared.progress(), leader.member()));
         locals.put("provisioner", provisioner);
         locals.put("inbox", new Inbox(settings.inboxDir(), settings.fileSource().marker(), settings.fileSource().followSymlinks(),
                 settings.fileSource().everyFile(), settings.dryRun(), Clock.systemDefaultZone()));
@@ -65,7 +81,8 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         int cores = Runtime.getRuntime().availableProcessors();
         locals.put("identifierStage", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()), shared.normalize(), cores));
-        locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(), shared.readAhead()));
+        locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(),
+                shared.leaders().get(settings.id()), shared.readAhead()));
         locals.put("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
         locals.put("batchSender", new BatchSender(settings, pinterest, provisioner, metrics));
         if (settings.jdbcEnabled()) {

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -60,6 +61,13 @@ public class SyncConfiguration implements CamelConfiguration {
         } catch (RuntimeException e) {
             shared.close();
             throw e;
+        }
+        if (shared.leaders().values().stream().anyMatch(leader -> !leader.leads())) {
+            // The cluster service is one of the context's services: it stops with it, giving up every lease.
+            SyncLeadership.start(context, workspace.cluster(), List.copyOf(shared.leaders().values()));
+        } else if (workspace.cluster().enabled()) {
+            LOG.info("cluster.service={} leads the daemon's syncs; {} runs the syncs it is given here",
+                    workspace.cluster().service().name().toLowerCase(Locale.ROOT), first.dryRun() ? "plan" : "run --once");
         }
         ledger.dataDir(first.stateDir().getParent());
         ledger.expect(syncs.stream().map(s -> s.settings().id()).collect(Collectors.toSet()));

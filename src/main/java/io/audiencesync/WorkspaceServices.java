@@ -11,22 +11,27 @@ import io.audiencesync.sync.RunLedger;
 import io.audiencesync.sync.RunSlots;
 import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StopSignal;
+import io.audiencesync.sync.SyncLeader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelContext;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
  * What every sync of a workspace shares, made once: the Pinterest route and its one token (refreshes serialized,
  * the rotated refresh token saved once), the write quota its throttle keeps, the state store, the run slots, the
- * outcomes of the runs, the threads that normalize and read ahead, the meter registry and the stop signal.
+ * outcomes of the runs, the threads that normalize and read ahead, the meter registry, the stop signal, and which
+ * syncs this replica leads.
  *
  * @param meters Camel's registry when its management server scrapes it, else null (each sync's meters then have a
  *               registry of their own, pushed on their own)
  */
 record WorkspaceServices(Workspace workspace, SyncSettings shared, RunLedger ledger, RunSlots slots, StopSignal stop,
                          PrometheusMeterRegistry meters, TokenProvider tokens, PinterestRoute pinterest, StateStore store,
-                         Progress progress, ExecutorService normalize, ExecutorService readAhead) implements AutoCloseable {
+                         Progress progress, ExecutorService normalize, ExecutorService readAhead,
+                         Map<String, SyncLeader> leaders) implements AutoCloseable {
 
     /**
      * Opens the shared services. The first sync's settings stand for the workspace's (the Pinterest app, the state
@@ -57,8 +62,14 @@ record WorkspaceServices(Workspace workspace, SyncSettings shared, RunLedger led
         // A bar on a terminal for one sync; with several, log lines that say which sync they are of.
         Progress progress = workspace.syncs().size() == 1 ? Progress.forThisProcess(shared.progressInterval())
                 : new Progress(shared.progressInterval(), null);
+        // With replicas, the daemon runs a sync once the cluster service says this replica leads it; run --once and
+        // plan run what they are given.
+        boolean replicas = workspace.cluster().enabled() && !shared.once() && !shared.dryRun();
+        Map<String, SyncLeader> leaders = new LinkedHashMap<>();
+        workspace.syncs().forEach(sync -> leaders.put(sync.id(), replicas
+                ? SyncLeader.elected(sync.id(), workspace.cluster().member()) : SyncLeader.alone(sync.id())));
         return new WorkspaceServices(workspace, shared, ledger, new RunSlots(workspace.maxConcurrentRuns()), stop, meters,
-                tokens, pinterest, store, progress, normalize, readAhead);
+                tokens, pinterest, store, progress, normalize, readAhead, leaders);
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * {@code sync.*} and {@code source.*} keys (and {@code pinterest.ad-account-id}) it changes, the shared settings
  * giving the rest.
  */
-public record Workspace(Path definitionsDir, List<SyncSettings> syncs, int maxConcurrentRuns) {
+public record Workspace(Path definitionsDir, List<SyncSettings> syncs, int maxConcurrentRuns, ClusterSettings cluster) {
 
     public static final String DEFINITIONS_DIR = "sync.definitions-dir";
     public static final String MAX_CONCURRENT_RUNS = "sync.max-concurrent-runs";
@@ -69,10 +69,11 @@ public record Workspace(Path definitionsDir, List<SyncSettings> syncs, int maxCo
         String dir = r.optional(DEFINITIONS_DIR);
         int maxConcurrent = r.integer(MAX_CONCURRENT_RUNS, 1, 64);
         Set<String> selected = selected(r.optional("sync.selected"));
+        ClusterSettings cluster = ClusterSettings.load(shared, Path.of(Optional.ofNullable(r.optional("sync.data-dir")).orElse("data")));
         if (dir == null) {
             SyncSettings single = SyncSettings.load(shared);
             checkSelected(selected, Set.of(single.id()), null);
-            return new Workspace(null, List.of(single), maxConcurrent);
+            return new Workspace(null, List.of(single), maxConcurrent, cluster);
         }
         Path definitions = Path.of(dir);
         List<Path> files = syncFiles(definitions);
@@ -112,7 +113,7 @@ public record Workspace(Path definitionsDir, List<SyncSettings> syncs, int maxCo
         checkSelected(selected, fileOf.keySet(), definitions);
         List<SyncSettings> chosen = selected.isEmpty() ? syncs
                 : syncs.stream().filter(s -> selected.contains(s.id())).toList();
-        return new Workspace(definitions, chosen, maxConcurrent);
+        return new Workspace(definitions, chosen, maxConcurrent, cluster);
     }
 
     private static Set<String> selected(String value) {

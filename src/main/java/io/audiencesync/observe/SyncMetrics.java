@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -58,6 +59,15 @@ public final class SyncMetrics {
                             + " behind (values owed or withheld), failing (runs in a row ended with values owed)")
                     .tag("sync", sync).tag("state", state).register(registry);
         }
+    }
+
+    /** Whether this replica leads the sync (1), or another does (0); always 1 without replicas. */
+    public void leader(BooleanSupplier leads) {
+        Gauge.builder("pinterest_sync_leader", leads, l -> l.getAsBoolean() ? 1 : 0)
+                .description("1 while this replica leads the sync (polls its inbox, runs its query, resumes it), 0 while"
+                        + " another replica does; 1 without replicas (cluster.service=none)")
+                // A gauge holds its object weakly: the lambda would be collected, and the gauge read NaN.
+                .strongReference(true).tag("sync", sync).register(registry);
     }
 
     /** The sync these meters are of. */

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens.
  * {@code warnings} are what a person should know even though the run went through (a list adopted with no state);
- * {@code supersededBy} names the newer snapshot a file was settled for, unread (outcome SUPERSEDED).
+ * {@code supersededBy} names the newer snapshot a file was settled for, unread (outcome SUPERSEDED); {@code replica}
+ * the replica that ran it ({@code cluster.member}), null without replicas.
  */
 public record RunReport(
         String runId,
@@ -38,7 +39,8 @@ public record RunReport(
         long deadLetterBatches,
         String deadLetterFile,
         List<String> warnings,
-        String supersededBy) {
+        String supersededBy,
+        String replica) {
 
     /** Values planned, acknowledged by Pinterest, and sent to the dead letter. */
     public record Counts(long planned, long sent, long failed) {

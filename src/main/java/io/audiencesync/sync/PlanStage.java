@@ -30,6 +30,7 @@ public final class PlanStage {
     private final DesiredState desired;
     private final Provisioner provisioner;
     private final StopSignal stop;
+    private final SyncLeader leader;
     private final Executor readAhead;
 
     /**
@@ -37,12 +38,13 @@ public final class PlanStage {
      * @param provisioner records in the sync's binding each desired state kept
      * @param readAhead   the thread that reads the next batch while one is sent (null: none)
      */
-    public PlanStage(SyncSettings settings, DesiredState desired, Provisioner provisioner, StopSignal stop,
+    public PlanStage(SyncSettings settings, DesiredState desired, Provisioner provisioner, StopSignal stop, SyncLeader leader,
                      Executor readAhead) {
         this.settings = settings;
         this.desired = desired;
         this.provisioner = provisioner;
         this.stop = stop;
+        this.leader = leader;
         this.readAhead = readAhead;
     }
 
@@ -93,7 +95,8 @@ public final class PlanStage {
 
     /**
      * The plan as batches of at most {@code sync.batch-size}, ADD first; read lazily for a streaming split.
-     * When the process is asked to stop, no further batch is handed out and the run is marked interrupted.
+     * When the process is asked to stop, or this replica no longer leads the sync, no further batch is handed out and
+     * the run is marked interrupted.
      */
     public Iterator<Batch> batches(SyncRun run, Plan plan) {
         Batches batches = new Batches(plan, settings.batchSize());
@@ -103,10 +106,11 @@ public final class PlanStage {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
-                if (stop.requested()) {
+                String why = stop.requested() ? SyncRun.SHUTDOWN : leader.leads() ? null : SyncRun.LEADERSHIP_LOST;
+                if (why != null) {
                     boolean readButNotSent = ahead != null && ahead.stop();
                     if (readButNotSent || batches.hasNext()) {
-                        run.interrupt();
+                        run.interrupt(why);
                         batches.close();
                         return false;
                     }

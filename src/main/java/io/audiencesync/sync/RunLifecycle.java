@@ -70,6 +70,7 @@ public final class RunLifecycle {
     private final DesiredState desired;
     private final BindingFile binding;
     private final RunSlots slots;
+    private final String replica;
     /**
      * Held from {@link #begin} to the end of the run, on the thread the run's route runs on. Reentrant, so that a
      * scheduled query can {@link #claim()} it before its run begins and keep it until {@link #release()}.
@@ -85,10 +86,12 @@ public final class RunLifecycle {
     /**
      * @param ledger the outcomes of every sync's runs (shared by the workspace)
      * @param slots  how many runs of the workspace go on at once
+     * @param replica this replica's name in the reports, or null without replicas
      */
     public RunLifecycle(SyncSettings settings, RunLedger ledger, RunSlots slots, TokenProvider tokens, DesiredState desired,
-                        BindingFile binding, SyncMetrics metrics, Progress progress) {
+                        BindingFile binding, SyncMetrics metrics, Progress progress, String replica) {
         this.settings = settings;
+        this.replica = replica;
         this.ledger = ledger;
         this.slots = slots;
         this.tokens = tokens;
@@ -155,7 +158,7 @@ public final class RunLifecycle {
         RunReport report = new RunReport(id, fileName, settings.name(), now, now, 0, Outcome.SUPERSEDED, null, 0,
                 Map.of(), 0, 0, 0, Map.of(), null, new RunReport.Counts(0, 0, 0), new RunReport.Counts(0, 0, 0), 0, null,
                 bound == null ? null : bound.customerListId(), settings.customerListName(), false,
-                bound == null ? null : bound.audienceId(), settings.audienceDisplayName(), false, 0, null, List.of(), newer);
+                bound == null ? null : bound.audienceId(), settings.audienceDisplayName(), false, 0, null, List.of(), newer, replica);
         ledger.record(id, Outcome.SUPERSEDED);
         try {
             Path file = settings.dataDir().resolve("runs").resolve(id + ".json");
@@ -298,7 +301,7 @@ public final class RunLifecycle {
                 : owed > 0 ? Outcome.FAILED
                 : run.removalsAwaitConfirmation() ? Outcome.REMOVALS_WITHHELD : Outcome.SUCCEEDED;
         String error = run.snapshotFailure() != null ? run.snapshotFailure()
-                : run.interrupted() ? "stopped by a shutdown request; what Pinterest acknowledged is recorded, " + owed
+                : run.interrupted() ? run.interruptedBecause() + "; what Pinterest acknowledged is recorded, " + owed
                         + " values are still owed and the next run sends them without a new file"
                 : deadLetterBatches > 0 ? owed + " values in dead-lettered batches are still owed; the next run sends"
                         + " them again without a new file"
@@ -573,7 +576,8 @@ public final class RunLifecycle {
                 target != null && target.audienceCreated(),
                 sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
                 run.isAdoptedWithoutState() && target != null
-                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of(), null);
+                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of(), null,
+                replica);
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
         ledger.record(run.id(), outcome);
         try {

@@ -40,7 +40,7 @@ public final class SyncRun {
     private volatile long plannedAt;
     /** Whether removals are held back by a guard that a person can confirm (not add-only mode). */
     private boolean removalsAwaitConfirmation;
-    private volatile boolean interrupted;
+    private volatile String interrupted;
     private boolean ended;
     /** The list was adopted by name with no state of this tool: what left the model before cannot be removed. */
     private boolean adoptedWithoutState;
@@ -154,13 +154,24 @@ public final class SyncRun {
         adoptedWithoutState = true;
     }
 
-    /** Whether a shutdown request stopped the run before every batch was sent. */
+    /** Why a run is interrupted: the process was asked to stop. */
+    static final String SHUTDOWN = "stopped by a shutdown request";
+    /** Why a run is interrupted: another replica leads the sync now. */
+    static final String LEADERSHIP_LOST = "stopped because this replica no longer leads the sync (the one that does"
+            + " sends the rest)";
+
+    /** Whether a shutdown request or a lost leadership stopped the run before every batch was sent. */
     boolean interrupted() {
+        return interrupted != null;
+    }
+
+    /** Why the run was interrupted, or null. */
+    String interruptedBecause() {
         return interrupted;
     }
 
-    void interrupt() {
-        interrupted = true;
+    void interrupt(String why) {
+        interrupted = why;
     }
 
     /** Whether the run has ended (its report is written): a late failure does not end it twice. */

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +28,7 @@ public final class WorkspaceStatus {
 
     /** One sync's line. */
     record Line(String sync, String source, String list, String lastRun, String outcome, String values, String owed,
-                String next) {
+                String next, String leader) {
     }
 
     private WorkspaceStatus() {
@@ -40,11 +41,20 @@ public final class WorkspaceStatus {
         }
         // Columns as wide as their widest cell: paths and list names are shown whole.
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"sync", "source", "list", "last run (UTC)", "outcome", "values", "owed", "next run"});
+        // The leader column only where replicas ran the syncs (cluster.service).
+        boolean replicas = lines.stream().anyMatch(l -> l.leader() != null);
+        rows.add(replicas ? new String[]{"sync", "source", "list", "last run (UTC)", "outcome", "values", "owed", "next run",
+                "leader (since, UTC)"}
+                : new String[]{"sync", "source", "list", "last run (UTC)", "outcome", "values", "owed", "next run"});
         for (Line l : lines) {
-            rows.add(new String[]{l.sync(), l.source(), l.list(), l.lastRun(), l.outcome(), l.values(), l.owed(), l.next()});
+            String[] row = {l.sync(), l.source(), l.list(), l.lastRun(), l.outcome(), l.values(), l.owed(), l.next()};
+            if (replicas) {
+                row = Arrays.copyOf(row, 9);
+                row[8] = l.leader() == null ? "-" : l.leader();
+            }
+            rows.add(row);
         }
-        int[] widths = new int[8];
+        int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 widths[i] = Math.max(widths[i], row[i].length());
@@ -63,6 +73,8 @@ public final class WorkspaceStatus {
     }
 
     static Line line(SyncSettings sync, Instant now) {
+        String leader = LeaderRecord.read(sync.stateDir(), sync.id())
+                .map(r -> r.replica() + " (" + TIME.format(r.since()) + ")").orElse(null);
         String source = sync.jdbcEnabled() ? "query " + sync.jdbc().safeUrl() : "inbox " + sync.inboxDir();
         String list;
         try {
@@ -79,12 +91,12 @@ public final class WorkspaceStatus {
             desired = DesiredState.of(sync.stateDir(), sync.listKey()).status();
         } catch (RuntimeException e) {
             return new Line(sync.id(), source, list, last == null ? "-" : TIME.format(last.finishedAt()),
-                    last == null ? "-" : last.outcome().name(), "DAMAGED", "?", "a person must act (run --once --reset-state)");
+                    last == null ? "-" : last.outcome().name(), "DAMAGED", "?", "a person must act (run --once --reset-state)", leader);
         }
         String values = desired.map(s -> Long.toString(s.values())).orElse("-");
         String owed = desired.map(s -> Long.toString(s.owedValues() + s.removalsWithheld())).orElse("-");
         return new Line(sync.id(), source, list, last == null ? "-" : TIME.format(last.finishedAt()),
-                last == null ? "-" : last.outcome().name(), values, owed, next(sync, desired, now));
+                last == null ? "-" : last.outcome().name(), values, owed, next(sync, desired, now), leader);
     }
 
     /** When the sync runs next: its query's next fire, its resume when something is owed, else the next file. */

@@ -42,6 +42,33 @@ class BenchCommandTest {
     }
 
     @Test
+    void aDirectoryUsedBeforeIsMeasuredAfreshAndAFailedCheckFailsTheBench() throws Exception {
+        String[] bench = {"bench", "--rows", "2000", "--batch-size", "500", "--no-postgres", "--dir", dir.toString()};
+        assertThat(CliHarness.execute(bench).code()).isZero();
+        // The earlier bench's state is bound to lists of an emulator that is gone: it is removed, not synced on.
+        CliHarness.Result again = CliHarness.execute(bench);
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).contains("removed " + dir.resolve("file") + ", an earlier bench's")
+                .doesNotContain("CHECK FAILED");
+    }
+
+    @Test
+    void measuresTheTakeoverOfAKilledLeader() {
+        String classPath = System.getProperty("java.class.path");
+        CliHarness.Result result;
+        try {
+            System.setProperty("java.class.path", ChildSync.classPath());
+            result = CliHarness.execute("bench", "--takeover", "1", "--rows", "20000", "--dir", dir.toString());
+        } finally {
+            System.setProperty("java.class.path", classPath);
+        }
+        assertThat(result.code()).as(result.out() + result.err()).isZero();
+        assertThat(result.out()).containsPattern("takeover 1: [0-9.]+ s")
+                .containsPattern("takeover time, kill -9 of the leader to the other replica's first batch: median [0-9.]+ s")
+                .doesNotContain("CHECK FAILED");
+    }
+
+    @Test
     void reportsThePostgresStoreToo() {
         PostgresTestDatabase.assumeAvailable();
         CliHarness.Result result = CliHarness.execute("bench", "--rows", "2000", "--batch-size", "500", "--dir", dir.toString(),

@@ -152,13 +152,20 @@ class K8sManifestsTest {
         }
     }
 
-    /** The first answer at {@code url} once the daemon listens (it is starting up). */
+    /**
+     * The answer at {@code url} once the daemon has started: what the startup probe waits for (until then the
+     * management server may answer 503 while Camel's context starts), or the last answer at the deadline.
+     */
     private static HttpResponse<String> answer(String url, Process process, ChildSync daemon) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try {
-                return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 || !process.isAlive() || System.nanoTime() > deadline) {
+                    return response;
+                }
+                Thread.sleep(100);
             } catch (IOException notYet) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     throw new AssertionError("the daemon does not answer at " + url + ": " + daemon.log());
@@ -169,14 +176,51 @@ class K8sManifestsTest {
     }
 
     @Test
-    void theCronJobNeverOverlapsAndTheDaemonIsASingleReplica() {
+    void theCronJobNeverOverlapsAndTheDaemonIsTwoReplicasThatEachLeadTheSyncsOfTheirLeases() throws IOException {
         Map<String, Object> cron = map(kind("CronJob").get("spec"));
         assertThat(cron.get("concurrencyPolicy")).isEqualTo("Forbid");
         assertThat(map(map(cron.get("jobTemplate")).get("spec")).get("activeDeadlineSeconds")).isNotNull();
         assertThat(list(map(list(podSpec(kind("CronJob")).get("containers")).get(0)).get("args"))).contains("--once");
+
         Map<String, Object> deployment = map(kind("Deployment").get("spec"));
-        assertThat(deployment.get("replicas")).isEqualTo(1);
-        assertThat(map(deployment.get("strategy")).get("type")).isEqualTo("Recreate");
+        assertThat(deployment.get("replicas")).isEqualTo(2);
+        assertThat(map(deployment.get("strategy")).get("type")).isEqualTo("RollingUpdate");
+        assertThat(map(map(deployment.get("strategy")).get("rollingUpdate")).get("maxUnavailable")).isEqualTo(0);
+        Properties settings = properties((String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
+        assertThat(settings.getProperty("cluster.service")).isEqualTo("kubernetes");
+        // Camel's service finds the candidates by the pod labels the settings name (the default's): the pods have them.
+        Map<String, Object> podLabels = map(map(map(deployment.get("template")).get("metadata")).get("labels"));
+        String[] label = defaultSetting("cluster.kubernetes.pod-labels").split("=", 2);
+        assertThat(podLabels).containsEntry(label[0], label[1]);
+        // Both replicas mount the one data volume.
+        assertThat(list(map(kind("PersistentVolumeClaim").get("spec")).get("accessModes"))).containsExactly("ReadWriteMany");
+
+        // Least privilege: leases to keep, pods to read, in the namespace; bound to the pods' service account.
+        String account = (String) podSpec(kind("Deployment")).get("serviceAccountName");
+        assertThat(map(kind("ServiceAccount").get("metadata")).get("name")).isEqualTo(account);
+        Map<String, Object> role = kind("Role");
+        assertThat(list(role.get("rules"))).containsExactlyInAnyOrder(
+                Map.of("apiGroups", List.of("coordination.k8s.io"), "resources", List.of("leases"),
+                        "verbs", List.of("get", "list", "watch", "create", "update", "patch")),
+                Map.of("apiGroups", List.of(""), "resources", List.of("pods"), "verbs", List.of("get", "list")));
+        Map<String, Object> binding = kind("RoleBinding");
+        assertThat(map(binding.get("roleRef"))).containsEntry("kind", "Role")
+                .containsEntry("name", map(role.get("metadata")).get("name"));
+        assertThat(list(binding.get("subjects"))).containsExactly(Map.of("kind", "ServiceAccount", "name", account));
+        // A drain takes one replica at a time.
+        Map<String, Object> budget = map(kind("PodDisruptionBudget").get("spec"));
+        assertThat(budget.get("minAvailable")).isEqualTo(1);
+        assertThat(map(map(budget.get("selector")).get("matchLabels"))).isEqualTo(
+                map(map(deployment.get("selector")).get("matchLabels")));
+    }
+
+    /** A setting's value in the embedded defaults (application.properties at the top of the repository). */
+    private static String defaultSetting(String key) {
+        try {
+            return properties(Files.readString(Path.of("application.properties"))).getProperty(key);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -185,7 +229,7 @@ class K8sManifestsTest {
                 .loadFromString(Files.readString(K8S.resolve("kustomization.yaml"))));
         List<String> resources = list(kustomization.get("resources")).stream().map(String::valueOf).toList();
         assertThat(resources).contains("configmap.yaml", "syncs-configmap.yaml", "routes-configmap.yaml", "pvc.yaml",
-                "deployment.yaml").doesNotContain("cronjob.yaml");
+                "deployment.yaml", "rbac.yaml", "pdb.yaml").doesNotContain("cronjob.yaml");
         assertThat(resources).allSatisfy(r -> assertThat(K8S.resolve(r)).exists());
     }
 
@@ -288,14 +332,20 @@ class K8sManifestsTest {
 
     @Test
     void everyKubernetesObjectIsValidForTheKubernetesApi() throws Exception {
-        Map<String, Class<?>> models = Map.of(
+        Map<String, Class<?>> models = new HashMap<>(Map.of(
                 "apps/v1 Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class,
                 "batch/v1 CronJob", io.fabric8.kubernetes.api.model.batch.v1.CronJob.class,
                 "v1 Service", io.fabric8.kubernetes.api.model.Service.class,
                 "v1 ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class,
                 "v1 Secret", io.fabric8.kubernetes.api.model.Secret.class,
                 "v1 PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
-                "monitoring.coreos.com/v1 ServiceMonitor", io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class);
+                "monitoring.coreos.com/v1 ServiceMonitor", io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class));
+        // Replicas: the service account, the Role on leases and pods, its binding, the disruption budget.
+        models.putAll(Map.of(
+                "v1 ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class,
+                "rbac.authorization.k8s.io/v1 Role", io.fabric8.kubernetes.api.model.rbac.Role.class,
+                "rbac.authorization.k8s.io/v1 RoleBinding", io.fabric8.kubernetes.api.model.rbac.RoleBinding.class,
+                "policy/v1 PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class));
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
                 .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
         int checked = 0;
@@ -311,7 +361,7 @@ class K8sManifestsTest {
             checked++;
         }
         assertThat(checked).as("every core manifest has its model").isEqualTo(DOCS.stream()
-                .filter(d -> models.containsKey(d.get("apiVersion") + " " + d.get("kind"))).count()).isGreaterThanOrEqualTo(8);
+                .filter(d -> models.containsKey(d.get("apiVersion") + " " + d.get("kind"))).count()).isGreaterThanOrEqualTo(12);
     }
 
     /** The {@code additionalProperties} of every object reachable from {@code object}, with their path. */
