@@ -11,6 +11,8 @@ import io.audiencesync.source.JdbcSource;
 import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.StateCorruptedException;
+import io.audiencesync.sync.AudienceHealthFile;
+import io.audiencesync.sync.AudienceHealthReader;
 import io.audiencesync.sync.BatchSender;
 import io.audiencesync.sync.BindingFile;
 import io.audiencesync.sync.DeadLetters;
@@ -53,6 +55,8 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
             org.slf4j.LoggerFactory.getLogger(SyncBeans.class).error("Sync '{}': {}", settings.id(), e.getMessage());
         }
         PinterestClient pinterest = new PinterestClient(shared.pinterest(), settings.adAccountId());
+        AudienceHealthFile health = new AudienceHealthFile(settings.stateDir(), settings.name());
+        metrics.audienceHealth(health.load(null).orElse(null));
         Provisioner provisioner = new Provisioner(settings, pinterest, shared.store(), binding, desired);
         Map<String, Object> locals = new LinkedHashMap<>();
         locals.put("runLifecycle", new RunLifecycle(settings, shared.ledger(), shared.slots(), shared.tokens(), desired,
@@ -67,6 +71,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
                 new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()), shared.normalize(), cores));
         locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(), shared.readAhead()));
         locals.put("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
+        locals.put("audienceHealth", new AudienceHealthReader(pinterest, health, metrics));
         locals.put("batchSender", new BatchSender(settings, pinterest, provisioner, metrics));
         if (settings.jdbcEnabled()) {
             JdbcSettings jdbc = settings.jdbc();

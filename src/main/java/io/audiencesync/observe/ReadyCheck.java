@@ -13,7 +13,8 @@ import java.util.Map;
  * be written, or while no sync can work: each can't while its inbox cannot be read or its last run stopped on what
  * only a person can fix (a setting, a grant, access). One sync that cannot work is DOWN in the details and its
  * metrics, and does not take the others' endpoint away; UP during a long first sync, and while Pinterest fails (the
- * convergence check says that).
+ * convergence check says that). A sync whose audience is too small to target stays UP, with the warning and what to
+ * do in its detail.
  */
 public final class ReadyCheck extends AbstractHealthCheck {
 
@@ -45,7 +46,9 @@ public final class ReadyCheck extends AbstractHealthCheck {
         int working = 0;
         for (Sync sync : syncs) {
             String cannot = cannotWork(sync);
-            builder.detail(sync.id(), cannot == null ? "UP" : "DOWN: " + cannot);
+            // A too small audience is for a person to act on, not a reason to take the endpoint away: still UP.
+            String warning = sync.metrics().audienceWarning();
+            builder.detail(sync.id(), cannot != null ? "DOWN: " + cannot : warning == null ? "UP" : "UP; WARNING: " + warning);
             if (cannot == null) {
                 working++;
             } else if (problem == null) {
