@@ -234,4 +234,31 @@ class AudienceHealthTest {
         assertThat(oneLine(run.out())).contains("health   not read this run (GET audience ").contains("the run is not"
                 + " affected; last reading: audience size");
     }
+
+    @Test
+    void theStatusTableOfAWorkspaceListsEachSyncsLastReadingWithItsAgeAndWarning() throws IOException {
+        emulator(Duration.ZERO);
+        Path syncs = Files.createDirectories(dir.resolve("syncs"));
+        settings.remove("sync.name");
+        settings.put("sync.definitions-dir", syncs.toString());
+        Files.writeString(syncs.resolve("buyers.properties"), "sync.name=Buyers\n");
+        Files.writeString(syncs.resolve("leads.properties"), "sync.name=Leads\n");
+        List<String> buyers = emails(0, 200);
+        List<String> leads = emails(1000, 30);
+        for (var sync : Map.of("buyers", buyers, "leads", leads).entrySet()) {
+            Path inbox = Files.createDirectories(dir.resolve("data/syncs").resolve(sync.getKey()).resolve("inbox"));
+            Files.writeString(inbox.resolve("day1.csv"), "email\n" + sync.getValue().stream().map(e -> e + "\n")
+                    .collect(Collectors.joining()));
+        }
+        assertThat(CliHarness.execute(dir, settings, "run", "--once").code()).isZero();
+
+        CliHarness.Result status = CliHarness.execute(dir, settings, "status");
+
+        assertThat(status.code()).as(status.err()).isZero();
+        assertThat(status.out()).contains("Audience health, as read after each sync's last run that sent something")
+                .contains("  buyers: audience size " + matched(buyers) + " of 200 values in the list, match rate ")
+                .contains("  leads: audience size " + matched(leads) + " of 30 values in the list")
+                .contains("  leads: WARNING the audience is too small to target")
+                .doesNotContain("buyers: WARNING");
+    }
 }
