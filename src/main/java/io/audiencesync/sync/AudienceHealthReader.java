@@ -47,14 +47,9 @@ public final class AudienceHealthReader {
         }
         // The list holds what the state held before the run, with what Pinterest acknowledged this run.
         long listValues = plan.stateCount() + added - removed;
-        String call = "GET customer list " + target.customerListId();
         try {
             CustomerList list = pinterest.getCustomerList(target.customerListId());
-            Audience audience = null;
-            if (target.audienceId() != null) {
-                call = "GET audience " + target.audienceId();
-                audience = pinterest.getAudience(target.audienceId());
-            }
+            Audience audience = target.audienceId() == null ? null : pinterest.getAudience(target.audienceId());
             AudienceHealth reading = AudienceHealth.read(Instant.now(), list.id(), list.status(),
                     list.numUploadedUserRecords(), list.numRemovedUserRecords(), target.audienceId(),
                     audience == null ? null : audience.status(), audience == null ? null : audience.size(), listValues);
@@ -66,7 +61,8 @@ public final class AudienceHealthReader {
                 LOG.warn("Run {}: WARNING {}", run.id(), reading.warning());
             }
         } catch (RuntimeException e) {
-            String why = call + " failed: " + RunLifecycle.explain(e);
+            // The client's message names the call (GET audience 123: HTTP 503 ...).
+            String why = RunLifecycle.explain(e);
             LOG.warn("Run {}: the audience's health was not read ({}); the run is not affected", run.id(), why);
             run.health(AudienceHealth.notRead(why, file.load(target.customerListId()).orElse(null)));
         }
