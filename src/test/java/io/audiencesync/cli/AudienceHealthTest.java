@@ -261,4 +261,28 @@ class AudienceHealthTest {
                 .contains("  leads: WARNING the audience is too small to target")
                 .doesNotContain("buyers: WARNING");
     }
+
+    @Test
+    void aDamagedReadingIsOnlyAdvisoryItStopsNoRunAndTheNextReadingReplacesIt() throws IOException {
+        emulator(Duration.ZERO);
+        drop("day1.csv", emails(0, 300));
+        assertThat(CliHarness.execute(dir, settings, "run", "--once").code()).isZero();
+        Path kept = new AudienceHealthFile(dir.resolve("data/state"), "Cron").file();
+        assertThat(Files.readString(kept)).contains("\"sha256\"");
+        Files.writeString(kept, Files.readString(kept).replace("\"list_status\" : \"READY\"", "\"list_status\" : \"RAEDY\""));
+
+        // A run that sends nothing shows the kept reading: a damaged one is none, said in the log.
+        drop("day2.csv", emails(0, 300));
+        CliHarness.Result nothingSent = CliHarness.execute(dir, settings, "run", "--once");
+        assertThat(nothingSent.code()).as(nothingSent.err()).isZero();
+        assertThat(lastReport().get("audience_health").isNull()).isTrue();
+        assertThat(nothingSent.err()).contains("The last audience health reading is not used: " + kept + " is damaged:"
+                + " its content does not match its seal");
+
+        drop("day3.csv", emails(0, 320));
+        assertThat(CliHarness.execute(dir, settings, "run", "--once").code()).isZero();
+        assertThat(lastReport().get("audience_health").get("list_values").asLong()).isEqualTo(320);
+        assertThat(new AudienceHealthFile(dir.resolve("data/state"), "Cron").load(null)).as("whole again")
+                .hasValueSatisfying(h -> assertThat(h.listValues()).isEqualTo(320));
+    }
 }

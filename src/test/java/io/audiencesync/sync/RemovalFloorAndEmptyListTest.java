@@ -107,6 +107,16 @@ class RemovalFloorAndEmptyListTest {
                 .contains("run --once --empty-list --allow-mass-removal");
         assertThat(members()).hasSize(20);
 
+        // plan --empty-list shows it, and changes nothing.
+        sync.drop("day3.csv", HEADER);
+        CliHarness.Result plan = CliHarness.execute(dir, sync.settings, "plan", "--empty-list");
+        assertThat(plan.code()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("REMOVE 20 ").contains("WITHHELD: emptying the list on purpose");
+        CliHarness.Result confirmedPlan = CliHarness.execute(dir, sync.settings, "plan", "--empty-list",
+                "--allow-mass-removal");
+        assertThat(confirmedPlan.out()).contains("REMOVE 20 ").doesNotContain("WITHHELD");
+        assertThat(members()).hasSize(20);
+
         // --empty-list alone: the removals wait for the confirmation, as a mass removal's do.
         sync.set("sync.empty-list", "true");
         assertThat(sync.sync("day3.csv", HEADER)).isEqualTo(1);
