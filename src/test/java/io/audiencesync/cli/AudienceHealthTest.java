@@ -210,6 +210,7 @@ class AudienceHealthTest {
         HealthCheck.Result result = ready.call();
         assertThat(result.getState()).as("a small audience does not take the endpoint away").isEqualTo(HealthCheck.State.UP);
         assertThat(String.valueOf(result.getDetails().get("cron"))).startsWith("UP; WARNING: " + warning);
+        assertThat(result.getMessage()).hasValueSatisfying(m -> assertThat(m).startsWith("WARNING: " + warning));
     }
 
     @Test
