@@ -45,18 +45,21 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         SyncMetrics metrics = shared.meters() == null ? new SyncMetrics(settings.id())
                 : new SyncMetrics(shared.meters(), settings.id());
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
+        AudienceHealthFile health = new AudienceHealthFile(settings.stateDir(), settings.name());
         BindingFile binding = new BindingFile(settings.stateDir(), settings.name());
         try {
             desired.status().ifPresent(metrics::desiredState);
             SyncBinding bound = binding.load();
             metrics.adoptedWithoutState(bound != null && bound.adoptedWithoutState() != null);
+            // The reading its last run kept, so that the daemon shows it before a run of its own.
+            if (bound != null && bound.customerListId() != null) {
+                metrics.audienceHealth(health.load(bound.customerListId()).orElse(null));
+            }
         } catch (StateCorruptedException e) {
             // The sync's first run reports it, with its report and exit code; the process starts so that health shows it.
             org.slf4j.LoggerFactory.getLogger(SyncBeans.class).error("Sync '{}': {}", settings.id(), e.getMessage());
         }
         PinterestClient pinterest = new PinterestClient(shared.pinterest(), settings.adAccountId());
-        AudienceHealthFile health = new AudienceHealthFile(settings.stateDir(), settings.name());
-        metrics.audienceHealth(health.load(null).orElse(null));
         Provisioner provisioner = new Provisioner(settings, pinterest, shared.store(), binding, desired);
         Map<String, Object> locals = new LinkedHashMap<>();
         locals.put("runLifecycle", new RunLifecycle(settings, shared.ledger(), shared.slots(), shared.tokens(), desired,

@@ -8,7 +8,8 @@ import java.util.Map;
  * What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens.
  * {@code warnings} are what a person should know even though the run went through (a list adopted with no state);
  * {@code audienceHealth} is what Pinterest made of the list, read after a run that sent something (else the last
- * reading kept, with its age), null when there is none; {@code supersededBy} names the newer snapshot a file was settled for, unread (outcome SUPERSEDED).
+ * reading kept, with its age), null when there is none;
+ * {@code supersededBy} names the newer snapshot a file was settled for, unread (outcome SUPERSEDED).
  */
 public record RunReport(
         String runId,

@@ -20,8 +20,8 @@ import java.util.Optional;
 /**
  * {@code status} of a workspace of several syncs: one table, a sync a line: its source, its list, its last run and
  * outcome, the values of its desired state, what is owed, and when it runs next; below it, each sync's last audience
- * health reading. Read from this tool's own records
- * only: no call to Pinterest ({@code status --sync ID} shows one sync with Pinterest's view of its list).
+ * health reading. Read from this tool's own records only: no call to Pinterest ({@code status --sync ID} shows one
+ * sync with Pinterest's view of its list).
  */
 public final class WorkspaceStatus {
 
@@ -72,7 +72,17 @@ public final class WorkspaceStatus {
     private static void health(PrintWriter out, List<SyncSettings> syncs, Instant now) {
         List<String> lines = new ArrayList<>();
         for (SyncSettings sync : syncs) {
-            new AudienceHealthFile(sync.stateDir(), sync.name()).load(null).map(h -> h.at(now)).ifPresent(h -> {
+            String listId;
+            try {
+                SyncBinding bound = new BindingFile(sync.stateDir(), sync.name()).load();
+                listId = bound == null ? null : bound.customerListId();
+            } catch (RuntimeException e) {
+                continue; // the table says DAMAGED binding
+            }
+            if (listId == null) {
+                continue;
+            }
+            new AudienceHealthFile(sync.stateDir(), sync.name()).load(listId).map(h -> h.at(now)).ifPresent(h -> {
                 lines.add("  " + sync.id() + ": " + h.describe());
                 if (h.warning() != null) {
                     lines.add("  " + sync.id() + ": WARNING " + h.warning());
