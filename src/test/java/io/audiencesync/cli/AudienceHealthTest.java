@@ -2,6 +2,7 @@ package io.audiencesync.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.audiencesync.PostgresTestDatabase;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ReadyCheck;
@@ -285,5 +286,26 @@ class AudienceHealthTest {
         assertThat(lastReport().get("audience_health").get("list_values").asLong()).isEqualTo(320);
         assertThat(new AudienceHealthFile(dir.resolve("data/state"), "Cron").load(null)).as("whole again")
                 .hasValueSatisfying(h -> assertThat(h.listValues()).isEqualTo(320));
+    }
+
+    @Test
+    void withThePostgresStoreStatusTakesTheValuesInTheListFromTheLastRunsReading() throws IOException {
+        PostgresTestDatabase.assumeAvailable();
+        String schema = PostgresTestDatabase.newSchema();
+        try {
+            emulator(Duration.ZERO);
+            settings.putAll(PostgresTestDatabase.settings(schema));
+            List<String> model = emails(0, 300);
+            drop("day1.csv", model);
+            assertThat(CliHarness.execute(dir, settings, "run", "--once").code()).isZero();
+
+            CliHarness.Result status = CliHarness.execute(dir, settings, "status");
+
+            assertThat(status.code()).as(status.err()).isZero();
+            assertThat(status.out()).contains(", 300 values at the last run's reading")
+                    .contains("Health: audience size " + matched(model) + " of 300 values in the list, match rate ");
+        } finally {
+            PostgresTestDatabase.dropSchema(schema);
+        }
     }
 }
