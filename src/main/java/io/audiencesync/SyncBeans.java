@@ -11,6 +11,8 @@ import io.audiencesync.source.JdbcSource;
 import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.StateCorruptedException;
+import io.audiencesync.sync.AudienceHealthFile;
+import io.audiencesync.sync.AudienceHealthReader;
 import io.audiencesync.sync.BatchSender;
 import io.audiencesync.sync.BindingFile;
 import io.audiencesync.sync.DeadLetters;
@@ -59,11 +61,16 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
             }
         });
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
+        AudienceHealthFile health = new AudienceHealthFile(settings.stateDir(), settings.name());
         BindingFile binding = new BindingFile(settings.stateDir(), settings.name());
         try {
             desired.status().ifPresent(metrics::desiredState);
             SyncBinding bound = binding.load();
             metrics.adoptedWithoutState(bound != null && bound.adoptedWithoutState() != null);
+            // The reading its last run kept, so that the daemon shows it before a run of its own.
+            if (bound != null && bound.customerListId() != null) {
+                metrics.audienceHealth(health.load(bound.customerListId()).orElse(null));
+            }
         } catch (StateCorruptedException e) {
             // The sync's first run reports it, with its report and exit code; the process starts so that health shows it.
             LoggerFactory.getLogger(SyncBeans.class).error("Sync '{}': {}", settings.id(), e.getMessage());
@@ -84,6 +91,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(),
                 shared.leaders().get(settings.id()), shared.readAhead()));
         locals.put("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
+        locals.put("audienceHealth", new AudienceHealthReader(pinterest, health, metrics));
         locals.put("batchSender", new BatchSender(settings, pinterest, provisioner, metrics));
         if (settings.jdbcEnabled()) {
             JdbcSettings jdbc = settings.jdbc();

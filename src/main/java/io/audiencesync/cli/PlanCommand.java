@@ -32,6 +32,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--allow-mass-removal", description = "Plan as if a mass removal were confirmed.")
     boolean allowMassRemoval;
 
+    @Option(names = "--empty-list", description = "Plan as run --once --empty-list would: an empty snapshot empties the list.")
+    boolean emptyList;
+
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "Plan this CSV (or .csv.gz) file instead of the inbox.")
     Path file;
 
@@ -51,6 +54,9 @@ final class PlanCommand implements Callable<Integer> {
         Map<String, String> overrides = new HashMap<>(Map.of("sync.once", "true", "sync.dry-run", "true"));
         if (allowMassRemoval) {
             overrides.put("sync.allow-mass-removal", "true");
+        }
+        if (emptyList) {
+            overrides.put("sync.empty-list", "true");
         }
         syncs.into(overrides);
         return Preflight.thenRun(config, overrides, file, spec.commandLine().getErr(), preflight -> plan(preflight, overrides));

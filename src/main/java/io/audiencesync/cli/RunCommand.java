@@ -50,6 +50,11 @@ final class RunCommand implements Callable<Integer> {
             + " values that left the model before cannot be removed then.")
     boolean resetState;
 
+    @Option(names = "--empty-list", description = "With --once: an empty snapshot (a header and no rows, or a query"
+            + " that returns none) empties the list, once confirmed with --allow-mass-removal; without it an empty"
+            + " model never empties the list.")
+    boolean emptyList;
+
     @Option(names = "--json", description = "With --once: print each run's report instead of the summary, as one JSON"
             + " object a line.")
     boolean json;
@@ -82,6 +87,12 @@ final class RunCommand implements Callable<Integer> {
             err.flush();
             return SyncApp.CONFIG_ERROR;
         }
+        if (emptyList && !once) {
+            err.println("pinterest-audience-sync: --empty-list is for one run: add --once (run --once --empty-list"
+                    + " --allow-mass-removal)");
+            err.flush();
+            return SyncApp.CONFIG_ERROR;
+        }
         Map<String, String> overrides = new HashMap<>();
         if (once) {
             overrides.put("sync.once", "true");
@@ -91,6 +102,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (resetState) {
             overrides.put("sync.reset-state", "true");
+        }
+        if (emptyList) {
+            overrides.put("sync.empty-list", "true");
         }
         syncs.into(overrides);
         return Preflight.thenRun(config, overrides, file, err, preflight -> {

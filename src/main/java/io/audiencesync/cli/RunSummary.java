@@ -1,5 +1,6 @@
 package io.audiencesync.cli;
 
+import io.audiencesync.report.AudienceHealth;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.source.JdbcSource;
 import io.audiencesync.report.RunReport;
@@ -20,7 +21,7 @@ import java.util.EnumMap;
 
 /**
  * A run report as a person reads it after {@code run --once}: a few lines of at most 80 columns, what was read,
- * rejected, sent or withheld and why, the list and audience, the outcome, and the next step when something is owed.
+ * rejected, sent or withheld and why, the list and audience, what Pinterest made of them, the outcome, and the next step when something is owed.
  */
 final class RunSummary {
 
@@ -118,6 +119,13 @@ final class RunSummary {
                 : r.customerListId() + (r.customerListCreated() ? " (created)" : "")));
         add(out, "audience", "'" + r.audienceName() + "' " + (r.audienceId() == null ? missing
                 : r.audienceId() + (r.audienceCreated() ? " (created)" : "")));
+        if (r.audienceHealth() != null) {
+            add(out, "health", r.audienceHealth().describe() + (r.audienceHealth().hasReading()
+                    ? ". " + AudienceHealth.NOTE : ""));
+            if (r.audienceHealth().warning() != null) {
+                add(out, "WARNING", r.audienceHealth().warning());
+            }
+        }
         if (r.error() != null && r.outcome() != Outcome.REMOVALS_WITHHELD) {
             add(out, "error", r.error());
         }

@@ -39,9 +39,11 @@ public record SyncSettings(
         FileSource fileSource,
         double maxRemovalFraction,
         double maxShrinkFraction,
+        long minListValues,
         Resume resume,
         boolean allowMassRemoval,
         boolean resetState,
+        boolean emptyList,
         boolean once,
         boolean dryRun,
         int keepRuns,
@@ -186,9 +188,11 @@ public record SyncSettings(
                         Duration.ofMillis(r.integer("source.file.read-lock-check-interval-ms", 10, 600_000))),
                 r.fraction("sync.max-removal-fraction"),
                 r.fraction("sync.max-shrink-fraction"),
+                r.integer("sync.min-list-values", 0, 1_000_000_000),
                 resume(r),
                 r.bool("sync.allow-mass-removal"),
                 r.bool("sync.reset-state"),
+                emptyList(r),
                 r.bool("sync.once"),
                 r.bool("sync.dry-run"),
                 r.integer("sync.keep-runs", 1, 1_000_000),
@@ -222,6 +226,16 @@ public record SyncSettings(
         } catch (IllegalArgumentException e) {
             throw new ConfigException("source.file.marker", e.getMessage());
         }
+    }
+
+    /** Emptying a list is one confirmed run's decision, never a standing setting of the daemon. */
+    private static boolean emptyList(SettingsReader r) {
+        boolean empty = r.bool("sync.empty-list");
+        if (empty && !r.bool("sync.once") && !r.bool("sync.dry-run")) {
+            throw new ConfigException("sync.empty-list", "empties the list for one run only: use run --once --empty-list"
+                    + " --allow-mass-removal with an empty snapshot, and remove sync.empty-list from the settings");
+        }
+        return empty;
     }
 
     private static Resume resume(SettingsReader r) {

@@ -44,6 +44,7 @@ public record Workspace(Path definitionsDir, List<SyncSettings> syncs, int maxCo
         SHARED_ONLY.put("sync.dry-run", "set by plan for every sync");
         SHARED_ONLY.put("sync.selected", "set by --sync");
         SHARED_ONLY.put("sync.reset-state", "set by run --once --reset-state, for the syncs --sync names");
+        SHARED_ONLY.put("sync.empty-list", "set by run --once --empty-list, for the syncs --sync names");
         SHARED_ONLY.put("sync.pushgateway-url", "where run --once pushes every sync's metrics");
         SHARED_ONLY.put("sync.pushgateway-job", "the job every sync's metrics are pushed under");
         SHARED_ONLY.put("sync.progress-interval-seconds", "the progress lines of every run");

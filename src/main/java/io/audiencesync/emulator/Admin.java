@@ -50,12 +50,12 @@ final class Admin {
      * {@code POST /_emulator/faults} queues faults for people running the emulator standalone, e.g.
      * {@code {"throttle_writes": {"count": 2, "retry_after_seconds": 1}, "fail_writes": {"count": 1, "status": 503},
      * "slow_writes": {"count": 1, "delay_ms": 5000}, "drop_writes": 1, "refuse_values": ["..."], "unauthorized": 1,
-     * "list_gone": "123", "clear": true}}; {@code GET} answers how many were injected.
+     * "list_gone": "123", "fail_reads": {"kind": "audiences", "count": 1, "status": 503}, "clear": true}}; {@code GET} answers how many were injected.
      */
     private JsonNode faults(String method, HttpExchange exchange) {
         if (method.equals("POST")) {
             ObjectNode body = RequestBody.read(mapper, ApiHandler.readBody(exchange), Set.of("throttle_writes",
-                    "fail_writes", "slow_writes", "drop_writes", "refuse_values", "unauthorized", "list_gone", "clear"));
+                    "fail_writes", "slow_writes", "drop_writes", "refuse_values", "unauthorized", "list_gone", "fail_reads", "clear"));
             if (body.path("clear").asBoolean(false)) {
                 faults.clear();
             }
@@ -71,6 +71,15 @@ final class Admin {
             JsonNode slow = body.path("slow_writes");
             if (slow.isObject()) {
                 faults.slowWrites(slow.path("count").asInt(1), Duration.ofMillis(slow.path("delay_ms").asLong(5000)));
+            }
+            JsonNode failReads = body.path("fail_reads");
+            if (failReads.isObject()) {
+                try {
+                    faults.failReads(failReads.path("kind").asText("audiences"), failReads.path("count").asInt(1),
+                            failReads.path("status").asInt(503));
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.invalid("fail_reads: " + e.getMessage());
+                }
             }
             faults.dropWrites(body.path("drop_writes").asInt(0));
             List<String> refused = new ArrayList<>();

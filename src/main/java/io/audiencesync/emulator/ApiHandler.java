@@ -138,7 +138,7 @@ final class ApiHandler implements HttpHandler {
     public void handle(HttpExchange exchange) throws IOException {
         Instant at = Instant.now();
         String requestId = String.format("%016x", ThreadLocalRandom.current().nextLong());
-        Faults.Fault fault = isWrite(exchange) ? faults.nextWriteFault() : null;
+        Faults.Fault fault = isWrite(exchange) ? faults.nextWriteFault() : readFault(exchange);
         if (fault instanceof Faults.Drop) {
             writeCalls.incrementAndGet();
             record(exchange, 0, requestId, at);
@@ -155,7 +155,9 @@ final class ApiHandler implements HttpHandler {
         java.time.Duration retryAfter = null;
         try {
             if (fault instanceof Faults.Answer answer) {
-                writeCalls.incrementAndGet();
+                if (isWrite(exchange)) {
+                    writeCalls.incrementAndGet();
+                }
                 throw ApiException.injected(answer);
             }
             reply = dispatch(exchange);
@@ -205,6 +207,15 @@ final class ApiHandler implements HttpHandler {
             calls.add(new RecordedCall(exchange.getRequestMethod(), path, status, requestId, at));
         }
         LOG.debug("{} {} -> {} (rid {})", exchange.getRequestMethod(), path, status, requestId);
+    }
+
+    /** A fault queued for a GET of one customer list or audience ({@code /v5/ad_accounts/{id}/<kind>/{id}}). */
+    private Faults.Fault readFault(HttpExchange exchange) {
+        String[] seg = exchange.getRequestURI().getRawPath().split("/");
+        if (!exchange.getRequestMethod().equals("GET") || seg.length != 6 || !seg[2].equals("ad_accounts")) {
+            return null;
+        }
+        return Faults.READ_KINDS.contains(seg[4]) ? faults.nextReadFault(seg[4]) : null;
     }
 
     private static boolean isWrite(HttpExchange exchange) {

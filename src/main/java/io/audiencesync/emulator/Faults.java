@@ -3,6 +3,7 @@ package io.audiencesync.emulator;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Faults the emulator injects on request, so tests (and people trying a configuration) can see how a client
  * behaves when Pinterest throttles, fails, hangs, refuses records or loses a list. Write faults are queued and
- * each one is used by the next write call (POST/PATCH to customer lists or audiences). Thread-safe.
+ * each one is used by the next write call (POST/PATCH to customer lists or audiences); read faults likewise by the
+ * next read of one customer list or audience. Thread-safe.
  */
 public final class Faults {
 
@@ -40,6 +42,10 @@ public final class Faults {
     }
 
     private final Deque<Fault> writes = new ConcurrentLinkedDeque<>();
+    /** Faults of reads of one object, by the kind of object ({@code customer_lists}, {@code audiences}). */
+    private final Map<String, Deque<Answer>> objectReads = new ConcurrentHashMap<>();
+    static final Set<String> READ_KINDS = Set.of("customer_lists", "audiences");
+
     private final Set<String> refusedValues = ConcurrentHashMap.newKeySet();
     private final Set<String> goneLists = ConcurrentHashMap.newKeySet();
     private final AtomicInteger unauthorized = new AtomicInteger();
@@ -71,6 +77,22 @@ public final class Faults {
         return queue(n - 1, new Pass()).queue(1, new ApplyThenHold(delay));
     }
 
+    /**
+     * The next {@code count} reads of one object of {@code kind} ({@code customer_lists}: GET of one customer list;
+     * {@code audiences}: GET of one audience) answer {@code status}; listing them is not affected.
+     */
+    public Faults failReads(String kind, int count, int status) {
+        if (!READ_KINDS.contains(kind)) {
+            throw new IllegalArgumentException("a read fault is of customer_lists or audiences, not '" + kind + "'");
+        }
+        Deque<Answer> queue = objectReads.computeIfAbsent(kind, k -> new ConcurrentLinkedDeque<>());
+        for (int i = 0; i < count; i++) {
+            queue.add(new Answer(status, status, status >= 500 ? "Internal error. Please try again later."
+                    : "The request could not be served.", null));
+        }
+        return this;
+    }
+
     /** Any records field holding one of these values is refused with 400 code 1 (Pinterest names no record). */
     public Faults refuseValues(Collection<String> values) {
         refusedValues.addAll(values);
@@ -92,6 +114,7 @@ public final class Faults {
     /** Removes every fault not yet used. */
     public Faults clear() {
         writes.clear();
+        objectReads.clear();
         refusedValues.clear();
         goneLists.clear();
         unauthorized.set(0);
@@ -113,6 +136,16 @@ public final class Faults {
     Fault nextWriteFault() {
         Fault fault = writes.poll();
         if (fault != null && !(fault instanceof Pass)) {
+            injected.incrementAndGet();
+        }
+        return fault;
+    }
+
+    /** The fault for a read of one object of {@code kind}, or null. */
+    Answer nextReadFault(String kind) {
+        Deque<Answer> queue = objectReads.get(kind);
+        Answer fault = queue == null ? null : queue.poll();
+        if (fault != null) {
             injected.incrementAndGet();
         }
         return fault;

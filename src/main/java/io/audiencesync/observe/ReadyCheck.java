@@ -13,7 +13,8 @@ import java.util.Map;
  * be written, or while no sync can work: each can't while its inbox cannot be read or its last run stopped on what
  * only a person can fix (a setting, a grant, access). One sync that cannot work is DOWN in the details and its
  * metrics, and does not take the others' endpoint away; UP during a long first sync, and while Pinterest fails (the
- * convergence check says that).
+ * convergence check says that). A sync whose audience is too small to target stays UP, with the warning and what to
+ * do in its detail and the check's message.
  */
 public final class ReadyCheck extends AbstractHealthCheck {
 
@@ -42,12 +43,18 @@ public final class ReadyCheck extends AbstractHealthCheck {
             return;
         }
         String problem = null;
+        String warned = null;
         int working = 0;
         for (Sync sync : syncs) {
             String cannot = cannotWork(sync);
-            builder.detail(sync.id(), cannot == null ? "UP" : "DOWN: " + cannot);
+            // A too small audience is for a person to act on, not a reason to take the endpoint away: still UP.
+            String warning = sync.metrics().audienceWarning();
+            builder.detail(sync.id(), cannot != null ? "DOWN: " + cannot : warning == null ? "UP" : "UP; WARNING: " + warning);
             if (cannot == null) {
                 working++;
+                if (warning != null && warned == null) {
+                    warned = "WARNING: " + (syncs.size() == 1 ? warning : "sync '" + sync.id() + "': " + warning);
+                }
             } else if (problem == null) {
                 problem = syncs.size() == 1 ? cannot : "sync '" + sync.id() + "': " + cannot;
             }
@@ -55,7 +62,11 @@ public final class ReadyCheck extends AbstractHealthCheck {
         if (working == 0) {
             builder.down().message(problem);
         } else {
+            // The details are shown with ?data=true only; a message always is.
             builder.up();
+            if (warned != null) {
+                builder.message(warned);
+            }
         }
     }
 

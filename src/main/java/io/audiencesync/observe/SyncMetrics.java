@@ -1,5 +1,6 @@
 package io.audiencesync.observe;
 
+import io.audiencesync.report.AudienceHealth;
 import io.audiencesync.state.DesiredState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +31,11 @@ public final class SyncMetrics {
     private final AtomicLong adoptedWithoutState = new AtomicLong();
     private final AtomicReference<String> convergence = new AtomicReference<>("converged");
     private final AtomicReference<String> lastOutcome = new AtomicReference<>();
+    /** The last audience health reading (null: none). */
+    private final AtomicReference<AudienceHealth> health = new AtomicReference<>();
+
+    /** The customer list statuses Pinterest reports, each a series of pinterest_sync_customer_list_status. */
+    private static final List<String> LIST_STATUSES = List.of("READY", "PROCESSING", "TOO_SMALL", "UPLOADING");
 
     /** Meters of sync {@code sync} in a registry of their own (a run without the management server: pushed alone). */
     public SyncMetrics(String sync) {
@@ -52,6 +58,30 @@ public final class SyncMetrics {
         Gauge.builder("pinterest_sync_list_adopted_without_state", adoptedWithoutState, AtomicLong::get)
                 .description("1 while the sync's list is one adopted by name with no state of this tool (a lost volume,"
                         + " a reset): values that left the model before may still be in it")
+                .tag("sync", sync).register(registry);
+        Gauge.builder("pinterest_sync_audience_size", health, h -> h.get() == null || h.get().audienceSize() == null
+                        ? Double.NaN : h.get().audienceSize())
+                .description("The audience's size as Pinterest last reported it: the values it matched to its users"
+                        + " (NaN: not read or not sized yet; Pinterest updates it 24-48 hours after a write)")
+                .tag("sync", sync).register(registry);
+        Gauge.builder("pinterest_sync_audience_match_ratio", health, h -> h.get() == null || h.get().matchRate() == null
+                        ? Double.NaN : h.get().matchRate())
+                .description("The audience's size over the values this tool holds in the list, 0 to 1, at the last"
+                        + " reading (NaN: none)")
+                .tag("sync", sync).register(registry);
+        for (String status : LIST_STATUSES) {
+            Gauge.builder("pinterest_sync_customer_list_status", health, h -> h.get() != null
+                            && status.equals(h.get().listStatus()) ? 1 : 0)
+                    .description("1 for the customer list's status at the last reading")
+                    .tag("sync", sync).tag("status", status).register(registry);
+        }
+        Gauge.builder("pinterest_sync_audience_reading_age_seconds", health, h -> h.get() == null ? Double.NaN
+                        : Math.max(0, Instant.now().getEpochSecond() - h.get().readAt().getEpochSecond()))
+                .description("Seconds since Pinterest's customer list and audience were last read (NaN: never)")
+                .tag("sync", sync).register(registry);
+        Gauge.builder("pinterest_sync_audience_too_small", health, h -> h.get() != null && h.get().warning() != null ? 1 : 0)
+                .description("1 while the last reading says the audience is too small to target (list TOO_SMALL, or"
+                        + " a size under 100)")
                 .tag("sync", sync).register(registry);
         for (String state : List.of("converged", "behind", "failing")) {
             Gauge.builder("pinterest_sync_convergence", convergence, c -> state.equals(c.get()) ? 1 : 0)
@@ -84,6 +114,19 @@ public final class SyncMetrics {
     /** Whether the sync's list was adopted with no state of this tool (its binding says so). */
     public void adoptedWithoutState(boolean adopted) {
         adoptedWithoutState.set(adopted ? 1 : 0);
+    }
+
+    /** The last reading of what Pinterest made of the list (after a run that sent something, or kept from one). */
+    public void audienceHealth(AudienceHealth reading) {
+        if (reading != null && reading.hasReading()) {
+            health.set(reading);
+        }
+    }
+
+    /** What to do about a too small audience, at the last reading; null when there is nothing to do. */
+    public String audienceWarning() {
+        AudienceHealth reading = health.get();
+        return reading == null ? null : reading.warning();
     }
 
     /** converged, behind or failing (see {@link DesiredState.Status#convergence()}). */

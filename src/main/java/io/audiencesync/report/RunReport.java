@@ -7,6 +7,8 @@ import java.util.Map;
 /**
  * What one run did, written to {@code runs/<run-id>.json}. Counts and ids only: no values, no tokens.
  * {@code warnings} are what a person should know even though the run went through (a list adopted with no state);
+ * {@code audienceHealth} is what Pinterest made of the list, read after a run that sent something (else the last
+ * reading kept, with its age), null when there is none;
  * {@code supersededBy} names the newer snapshot a file was settled for, unread (outcome SUPERSEDED); {@code replica}
  * the replica that ran it ({@code cluster.member}), null without replicas.
  */
@@ -38,6 +40,7 @@ public record RunReport(
         boolean audienceCreated,
         long deadLetterBatches,
         String deadLetterFile,
+        AudienceHealth audienceHealth,
         List<String> warnings,
         String supersededBy,
         String replica) {

@@ -50,8 +50,9 @@ public final class PlanStage {
 
     /**
      * A snapshot read to the end, with values, replaces the desired state (the plan command keeps nothing). A
-     * failed snapshot leaves the last complete one in force; an empty one is no model to converge to. A resume
-     * works toward the desired state as it is.
+     * failed snapshot leaves the last complete one in force; an empty one is no model to converge to, unless
+     * {@code run --once --empty-list} asks to empty the list: then it is kept, and its removals wait for the same
+     * confirmation as a mass removal. A resume works toward the desired state as it is.
      */
     public void keep(SyncRun run, SnapshotRead read) {
         if (run.resumed()) {
@@ -68,7 +69,7 @@ public final class PlanStage {
             run.kept(complete, null);
             return;
         }
-        if (read.valueCount() == 0) {
+        if (read.valueCount() == 0 && !settings.emptyList()) {
             LOG.info("Run {}: the snapshot has no values; the desired state stays {}", run.id(),
                     desired.status().map(s -> "that of " + s.snapshot()).orElse("unset"));
             run.kept(true, null);
@@ -126,8 +127,8 @@ public final class PlanStage {
     }
 
     /**
-     * The guards: removals only from a whole, non-empty snapshot, and never a mass removal or a sudden shrink of the
-     * model unconfirmed.
+     * The guards: removals only from a whole, non-empty snapshot (unless emptying the list on purpose), and never a
+     * mass removal, a list taken below {@code sync.min-list-values} or a sudden shrink of the model unconfirmed.
      */
     private Withheld withholdRemovalsBecause(SyncRun run, Plan plan) {
         if (plan.removeCandidates() == 0) {
@@ -140,7 +141,15 @@ public final class PlanStage {
             return new Withheld("the snapshot was not read to the end", false);
         }
         if (plan.snapshotCount() == 0) {
-            return new Withheld("the snapshot has no values (an empty model never empties the list)", false);
+            // An empty desired state was kept only by run --once --empty-list: resuming it is emptying on purpose too.
+            boolean onPurpose = settings.emptyList() || run.desired() != null && run.desired().values() == 0;
+            if (!onPurpose) {
+                return new Withheld("the snapshot has no values (an empty model never empties the list; to empty it on"
+                        + " purpose, sync the empty snapshot with run --once --empty-list --allow-mass-removal)", false);
+            }
+            return settings.allowMassRemoval() ? null : new Withheld(String.format(Locale.ROOT, "emptying the list on"
+                    + " purpose (run --once --empty-list) removes all %d values in it; confirm with run --once"
+                    + " --allow-mass-removal (no new file needed)", plan.removeCandidates()), true);
         }
         if (settings.allowMassRemoval()) {
             return null;
@@ -161,6 +170,14 @@ public final class PlanStage {
                         + " of the last confirmed snapshot, above sync.max-shrink-fraction=%s (a cut-off export looks like"
                         + " this)%s", plan.snapshotCount(), shrink * 100, before, settings.maxShrinkFraction(), confirm), true);
             }
+        }
+        long floor = settings.minListValues();
+        if (floor > 0 && plan.stateCount() >= floor && plan.snapshotCount() < floor) {
+            // Pinterest needs 100 matched users to target: a list taken below the floor stops working as an audience.
+            return new Withheld(String.format(Locale.ROOT, "%d removals would take the list from %d values to %d, below"
+                    + " sync.min-list-values=%d (Pinterest targets only an audience of at least 100 matched users)%s;"
+                    + " or lower sync.min-list-values (0: no floor)", plan.removeCandidates(), plan.stateCount(),
+                    plan.snapshotCount(), floor, confirm), true);
         }
         return null;
     }

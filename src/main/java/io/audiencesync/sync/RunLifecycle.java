@@ -158,7 +158,8 @@ public final class RunLifecycle {
         RunReport report = new RunReport(id, fileName, settings.name(), now, now, 0, Outcome.SUPERSEDED, null, 0,
                 Map.of(), 0, 0, 0, Map.of(), null, new RunReport.Counts(0, 0, 0), new RunReport.Counts(0, 0, 0), 0, null,
                 bound == null ? null : bound.customerListId(), settings.customerListName(), false,
-                bound == null ? null : bound.audienceId(), settings.audienceDisplayName(), false, 0, null, List.of(), newer, replica);
+                bound == null ? null : bound.audienceId(), settings.audienceDisplayName(), false, 0, null,
+                null, List.of(), newer, replica);
         ledger.record(id, Outcome.SUPERSEDED);
         try {
             Path file = settings.dataDir().resolve("runs").resolve(id + ".json");
@@ -575,6 +576,7 @@ public final class RunLifecycle {
                         ? bound.audienceName() : settings.audienceDisplayName(),
                 target != null && target.audienceCreated(),
                 sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
+                run.health() == null ? null : run.health().at(finishedAt),
                 run.isAdoptedWithoutState() && target != null
                         ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of(), null,
                 replica);
@@ -646,6 +648,12 @@ public final class RunLifecycle {
                 .append(" '").append(r.audienceName()).append('\'').append(r.audienceCreated() ? " created" : "");
         if (r.deadLetterBatches() > 0) {
             out.append("; ").append(r.deadLetterBatches()).append(" batches in the dead letter ").append(r.deadLetterFile());
+        }
+        if (r.audienceHealth() != null) {
+            out.append("; health: ").append(r.audienceHealth().describe());
+            if (r.audienceHealth().warning() != null) {
+                out.append("; WARNING: ").append(r.audienceHealth().warning());
+            }
         }
         if (r.error() != null) {
             out.append("; error: ").append(r.error());

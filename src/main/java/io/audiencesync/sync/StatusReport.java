@@ -8,6 +8,7 @@ import io.audiencesync.pinterest.CustomerList;
 import io.audiencesync.pinterest.CustomerListStatus;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.report.AudienceHealth;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.state.DesiredState;
@@ -57,20 +58,34 @@ public final class StatusReport {
             out.println("  status " + list.status() + ": " + CustomerListStatus.meaningOf(list.status()));
             out.println("  Pinterest's counters: " + count(list.numUploadedUserRecords()) + " values uploaded, "
                     + count(list.numRemovedUserRecords()) + " removed (every value sent counts, matched or not)");
+            AudienceHealthFile kept = new AudienceHealthFile(settings.stateDir(), settings.name());
+            long listValues;
             if (settings.state().store() == StateSettings.Store.FILE) {
-                out.println("  this tool's state: " + ListState.open(settings.stateDir(), list.id()).memberCount()
-                        + " values it added and has not removed");
+                listValues = ListState.open(settings.stateDir(), list.id()).memberCount();
+                out.println("  this tool's state: " + listValues + " values it added and has not removed");
             } else {
-                out.println("  this tool's state: in PostgreSQL (" + JdbcSettings.withoutCredentials(settings.state().jdbcUrl()) + ")");
+                // Counted by the last run's reading; the database is not asked from here.
+                listValues = kept.load(list.id()).map(AudienceHealth::listValues).orElse(0L);
+                out.println("  this tool's state: in PostgreSQL (" + JdbcSettings.withoutCredentials(settings.state().jdbcUrl()) + ")"
+                        + (listValues > 0 ? ", " + listValues + " values at the last run's reading" : ""));
             }
+            Audience audience = null;
             if (target.audienceId() == null) {
                 out.println("Audience: none recorded yet; the next run adopts the audience wrapping the list, or creates '"
                         + target.audienceName() + "'");
             } else {
-                Audience audience = pinterest.getAudience(target.audienceId());
+                audience = pinterest.getAudience(target.audienceId());
                 out.println("Audience " + audience.id() + " '" + audience.name() + "'");
                 out.println("  status " + audience.status() + ", size "
                         + (audience.size() == null ? "not reported yet" : audience.size().toString()));
+            }
+            // Read now, and not kept: status changes nothing (a run may hold the sync's state meanwhile).
+            AudienceHealth health = AudienceHealth.read(now, list.id(), list.status(), list.numUploadedUserRecords(),
+                    list.numRemovedUserRecords(), target.audienceId(), audience == null ? null : audience.status(),
+                    audience == null ? null : audience.size(), listValues);
+            out.println("Health: " + health.describe());
+            if (health.warning() != null) {
+                out.println("WARNING: " + health.warning());
             }
             out.println("  " + SIZE_NOTE);
         }

@@ -2,6 +2,7 @@ package io.audiencesync.sync;
 
 import io.audiencesync.plan.Plan;
 import io.audiencesync.records.SnapshotCollector;
+import io.audiencesync.report.AudienceHealth;
 import io.audiencesync.report.RejectsWriter;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.StateStore;
@@ -44,6 +45,8 @@ public final class SyncRun {
     private boolean ended;
     /** The list was adopted by name with no state of this tool: what left the model before cannot be removed. */
     private boolean adoptedWithoutState;
+    /** What Pinterest made of the list, read after the sends (or the last reading kept); null when there is none. */
+    private AudienceHealth health;
 
     SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector values, RejectsWriter rejects) {
         this.id = id;
@@ -144,6 +147,14 @@ public final class SyncRun {
         this.plannedAt = System.nanoTime();
         this.plan = plan;
         this.removalsAwaitConfirmation = removalsAwaitConfirmation;
+    }
+
+    AudienceHealth health() {
+        return health;
+    }
+
+    void health(AudienceHealth health) {
+        this.health = health;
     }
 
     boolean isAdoptedWithoutState() {

@@ -1,6 +1,7 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.config.SyncSettings;
+import io.audiencesync.report.AudienceHealth;
 import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.state.DesiredState;
@@ -19,8 +20,9 @@ import java.util.Optional;
 
 /**
  * {@code status} of a workspace of several syncs: one table, a sync a line: its source, its list, its last run and
- * outcome, the values of its desired state, what is owed, and when it runs next. Read from this tool's own records
- * only: no call to Pinterest ({@code status --sync ID} shows one sync with Pinterest's view of its list).
+ * outcome, the values of its desired state, what is owed, and when it runs next; below it, each sync's last audience
+ * health reading. Read from this tool's own records only: no call to Pinterest ({@code status --sync ID} shows one
+ * sync with Pinterest's view of its list).
  */
 public final class WorkspaceStatus {
 
@@ -69,7 +71,40 @@ public final class WorkspaceStatus {
             }
             out.println(text.toString().stripTrailing());
         }
+        health(out, syncs, now);
         out.flush();
+    }
+
+    /**
+     * Below the table, a line for each sync with a reading of what Pinterest made of its list (kept by its last run
+     * that sent something, shown with its age), and what to do when its audience is too small.
+     */
+    private static void health(PrintWriter out, List<SyncSettings> syncs, Instant now) {
+        List<String> lines = new ArrayList<>();
+        for (SyncSettings sync : syncs) {
+            String listId;
+            try {
+                SyncBinding bound = new BindingFile(sync.stateDir(), sync.name()).load();
+                listId = bound == null ? null : bound.customerListId();
+            } catch (RuntimeException e) {
+                continue; // the table says DAMAGED binding
+            }
+            if (listId == null) {
+                continue;
+            }
+            new AudienceHealthFile(sync.stateDir(), sync.name()).load(listId).map(h -> h.at(now)).ifPresent(h -> {
+                lines.add("  " + sync.id() + ": " + h.describe());
+                if (h.warning() != null) {
+                    lines.add("  " + sync.id() + ": WARNING " + h.warning());
+                }
+            });
+        }
+        if (!lines.isEmpty()) {
+            out.println();
+            out.println("Audience health, as read after each sync's last run that sent something (" + AudienceHealth.NOTE
+                    + "; status --sync ID reads it now):");
+            lines.forEach(out::println);
+        }
     }
 
     static Line line(SyncSettings sync, Instant now) {

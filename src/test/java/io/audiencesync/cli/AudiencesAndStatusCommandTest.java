@@ -199,7 +199,7 @@ class AudiencesAndStatusCommandTest {
 
         assertThat(status.code()).as(status.err()).isZero();
         List<String> lines = status.out().lines().toList();
-        assertThat(lines.subList(0, 8)).containsExactly(
+        assertThat(lines.subList(0, 9)).containsExactly(
                 "Sync 'Users 1' into ad account " + ACCOUNT + " (mode segment)",
                 "Customer list " + listId + " 'Customer List-Users 1'",
                 "  status READY: matched: the audience can be used for targeting",
@@ -207,14 +207,16 @@ class AudiencesAndStatusCommandTest {
                 "  this tool's state: 120 values it added and has not removed",
                 "Audience " + audienceId + " 'Audience-Users 1'",
                 "  status READY, size 110",
+                "Health: audience size 110 of 120 values in the list, match rate 92 % (audience READY), list READY;"
+                        + " read just now",
                 "  Pinterest takes 24-48 hours to update sizes and counts only values that match a Pinterest account,"
                         + " so the size can be lower than the values synced.");
-        assertThat(lines.get(8)).startsWith("Desired state: day1.csv (120 values, read ").endsWith("): converged");
-        assertThat(lines.get(9)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
-        assertThat(lines.get(10)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
+        assertThat(lines.get(9)).startsWith("Desired state: day1.csv (120 values, read ").endsWith("): converged");
+        assertThat(lines.get(10)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
+        assertThat(lines.get(11)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
                 + " automatically (" + dir.resolve("data/pinterest-token.json") + ")");
-        assertThat(lines.get(11)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours)");
-        assertThat(lines).hasSize(12);
+        assertThat(lines.get(12)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours)");
+        assertThat(lines).hasSize(13);
         assertThat(status.out()).doesNotContain(token.accessToken()).doesNotContain(token.refreshToken());
         assertThat(emulator.writeCalls()).as("status changes nothing").isEqualTo(2);
     }

@@ -212,4 +212,29 @@ class InspectionAndAdminTest {
         assertThat(writer.isAlive()).isFalse();
         slow.close();
     }
+
+    @Test
+    void readFaultsFailReadsOfOneAudienceOrListButNotTheirListingsNorWrites() {
+        String listId = emu.seedCustomerList(ACCOUNT, "l", "EMAIL", List.of("a@x.com"));
+        String audienceId = emu.seedAudience(ACCOUNT, "aud", listId);
+        Answer queued = client.sendTo("http://127.0.0.1:" + emu.port() + "/_emulator/faults", "POST",
+                json("fail_reads", Map.of("kind", "audiences", "count", 1, "status", 503)), null);
+        assertThat(queued.status()).isEqualTo(200);
+
+        assertThat(client.get(AUDIENCES).status()).as("a listing is not a read of one audience").isEqualTo(200);
+        assertThat(client.get(LISTS + "/" + listId).status()).as("another kind").isEqualTo(200);
+        Answer failed = client.get(AUDIENCES + "/" + audienceId);
+        assertThat(failed.status()).isEqualTo(503);
+        assertThat(failed.json().get("code").asInt()).isEqualTo(503);
+        assertThat(client.get(AUDIENCES + "/" + audienceId).status()).as("one fault, used once").isEqualTo(200);
+        assertThat(emu.writeCalls()).as("a failed read is no write").isZero();
+
+        emu.faults().failReads("customer_lists", 1, 404);
+        assertThat(client.get(LISTS + "/" + listId).status()).isEqualTo(404);
+        Answer unknown = client.sendTo("http://127.0.0.1:" + emu.port() + "/_emulator/faults", "POST",
+                json("fail_reads", Map.of("kind", "pins")), null);
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.json().get("message").asText()).contains("fail_reads: a read fault is of customer_lists or"
+                + " audiences, not 'pins'");
+    }
 }

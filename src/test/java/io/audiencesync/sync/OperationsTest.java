@@ -111,6 +111,35 @@ class OperationsTest {
     }
 
     @Test
+    void aTooSmallAudienceIsAWarningInReadinessWhichStaysUpAndInTheMetricsFromTheStart() throws Exception {
+        Process daemon = child.start("run");
+        try {
+            await(() -> get("/observe/health/ready").statusCode() == 200, daemon);
+            assertThat(metric("pinterest_sync_audience_too_small{sync=\"child\"}")).as("no reading yet").isZero();
+            drop("day1.csv", model(0, 30));
+            await(() -> metric("pinterest_sync_runs_total{outcome=\"SUCCEEDED\",sync=\"child\"}") >= 1, daemon);
+            assertThat(metric("pinterest_sync_audience_too_small{sync=\"child\"}")).isEqualTo(1);
+            HttpResponse<String> ready = get("/observe/health/ready");
+            assertThat(ready.statusCode()).as("the sync works; its audience needs more values").isEqualTo(200);
+            assertThat(ready.body()).contains("\"message\":\"WARNING: the audience is too small to target");
+        } finally {
+            daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+
+        // A new process shows the reading its last run kept, before any run of its own.
+        Process again = child.start("run");
+        try {
+            await(() -> get("/observe/health/ready").statusCode() == 200, again);
+            assertThat(metric("pinterest_sync_audience_too_small{sync=\"child\"}")).isEqualTo(1);
+            assertThat(metric("pinterest_sync_customer_list_status{status=\"TOO_SMALL\",sync=\"child\"}")).isEqualTo(1);
+            assertThat(metric("pinterest_sync_audience_reading_age_seconds{sync=\"child\"}")).isGreaterThanOrEqualTo(0);
+            assertThat(get("/observe/health/ready").body()).contains("\"message\":\"WARNING: the audience is too small to target");
+        } finally {
+            again.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void sigtermFinishesTheBatchInFlightWritesTheReportAndExitsPromptly() throws Exception {
         emulator.close();
         emulator = PinterestEmulator.builder().port(0).writeDelay(Duration.ofMillis(200)).start();
