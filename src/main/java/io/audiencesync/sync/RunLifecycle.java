@@ -79,6 +79,8 @@ public final class RunLifecycle {
     /** Stops the progress line of the current run. */
     private AutoCloseable tracking = () -> { };
     private final Set<Source> done = EnumSet.noneOf(Source.class);
+    /** Runs of this sync in this process (the ledger counts every sync's): run --once resumes only before the first. */
+    private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
     /** When the daemon last ran to report a damaged desired state. */
     private Instant damageReported;
 
@@ -108,6 +110,7 @@ public final class RunLifecycle {
         }
         boolean slotTaken = false;
         try {
+            runs.incrementAndGet();
             String id = newRunId();
             Path workDir = settings.dataDir().resolve("work").resolve(id);
             SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
@@ -121,7 +124,10 @@ public final class RunLifecycle {
                 LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
             }
             TokenProvider.Expiry expiry = tokens.expiry();
-            expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
+            expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> {
+                LOG.warn("Run {}: {}", id, warning);
+                run.warn(warning);
+            });
             metrics.tokenExpiry(expiry.accessTokenExpiresAt());
             tracking = progress.track(run);
             return run;
@@ -204,7 +210,7 @@ public final class RunLifecycle {
      * but they keep the exit code at 1. With the SQL source the query reads the model afresh instead.
      */
     public boolean resumeOnce() {
-        if (!settings.once() || settings.dryRun() || settings.jdbcEnabled() || ledger.runs() > 0) {
+        if (!settings.once() || settings.dryRun() || settings.jdbcEnabled() || runs.get() > 0) {
             return false;
         }
         Optional<DesiredState.Status> status;
@@ -225,6 +231,7 @@ public final class RunLifecycle {
         }
         LOG.warn("Nothing new in the inbox; {} removals of the desired state ({}) are still withheld: {}",
                 status.get().removalsWithheld(), status.get().snapshot(), status.get().reason());
+        runs.incrementAndGet();
         ledger.record(Outcome.REMOVALS_WITHHELD);
         return false;
     }
@@ -401,6 +408,7 @@ public final class RunLifecycle {
         }
         String error = explainOnce(run, failure);
         if (run == null) {
+            runs.incrementAndGet();
             ledger.record(outcome);
             LOG.error("Run failed before it started: {}", error);
         } else if (!run.ended()) {
@@ -572,8 +580,7 @@ public final class RunLifecycle {
                         ? bound.audienceName() : settings.audienceDisplayName(),
                 target != null && target.audienceCreated(),
                 sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
-                run.isAdoptedWithoutState() && target != null
-                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of(), null);
+                warnings(run, target), null);
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
         ledger.record(run.id(), outcome);
         try {
@@ -589,7 +596,7 @@ public final class RunLifecycle {
             ledger.escalate(Outcome.FAILED);
             LOG.error("Run {}: cannot write its report under {}: {}", run.id(), settings.dataDir(), e.getMessage());
         }
-        record(report);
+        record(report, run.isAdoptedWithoutState() && target != null);
         String summary = summary(report);
         if (outcome == Outcome.SUCCEEDED) {
             LOG.info(summary);
@@ -607,7 +614,16 @@ public final class RunLifecycle {
         }
     }
 
-    private void record(RunReport r) {
+    private static List<String> warnings(SyncRun run, Target target) {
+        List<String> warnings = new ArrayList<>();
+        if (run.isAdoptedWithoutState() && target != null) {
+            warnings.add(Provisioner.adoptedWithoutStateWarning(target.customerListName()));
+        }
+        warnings.addAll(run.warnings());
+        return warnings;
+    }
+
+    private void record(RunReport r, boolean adoptedWithoutState) {
         metrics.rowsRead(r.rowsRead());
         metrics.valuesSent("ADD", r.adds().sent());
         metrics.valuesSent("REMOVE", r.removes().sent());
@@ -615,7 +631,7 @@ public final class RunLifecycle {
         metrics.valuesDeadLettered("ADD", r.adds().failed());
         metrics.valuesDeadLettered("REMOVE", r.removes().failed());
         metrics.runEnded(r.outcome().name(), r.outcome() == Outcome.SUCCEEDED, r.finishedAt());
-        if (r.warnings() != null && !r.warnings().isEmpty()) {
+        if (adoptedWithoutState) {
             metrics.adoptedWithoutState(true);
         }
     }

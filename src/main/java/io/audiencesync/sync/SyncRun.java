@@ -8,6 +8,7 @@ import io.audiencesync.state.StateStore;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
@@ -44,6 +45,8 @@ public final class SyncRun {
     private boolean ended;
     /** The list was adopted by name with no state of this tool: what left the model before cannot be removed. */
     private boolean adoptedWithoutState;
+    /** What a person should know about this run besides its outcome (the report's and summary's warnings). */
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector values, RejectsWriter rejects) {
         this.id = id;
@@ -144,6 +147,15 @@ public final class SyncRun {
         this.plannedAt = System.nanoTime();
         this.plan = plan;
         this.removalsAwaitConfirmation = removalsAwaitConfirmation;
+    }
+
+    /** Adds a warning to the run's report and summary. */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     boolean isAdoptedWithoutState() {
