@@ -42,6 +42,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
     static SyncBeans create(SyncSettings settings, WorkspaceServices shared) {
         SyncMetrics metrics = shared.meters() == null ? new SyncMetrics(settings.id())
                 : new SyncMetrics(shared.meters(), settings.id());
+        metrics.tokens(shared.tokens());
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         BindingFile binding = new BindingFile(settings.stateDir(), settings.name());
         try {

@@ -148,6 +148,7 @@ final class CheckCommand implements Callable<Integer> {
         out.println("Pinterest at " + settings.pinterest().apiUrl() + ":");
         try (Quiet quiet = verbose.quiet()) {
             TokenProvider tokens = PinterestConnection.tokens(settings.pinterest());
+            tokens.expiry().lines(java.time.Instant.now()).forEach(line -> out.println("  " + line));
             // One try each: check says at once what is wrong, where a run would wait out its retries.
             try (PinterestRoute.Standalone pinterest = PinterestRoute.standalone(settings.pinterest().apiUrl(),
                     settings.pinterest().requireAdAccountId(), tokens, new PinterestClient.Options(

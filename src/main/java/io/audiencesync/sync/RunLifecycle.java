@@ -128,7 +128,6 @@ public final class RunLifecycle {
                 LOG.warn("Run {}: {}", id, warning);
                 run.warn(warning);
             });
-            metrics.tokenExpiry(expiry.accessTokenExpiresAt());
             tracking = progress.track(run);
             return run;
         } catch (RuntimeException e) {
