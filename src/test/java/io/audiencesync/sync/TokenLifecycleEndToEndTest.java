@@ -241,6 +241,20 @@ class TokenLifecycleEndToEndTest {
             assertThat(check.out()).contains(timeLeft);
             io.audiencesync.cli.CliHarness.Result status = io.audiencesync.cli.CliHarness.execute(dir, settings, "status");
             assertThat(status.out()).contains(timeLeft);
+            // A workspace of several syncs: status is one table, then the one token's expiry (no call to Pinterest).
+            Path syncs = Files.createDirectories(dir.resolve("syncs"));
+            Files.writeString(syncs.resolve("buyers.properties"), "sync.identifiers=email=EMAIL\n");
+            Files.writeString(syncs.resolve("leads.properties"), "sync.identifiers=mail=EMAIL\n");
+            java.util.Map<String, String> workspace = new java.util.HashMap<>(settings);
+            workspace.put("sync.definitions-dir", syncs.toString());
+            workspace.remove("source.file.dir");
+            workspace.remove("sync.name");
+            int calls = emulator.calls().size();
+            io.audiencesync.cli.CliHarness.Result table = io.audiencesync.cli.CliHarness.execute(dir, workspace, "status");
+            assertThat(table.code()).as(table.err()).isZero();
+            assertThat(table.out()).startsWith("sync ").contains(timeLeft);
+            assertThat(table.out().contains("WARNING: the Pinterest refresh token expires at")).isEqualTo(warns);
+            assertThat(emulator.calls()).hasSize(calls);
             sync.drop("day1.csv", CSV);
             io.audiencesync.cli.CliHarness.Result run = io.audiencesync.cli.CliHarness.execute(dir, settings, "run", "--once");
             assertThat(run.code()).isZero();
