@@ -84,6 +84,11 @@ class CheckFileTest {
                 .contains("PROBLEM: typed.csv: none of its first 2 rows gives a value to send (every one is rejected):"
                         + " check that sync.identifiers maps the columns that hold the identifiers");
 
+        CliHarness.Result cut = CliHarness.execute(dir, settings, "check", "--offline",
+                file("cut.csv", "email\nann@example.com\nbob@exa").toString());
+        assertThat(cut.code()).isEqualTo(2);
+        assertThat(cut.out()).contains("PROBLEM: cut.csv: line 3: the last line has no line end");
+
         CliHarness.Result missing = CliHarness.execute(dir, settings, "check", "--offline", dir.resolve("nope.csv").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.out()).contains("PROBLEM: " + dir.resolve("nope.csv") + ": no such file");
