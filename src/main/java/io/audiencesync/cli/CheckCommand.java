@@ -118,6 +118,17 @@ final class CheckCommand implements Callable<Integer> {
                         + workspace.syncs().size() + " syncs " + workspace.syncs().stream().map(SyncSettings::id).toList()
                         + ", no two writing one list or reading one inbox");
             }
+            if (offline) {
+                // No call, but the token file says when the tokens expire.
+                out.println();
+                out.println("Tokens:");
+                try {
+                    PinterestConnection.expiry(workspace.syncs().get(0).pinterest()).lines(java.time.Instant.now())
+                            .forEach(line -> out.println("  " + line));
+                } catch (io.audiencesync.config.ConfigException e) {
+                    out.println("  " + e.getMessage());
+                }
+            }
             if (file != null && workspace.syncs().size() != 1) {
                 out.println();
                 out.println("PROBLEM: check " + file + ": the workspace has the syncs " + workspace.syncs().stream()

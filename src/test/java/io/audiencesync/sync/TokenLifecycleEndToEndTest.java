@@ -239,6 +239,8 @@ class TokenLifecycleEndToEndTest {
             io.audiencesync.cli.CliHarness.Result check = io.audiencesync.cli.CliHarness.execute(dir, settings, "check");
             assertThat(check.code()).as(check.out()).isZero();
             assertThat(check.out()).contains(timeLeft);
+            assertThat(io.audiencesync.cli.CliHarness.execute(dir, settings, "check", "--offline").out()).contains(timeLeft)
+                    .matches(out -> out.contains("WARNING: the Pinterest refresh token") == warns, "warns from 7 days before");
             io.audiencesync.cli.CliHarness.Result status = io.audiencesync.cli.CliHarness.execute(dir, settings, "status");
             assertThat(status.out()).contains(timeLeft);
             // A workspace of several syncs: status is one table, then the one token's expiry (no call to Pinterest).
