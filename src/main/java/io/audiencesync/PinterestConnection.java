@@ -6,6 +6,7 @@ import io.audiencesync.config.TokenSource;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.pinterest.PinterestOAuth;
 import io.audiencesync.pinterest.RefreshingTokenProvider;
+import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
@@ -73,6 +74,26 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
         }
         LOG.info("Pinterest tokens: pinterest.access-token (not refreshed; 'auth' sets up tokens that are)");
         return TokenProvider.fixed(((TokenSource.AccessToken) source).value());
+    }
+
+    /**
+     * When the tokens expire, from what is kept here, without a call to Pinterest: the token file's, else those of a
+     * refresh token not exchanged yet (not known) or of a static access token (never refreshed).
+     */
+    public static TokenProvider.Expiry expiry(PinterestSettings settings) {
+        TokenSource source = settings.tokenSource();
+        try {
+            if (source instanceof TokenSource.TokenFile file) {
+                StoredToken token = new TokenFile(file.file()).load();
+                return new TokenProvider.Expiry(file.file().toString(), true, token.expiresAt(), token.refreshTokenExpiresAt());
+            }
+        } catch (TokenFileException e) {
+            throw new ConfigException(PinterestSettings.TOKEN_FILE, e.getMessage());
+        }
+        if (source instanceof TokenSource.RefreshToken) {
+            return new TokenProvider.Expiry("pinterest.refresh-token, not exchanged yet", true, null, null);
+        }
+        return TokenProvider.fixed("").expiry();
     }
 
     /** Tokens refreshed through the token endpoint's route, which is stopped again if they cannot be had. */

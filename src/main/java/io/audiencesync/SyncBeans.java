@@ -60,6 +60,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
                 }
             }
         });
+        metrics.tokens(shared.tokens());
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         AudienceHealthFile health = new AudienceHealthFile(settings.stateDir(), settings.name());
         BindingFile binding = new BindingFile(settings.stateDir(), settings.name());

@@ -11,7 +11,16 @@ import io.audiencesync.observe.Secrets;
 import io.audiencesync.pinterest.AdAccount;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.routes.PinterestRoute;
+import io.audiencesync.identity.Identifier;
+import io.audiencesync.identity.IdentifierMapping;
+import io.audiencesync.identity.IdentifierType;
+import io.audiencesync.identity.Normalizer;
+import io.audiencesync.identity.RejectReason;
+import io.audiencesync.source.CsvFormat;
 import io.audiencesync.source.CsvSource;
+import io.audiencesync.source.Row;
+import io.audiencesync.source.SnapshotHeaderException;
+import io.audiencesync.source.SnapshotReadException;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.RunLifecycle;
 import io.audiencesync.sync.Target;
@@ -21,12 +30,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +58,8 @@ import java.util.TreeMap;
                 + "--offline: whether Pinterest answers at pinterest.api-url, whether the token can read the ad "
                 + "account, and which customer list and audience a run would use or create. Last, the inbox, and "
                 + "the newest file's header, and runs the query to see its columns (no row read). With "
-                + "sync.definitions-dir: every sync file, and the conflicts between syncs. Sends and changes nothing.",
+                + "sync.definitions-dir: every sync file, and the conflicts between syncs. With FILE, that file read as "
+                + "a run reads it (header, mapping, the first rows' values and rejects by reason). Sends and changes nothing.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:everything checked is right", "2:something is wrong (each problem is listed)"})
 final class CheckCommand implements Callable<Integer> {
@@ -55,6 +70,14 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Check only the configuration and the inboxes; call neither Pinterest nor"
             + " the source databases.")
     boolean offline;
+
+    /** The rows of a given file that check reads at most: enough to see a mapping's rejects, bounded for any file. */
+    static final int FILE_ROWS = 1000;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "A CSV file (.csv or .csv.gz) to read as a run would: its"
+            + " header, the mapping and the rejects of its first " + FILE_ROWS + " rows by reason; nothing is sent and the"
+            + " file stays where it is. In a workspace of several syncs, name the sync that reads it with --sync ID.")
+    Path file;
 
     @Mixin
     VerboseOption verbose;
@@ -94,6 +117,25 @@ final class CheckCommand implements Callable<Integer> {
                 out.println("Workspace " + workspace.definitionsDir().toAbsolutePath().normalize() + ": "
                         + workspace.syncs().size() + " syncs " + workspace.syncs().stream().map(SyncSettings::id).toList()
                         + ", no two writing one list or reading one inbox");
+            }
+            if (offline) {
+                // No call, but the token file says when the tokens expire.
+                out.println();
+                out.println("Tokens:");
+                try {
+                    PinterestConnection.expiry(workspace.syncs().get(0).pinterest()).lines(java.time.Instant.now())
+                            .forEach(line -> out.println("  " + line));
+                } catch (io.audiencesync.config.ConfigException e) {
+                    out.println("  " + e.getMessage());
+                }
+            }
+            if (file != null && workspace.syncs().size() != 1) {
+                out.println();
+                out.println("PROBLEM: check " + file + ": the workspace has the syncs " + workspace.syncs().stream()
+                        .map(SyncSettings::id).toList() + ": name the one whose mapping reads this file with --sync ID");
+                problems++;
+            } else if (file != null) {
+                problems += checkFile(out, workspace.syncs().get(0), workspace.single());
             }
             for (SyncSettings settings : workspace.syncs()) {
                 if (!workspace.single()) {
@@ -148,6 +190,7 @@ final class CheckCommand implements Callable<Integer> {
         out.println("Pinterest at " + settings.pinterest().apiUrl() + ":");
         try (Quiet quiet = verbose.quiet()) {
             TokenProvider tokens = PinterestConnection.tokens(settings.pinterest());
+            tokens.expiry().lines(java.time.Instant.now()).forEach(line -> out.println("  " + line));
             // One try each: check says at once what is wrong, where a run would wait out its retries.
             try (PinterestRoute.Standalone pinterest = PinterestRoute.standalone(settings.pinterest().apiUrl(),
                     settings.pinterest().requireAdAccountId(), tokens, new PinterestClient.Options(
@@ -202,6 +245,83 @@ final class CheckCommand implements Callable<Integer> {
             out.println("PROBLEM: " + Secrets.mask(String.valueOf(e.getMessage())));
             return 1;
         }
+    }
+
+    /**
+     * A file given on the command line, read as a run of {@code settings} reads it: the header and the mapping, then
+     * at most {@link #FILE_ROWS} rows normalized as a run does, with the values by type and the rejects by reason.
+     */
+    private int checkFile(PrintWriter out, SyncSettings settings, boolean single) {
+        Path path = file.toAbsolutePath().normalize();
+        CsvFormat format = settings.fileSource().format();
+        out.println();
+        out.println("File " + path + (single ? "" : " as sync '" + settings.id() + "' reads it") + " (delimiter '"
+                + CsvFormat.name(format.delimiter()) + "', " + format.encoding().name() + "):");
+        if (!Files.isRegularFile(path)) {
+            out.println("PROBLEM: " + path + ": no such file; give the path of a CSV file");
+            return 1;
+        }
+        if (!CsvFormat.isSnapshotName(path.getFileName().toString())) {
+            out.println("PROBLEM: " + path.getFileName() + " is not read: only *.csv and *.csv.gz files are snapshots");
+            return 1;
+        }
+        CsvSource.FirstRows first;
+        try {
+            first = new CsvSource(settings.identifiers(), settings.chunkSize(), settings.fileSource().requireLineEnd(), format)
+                    .firstRows(path, FILE_ROWS);
+        } catch (RuntimeException e) {
+            if (!(e instanceof SnapshotHeaderException || e instanceof SnapshotReadException)) {
+                throw e;
+            }
+            out.println("PROBLEM: " + Secrets.mask(e.getMessage()));
+            return 1;
+        }
+        out.println("  header: names the mapped columns " + settings.identifiers().columns().stream().map(c -> c.name()).toList());
+        Normalizer normalizer = new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits());
+        List<IdentifierMapping.Column> columns = settings.identifiers().columns();
+        Map<IdentifierType, Long> values = new EnumMap<>(IdentifierType.class);
+        Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
+        Map<RejectReason, List<String>> where = new EnumMap<>(RejectReason.class);
+        for (Row row : first.rows()) {
+            for (int i = 0; i < columns.size(); i++) {
+                Identifier identifier = normalizer.normalize(columns.get(i).type(), row.cells()[i]);
+                if (identifier instanceof Identifier.Wire wire) {
+                    values.merge(wire.type(), 1L, Long::sum);
+                } else if (identifier instanceof Identifier.Rejected reject) {
+                    rejected.merge(reject.reason(), 1L, Long::sum);
+                    List<String> lines = where.computeIfAbsent(reject.reason(), r -> new ArrayList<>());
+                    if (lines.size() < 3) {
+                        lines.add("line " + row.line() + " " + columns.get(i).name() + " " + reject.redactedSample());
+                    }
+                }
+            }
+        }
+        int rows = first.rows().size();
+        out.println("  rows: " + (first.more() ? String.format(Locale.ROOT, "the first %,d read (check reads at most %,d;"
+                + " a run reads every row, then checks the last line end)", rows, FILE_ROWS)
+                : String.format(Locale.ROOT, "%,d, the whole file%s", rows, first.failure() == null ? "" : " up to the fault below")));
+        out.println("  values: " + (values.isEmpty() ? "none" : counts(values)));
+        long rejects = rejected.values().stream().mapToLong(Long::longValue).sum();
+        out.println("  rejected: " + rejects + (rejects == 0 ? "" : " (" + counts(rejected) + "); a run sends the other"
+                + " values and lists these in its rejects file"));
+        where.forEach((reason, lines) -> out.println("    " + reason + ": " + String.join(", ", lines)
+                + (rejected.get(reason) > lines.size() ? ", ..." : "")));
+        int problems = 0;
+        if (first.failure() != null) {
+            out.println("PROBLEM: " + Secrets.mask(first.failure()));
+            problems++;
+        }
+        if (rows > 0 && values.isEmpty()) {
+            out.println("PROBLEM: " + path.getFileName() + ": none of its first " + rows + " rows gives a value to send ("
+                    + (rejects == 0 ? "the mapped columns are empty" : "every one is rejected") + "): check that sync.identifiers"
+                    + " maps the columns that hold the identifiers, with their types (" + settings.identifiers() + ")");
+            problems++;
+        }
+        return problems;
+    }
+
+    private static String counts(Map<? extends Enum<?>, Long> counts) {
+        return counts.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
     }
 
     /** The inbox exists, and its newest snapshot's header holds every mapped column. */

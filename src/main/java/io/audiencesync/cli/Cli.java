@@ -36,7 +36,21 @@ public final class Cli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Cli()).setCaseInsensitiveEnumValuesAllowed(true);
         keepNamesWhole(cli);
+        everyCommandHasTheVersion(cli);
         return cli;
+    }
+
+    /**
+     * A subcommand's standard -V/--version prints its own command's version, which picocli leaves empty unless the
+     * subcommand names a provider: without this, {@code run -V} printed nothing although its help lists it.
+     */
+    private static void everyCommandHasTheVersion(CommandLine cli) {
+        for (CommandLine sub : cli.getSubcommands().values()) {
+            if (sub.getCommandSpec().mixinStandardHelpOptions()) {
+                sub.getCommandSpec().versionProvider(new Version());
+            }
+            everyCommandHasTheVersion(sub);
+        }
     }
 
     /** A dot or hyphen inside a name such as source.jdbc.query or max-removal-fraction. */

@@ -53,7 +53,16 @@ final class StatusCommand implements Callable<Integer> {
             Workspace workspace = SyncApp.readSettings(config.existing(), overrides, Workspace::load);
             if (workspace.syncs().size() > 1) {
                 StringWriter text = new StringWriter();
-                WorkspaceStatus.write(new PrintWriter(text), workspace.syncs(), Instant.now());
+                PrintWriter table = new PrintWriter(text);
+                WorkspaceStatus.write(table, workspace.syncs(), Instant.now());
+                // The workspace's one token: read from the token file, no call to Pinterest.
+                table.println();
+                try {
+                    PinterestConnection.expiry(workspace.syncs().get(0).pinterest()).lines(Instant.now()).forEach(table::println);
+                } catch (io.audiencesync.config.ConfigException e) {
+                    table.println("Tokens: " + e.getMessage());
+                }
+                table.flush();
                 spec.commandLine().getOut().print(Secrets.mask(text.toString()));
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -1,6 +1,7 @@
 package io.audiencesync.observe;
 
 import io.audiencesync.report.AudienceHealth;
+import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.state.DesiredState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +27,6 @@ public final class SyncMetrics {
     private final PrometheusMeterRegistry registry;
     private final String sync;
     private final AtomicLong lastSuccess = new AtomicLong();
-    private final AtomicLong tokenExpiry = new AtomicLong();
     private final AtomicLong valuesOwed = new AtomicLong();
     private final AtomicLong adoptedWithoutState = new AtomicLong();
     private final AtomicReference<String> convergence = new AtomicReference<>("converged");
@@ -48,9 +48,6 @@ public final class SyncMetrics {
         this.sync = sync;
         Gauge.builder("pinterest_sync_last_success_timestamp_seconds", lastSuccess, AtomicLong::get)
                 .description("When the last run that acknowledged every batch ended (Unix seconds, 0 = none yet)")
-                .tag("sync", sync).register(registry);
-        Gauge.builder("pinterest_sync_token_expiry_timestamp_seconds", tokenExpiry, AtomicLong::get)
-                .description("When the Pinterest access token expires (Unix seconds, 0 = unknown)")
                 .tag("sync", sync).register(registry);
         Gauge.builder("pinterest_sync_values_owed", valuesOwed, AtomicLong::get)
                 .description("Values of the desired state not yet acknowledged by Pinterest (withheld removals included)")
@@ -190,8 +187,26 @@ public final class SyncMetrics {
         }
     }
 
-    public void tokenExpiry(Instant expiry) {
-        tokenExpiry.set(expiry == null ? 0 : expiry.getEpochSecond());
+    /**
+     * When the workspace's tokens expire, read from {@code tokens} at each scrape (or push): one series per process,
+     * without a sync tag, as every sync uses the one token. Timestamps rather than the time left, so that a pushed
+     * value stays true after the push; the time left is {@code ... - time()}.
+     */
+    public void tokens(TokenProvider tokens) {
+        Gauge.builder("pinterest_sync_refresh_token_expiry_timestamp_seconds", tokens,
+                        t -> epochSeconds(t.expiry().refreshTokenExpiresAt()))
+                .description("When the Pinterest refresh token expires (Unix seconds; 0 = no refresh token, or not known):"
+                        + " after that only 'auth' helps")
+                .strongReference(true).register(registry);
+        Gauge.builder("pinterest_sync_access_token_expiry_timestamp_seconds", tokens,
+                        t -> epochSeconds(t.expiry().accessTokenExpiresAt()))
+                .description("When the Pinterest access token expires (Unix seconds; 0 = not known, as for a static"
+                        + " pinterest.access-token); refreshed automatically before then when refreshable")
+                .strongReference(true).register(registry);
+    }
+
+    private static double epochSeconds(Instant at) {
+        return at == null ? 0 : at.getEpochSecond();
     }
 
     private Counter counter(String name, String description) {

@@ -50,12 +50,21 @@ public record StoredToken(
         return seconds == null ? null : now.plusSeconds(seconds).truncatedTo(ChronoUnit.SECONDS);
     }
 
+    /**
+     * With continuous refresh a refresh token lives this long from the refresh that issued it: the expiry kept when
+     * an answer gives neither {@code refresh_token_expires_at} nor {@code refresh_token_expires_in}.
+     */
+    public static final Duration REFRESH_TOKEN_LIFETIME = Duration.ofDays(60);
+
     private static Instant refreshExpiry(TokenGrant grant, Instant now) {
         if (grant.refreshToken() == null) {
             return null;
         }
-        return grant.refreshTokenExpiresAt() != null ? Instant.ofEpochSecond(grant.refreshTokenExpiresAt())
-                : expiry(grant.refreshTokenExpiresIn(), now);
+        if (grant.refreshTokenExpiresAt() != null) {
+            return Instant.ofEpochSecond(grant.refreshTokenExpiresAt());
+        }
+        return expiry(grant.refreshTokenExpiresIn() != null ? grant.refreshTokenExpiresIn()
+                : REFRESH_TOKEN_LIFETIME.toSeconds(), now);
     }
 
     public StoredToken withAdAccountId(String id) {

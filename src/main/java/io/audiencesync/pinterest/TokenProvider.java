@@ -51,6 +51,32 @@ public interface TokenProvider extends AutoCloseable {
                     + " then, or syncs stop with exit code 2");
         }
 
+        /**
+         * What {@code status} and {@code check} show: each token's expiry and the time left, where the tokens come
+         * from, and the warning when the refresh token lapses within {@link #REFRESH_TOKEN_WARNING}.
+         */
+        public java.util.List<String> lines(Instant now) {
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            if (refreshable) {
+                lines.add("Access token: " + expires(accessTokenExpiresAt, now) + "; refreshed automatically (" + source + ")");
+                lines.add("Refresh token: " + expires(refreshTokenExpiresAt, now) + "; each refresh renews it (60 days"
+                        + " from the last refresh)");
+            } else {
+                lines.add("Access token: from " + source + ", expiry unknown and never refreshed: when Pinterest stops"
+                        + " accepting it syncs stop with exit code 2; 'auth' sets up tokens that are refreshed");
+            }
+            refreshTokenWarning(now).ifPresent(warning -> lines.add("WARNING: " + warning));
+            return lines;
+        }
+
+        private static String expires(Instant at, Instant now) {
+            if (at == null) {
+                return "expiry not known";
+            }
+            return at.isAfter(now) ? "expires at " + at + " (in " + describe(Duration.between(now, at)) + ")"
+                    : "EXPIRED at " + at;
+        }
+
         /** "3 days 4 hours", "25 minutes": for people. */
         public static String describe(Duration d) {
             if (d.isNegative()) {

@@ -253,6 +253,8 @@ public final class PinterestCalls {
         if (asked != null) {
             in.setHeader(Exchange.REDELIVERY_DELAY, asked.toMillis());
         }
+        LOG.warn("{}; trying again (try {} of {}{})", failure.getMessage(), attempts + 1, settings.maxAttempts(),
+                asked == null ? "" : ", after the " + asked.toMillis() + " ms Pinterest asked for");
         return true;
     }
 

@@ -79,6 +79,11 @@ abstract class Chunks implements Iterator<List<Row>> {
         return chunk;
     }
 
+    /** Whether the rows ended on a failure that {@link #next()} throws next. */
+    final boolean failed() {
+        return pending != null;
+    }
+
     /** Ends the rows early (a failure while opening): releases the source once. */
     protected final void end() {
         if (!ended) {

@@ -82,6 +82,48 @@ public final class CsvSource {
         }
     }
 
+    /**
+     * The first rows of a file, read exactly as a run reads them ({@code check FILE}).
+     *
+     * @param rows     at most {@code maxRows} rows, in file order
+     * @param more     whether the file has more rows than these (not read: a run reads them, and only then checks
+     *                 the last line end and a marker's row count)
+     * @param failure  why reading stopped within or right after these rows (the run's message), else null
+     */
+    public record FirstRows(List<Row> rows, boolean more, String failure) {
+    }
+
+    /**
+     * Reads at most {@code maxRows} rows of {@code file} (and one more, to know whether there are more) the way a run
+     * does: the header, Excel's delimiter hint, the encoding, quotes, binary data, gzip; a file that ends within them
+     * is checked to its end. No marker applies, as for a file given on the command line.
+     *
+     * @throws SnapshotHeaderException when the header cannot be read with these settings (as a run stops)
+     * @throws SnapshotReadException   when the file cannot be opened or read from its start
+     */
+    public FirstRows firstRows(Path file, int maxRows) {
+        ChunkIterator chunks = new ChunkIterator(file, maxRows);
+        try {
+            List<Row> rows = new ArrayList<>();
+            String failure = null;
+            try {
+                if (chunks.hasNext()) {
+                    rows.addAll(chunks.next());
+                }
+                boolean more = chunks.hasNext();
+                if (more && chunks.failed()) {
+                    chunks.next();
+                }
+                return new FirstRows(rows, more, null);
+            } catch (SnapshotReadException e) {
+                failure = e.getMessage();
+            }
+            return new FirstRows(rows, false, failure);
+        } finally {
+            chunks.end();
+        }
+    }
+
     /** A CSV file as a snapshot: opened when its chunks are read, closed when the iteration ends. */
     public Snapshot snapshot(Path file) {
         return new Snapshot() {
@@ -114,7 +156,11 @@ public final class CsvSource {
         private long lineOffset;
 
         ChunkIterator(Path file) {
-            super(chunkSize);
+            this(file, chunkSize);
+        }
+
+        ChunkIterator(Path file, int rowsPerChunk) {
+            super(rowsPerChunk);
             this.file = file;
             try {
                 expectedRows = expectedRows();

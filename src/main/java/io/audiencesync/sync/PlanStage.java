@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 
@@ -70,9 +71,16 @@ public final class PlanStage {
             return;
         }
         if (read.valueCount() == 0 && !settings.emptyList()) {
-            LOG.info("Run {}: the snapshot has no values; the desired state stays {}", run.id(),
-                    desired.status().map(s -> "that of " + s.snapshot()).orElse("unset"));
-            run.kept(true, null);
+            // No model to converge to: the run works toward the desired state that is in force, as a resume does,
+            // so that what it still owes is sent and recorded (a run said SUCCEEDED while status showed it owed).
+            Optional<DesiredState.Status> inForce = desired.status();
+            String warning = run.source() + " has no values, and an empty model never empties the list (to empty it"
+                    + " on purpose: run --once --empty-list --allow-mass-removal): "
+                    + inForce.map(s -> "the run works toward the last complete snapshot, " + s.snapshot() + " (" + s.values()
+                            + " values)").orElse("no snapshot was synced before, so nothing is sent");
+            LOG.warn("Run {}: {}", run.id(), warning);
+            run.warn(warning);
+            run.kept(true, inForce.orElse(null));
             return;
         }
         DesiredState.Status kept = desired.keep(read.values(), run.source(), Instant.now());

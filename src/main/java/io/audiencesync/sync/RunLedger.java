@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -23,7 +22,6 @@ public final class RunLedger {
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private volatile Path dataDir;
     private volatile Runnable completion = () -> { };
-    private final AtomicInteger runs = new AtomicInteger();
     private final AtomicReference<String> tokenRefusedBy = new AtomicReference<>();
 
     public void record(Outcome outcome) {
@@ -34,7 +32,6 @@ public final class RunLedger {
         if (runId != null) {
             runIds.add(runId);
         }
-        runs.incrementAndGet();
         escalate(outcome);
     }
 
@@ -43,7 +40,7 @@ public final class RunLedger {
         reports.add(report);
     }
 
-    /** Makes the exit code at least {@code outcome}'s, without counting a run (a run whose report could not be written). */
+    /** Makes the exit code at least {@code outcome}'s, without recording a run (a run whose report could not be written). */
     public void escalate(Outcome outcome) {
         worst.accumulateAndGet(outcome, (a, b) -> a == null || b.exitCode() > a.exitCode() ? b : a);
     }
@@ -52,10 +49,6 @@ public final class RunLedger {
     public int exitCode() {
         Outcome outcome = worst.get();
         return outcome == null ? 0 : outcome.exitCode();
-    }
-
-    public int runs() {
-        return runs.get();
     }
 
     /** The runs recorded, in order (runs that failed before they had an id are not listed). */

@@ -80,6 +80,8 @@ public final class RunLifecycle {
     /** Stops the progress line of the current run. */
     private AutoCloseable tracking = () -> { };
     private final Set<Source> done = EnumSet.noneOf(Source.class);
+    /** Runs of this sync in this process (the ledger counts every sync's): run --once resumes only before the first. */
+    private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
     /** When the daemon last ran to report a damaged desired state. */
     private Instant damageReported;
 
@@ -111,6 +113,7 @@ public final class RunLifecycle {
         }
         boolean slotTaken = false;
         try {
+            runs.incrementAndGet();
             String id = newRunId();
             Path workDir = settings.dataDir().resolve("work").resolve(id);
             SyncRun run = new SyncRun(id, source, resumed, workDir, new SnapshotCollector(workDir, settings.sortBufferValues()),
@@ -124,8 +127,10 @@ public final class RunLifecycle {
                 LOG.info("Run {} started for {} (sync '{}', mode {})", id, source, settings.name(), settings.mode().key());
             }
             TokenProvider.Expiry expiry = tokens.expiry();
-            expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> LOG.warn("Run {}: {}", id, warning));
-            metrics.tokenExpiry(expiry.accessTokenExpiresAt());
+            expiry.refreshTokenWarning(Instant.now()).ifPresent(warning -> {
+                LOG.warn("Run {}: {}", id, warning);
+                run.warn(warning);
+            });
             tracking = progress.track(run);
             return run;
         } catch (RuntimeException e) {
@@ -208,7 +213,7 @@ public final class RunLifecycle {
      * but they keep the exit code at 1. With the SQL source the query reads the model afresh instead.
      */
     public boolean resumeOnce() {
-        if (!settings.once() || settings.dryRun() || settings.jdbcEnabled() || ledger.runs() > 0) {
+        if (!settings.once() || settings.dryRun() || settings.jdbcEnabled() || runs.get() > 0) {
             return false;
         }
         Optional<DesiredState.Status> status;
@@ -229,6 +234,7 @@ public final class RunLifecycle {
         }
         LOG.warn("Nothing new in the inbox; {} removals of the desired state ({}) are still withheld: {}",
                 status.get().removalsWithheld(), status.get().snapshot(), status.get().reason());
+        runs.incrementAndGet();
         ledger.record(Outcome.REMOVALS_WITHHELD);
         return false;
     }
@@ -405,6 +411,7 @@ public final class RunLifecycle {
         }
         String error = explainOnce(run, failure);
         if (run == null) {
+            runs.incrementAndGet();
             ledger.record(outcome);
             LOG.error("Run failed before it started: {}", error);
         } else if (!run.ended()) {
@@ -577,9 +584,7 @@ public final class RunLifecycle {
                 target != null && target.audienceCreated(),
                 sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
                 run.health() == null ? null : run.health().at(finishedAt),
-                run.isAdoptedWithoutState() && target != null
-                        ? List.of(Provisioner.adoptedWithoutStateWarning(target.customerListName())) : List.of(), null,
-                replica);
+                warnings(run, target), null, replica);
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
         ledger.record(run.id(), outcome);
         try {
@@ -595,7 +600,7 @@ public final class RunLifecycle {
             ledger.escalate(Outcome.FAILED);
             LOG.error("Run {}: cannot write its report under {}: {}", run.id(), settings.dataDir(), e.getMessage());
         }
-        record(report);
+        record(report, run.isAdoptedWithoutState() && target != null);
         String summary = summary(report);
         if (outcome == Outcome.SUCCEEDED) {
             LOG.info(summary);
@@ -613,7 +618,16 @@ public final class RunLifecycle {
         }
     }
 
-    private void record(RunReport r) {
+    private static List<String> warnings(SyncRun run, Target target) {
+        List<String> warnings = new ArrayList<>();
+        if (run.isAdoptedWithoutState() && target != null) {
+            warnings.add(Provisioner.adoptedWithoutStateWarning(target.customerListName()));
+        }
+        warnings.addAll(run.warnings());
+        return warnings;
+    }
+
+    private void record(RunReport r, boolean adoptedWithoutState) {
         metrics.rowsRead(r.rowsRead());
         metrics.valuesSent("ADD", r.adds().sent());
         metrics.valuesSent("REMOVE", r.removes().sent());
@@ -621,7 +635,7 @@ public final class RunLifecycle {
         metrics.valuesDeadLettered("ADD", r.adds().failed());
         metrics.valuesDeadLettered("REMOVE", r.removes().failed());
         metrics.runEnded(r.outcome().name(), r.outcome() == Outcome.SUCCEEDED, r.finishedAt());
-        if (r.warnings() != null && !r.warnings().isEmpty()) {
+        if (adoptedWithoutState) {
             metrics.adoptedWithoutState(true);
         }
     }

@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
@@ -96,15 +95,7 @@ public final class StatusReport {
                     + Provisioner.adoptedWithoutStateWarning(binding.customerListName()));
         }
         out.println(lastRun());
-        TokenProvider.Expiry expiry = tokens.expiry();
-        if (expiry.refreshable()) {
-            out.println("Access token: " + expires(expiry.accessTokenExpiresAt(), now) + "; refreshed automatically (" + expiry.source() + ")");
-            out.println("Refresh token: " + expires(expiry.refreshTokenExpiresAt(), now));
-        } else {
-            out.println("Access token: from " + expiry.source() + ", expiry unknown and never refreshed: when Pinterest stops"
-                    + " accepting it syncs stop with exit code 2; 'auth' sets up tokens that are refreshed");
-        }
-        expiry.refreshTokenWarning(now).ifPresent(warning -> out.println("WARNING: " + warning));
+        tokens.expiry().lines(now).forEach(out::println);
         out.flush();
     }
 
@@ -134,14 +125,6 @@ public final class StatusReport {
         }
         RunReport report = Json.read(newest.get(), RunReport.class);
         return "Last run, finished " + report.finishedAt() + ": " + RunLifecycle.summary(report);
-    }
-
-    private static String expires(Instant at, Instant now) {
-        if (at == null) {
-            return "expiry not known";
-        }
-        return (at.isAfter(now) ? "expires at " + at + " (in " + TokenProvider.Expiry.describe(Duration.between(now, at)) + ")"
-                : "EXPIRED at " + at);
     }
 
     private static String count(Long n) {

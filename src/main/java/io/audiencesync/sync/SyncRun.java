@@ -9,6 +9,7 @@ import io.audiencesync.state.StateStore;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One run of a sync: one snapshot of the model, read, planned and sent. Carried through the routes as the
@@ -47,6 +48,8 @@ public final class SyncRun {
     private boolean adoptedWithoutState;
     /** What Pinterest made of the list, read after the sends (or the last reading kept); null when there is none. */
     private AudienceHealth health;
+    /** What a person should know about this run besides its outcome (the report's and summary's warnings). */
+    private final List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     SyncRun(String id, String source, boolean resumed, Path workDir, SnapshotCollector values, RejectsWriter rejects) {
         this.id = id;
@@ -155,6 +158,15 @@ public final class SyncRun {
 
     void health(AudienceHealth health) {
         this.health = health;
+    }
+
+    /** Adds a warning to the run's report and summary. */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     boolean isAdoptedWithoutState() {

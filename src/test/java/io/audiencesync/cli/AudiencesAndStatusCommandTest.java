@@ -215,7 +215,8 @@ class AudiencesAndStatusCommandTest {
         assertThat(lines.get(10)).startsWith("Last run, finished ").contains("(day1.csv) SUCCEEDED").contains("120 rows read");
         assertThat(lines.get(11)).isEqualTo("Access token: expires at " + token.expiresAt() + " (in 29 days 23 hours); refreshed"
                 + " automatically (" + dir.resolve("data/pinterest-token.json") + ")");
-        assertThat(lines.get(12)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours)");
+        assertThat(lines.get(12)).isEqualTo("Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in 59 days 23 hours);"
+                + " each refresh renews it (60 days from the last refresh)");
         assertThat(lines).hasSize(13);
         assertThat(status.out()).doesNotContain(token.accessToken()).doesNotContain(token.refreshToken());
         assertThat(emulator.writeCalls()).as("status changes nothing").isEqualTo(2);

@@ -32,6 +32,17 @@ class CliTest {
         assertThat(result.out()).doesNotContainPattern("[a-z]+\\.[a-z-]*-\\n").doesNotContainPattern("\\b(sync|source|pinterest|state)\\.\\n");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "check", "plan", "runs", "auth", "audiences", "status", "emulator", "demo", "bench"})
+    void everyCommandPrintsTheVersionAsItsHelpSays(String command) {
+        for (String option : new String[] {"-V", "--version"}) {
+            CliHarness.Result result = execute(command, option);
+            assertThat(result.code()).isZero();
+            assertThat(result.out()).startsWith("pinterest-audience-sync ").contains("(Java ");
+            assertThat(execute(command, "--help").out()).contains("-V, --version");
+        }
+    }
+
     @Test
     void runHelpListsTheExitCodes() {
         assertThat(execute("run", "--help").out()).contains("Exit codes").contains("0   every batch was acknowledged")

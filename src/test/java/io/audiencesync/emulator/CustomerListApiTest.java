@@ -113,14 +113,19 @@ class CustomerListApiTest {
     }
 
     @Test
-    void adAccountIdInTheBodyIsRefusedAsTheSpecsCustomerListRequestsHaveNone() {
-        // CustomerListRequest and CustomerListUpdateRequest have no ad_account_id (the audience requests do).
-        assertBadRequest(client.post(LISTS, json("name", "n", "records", "a@x.com", "ad_account_id", ACCOUNT)),
-                "unknown field 'ad_account_id'");
-        String id = client.createList("l", "a@x.com");
+    void adAccountIdOnCreateIsTakenAsPinterestsOwnClientsSendItButNotOnUpdateAndNeverAnotherAccounts() {
+        // Pinterest's Python SDK (CustomerList.create) sends ad_account_id with name, records and list_type.
+        Answer created = client.post(LISTS, json("ad_account_id", ACCOUNT, "name", "n", "records", "a@x.com", "list_type", "EMAIL"));
+        assertThat(created.status()).as(created.json().toString()).isEqualTo(200);
+        String id = created.json().get("id").asText();
+        assertThat(emu.members(id)).containsExactly("a@x.com");
+        assertBadRequest(client.post(LISTS, json("ad_account_id", "42", "name", "m", "records", "a@x.com")),
+                "ad_account_id in the body does not match the path");
+        // CustomerListUpdateRequest has none, and no client sends one.
         assertBadRequest(client.patch(LISTS + "/" + id, json("operation_type", "ADD", "records", "b@x.com",
                 "ad_account_id", ACCOUNT)), "unknown field 'ad_account_id'");
         assertThat(emu.members(id)).containsExactly("a@x.com");
+        assertThat(emu.customerLists()).hasSize(1);
     }
 
     private static void assertBadRequest(Answer answer, String field) {

@@ -339,6 +339,7 @@ class K8sManifestsTest {
                 "v1 ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class,
                 "v1 Secret", io.fabric8.kubernetes.api.model.Secret.class,
                 "v1 PersistentVolumeClaim", io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class,
+                "v1 Pod", io.fabric8.kubernetes.api.model.Pod.class,
                 "monitoring.coreos.com/v1 ServiceMonitor", io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor.class));
         // Replicas: the service account, the Role on leases and pods, its binding, the disruption budget.
         models.putAll(Map.of(
@@ -457,11 +458,32 @@ class K8sManifestsTest {
     }
 
     @Test
+    void theDataPodHoldsTheSyncsVolumeAndSettingsForAPersonAndEndsOnItsOwn() throws IOException {
+        Map<String, Object> pod = DOCS.stream().filter(d -> "Pod".equals(d.get("kind"))).findFirst().orElseThrow();
+        Map<String, Object> spec = podSpec(pod);
+        Map<String, Object> cronJob = podSpec(kind("CronJob"));
+        assertThat(list(spec.get("volumes"))).as("the CronJob's volumes: its claim, settings and sync files")
+                .containsExactlyInAnyOrderElementsOf(list(cronJob.get("volumes")));
+        Map<String, Object> container = map(list(spec.get("containers")).get(0));
+        Map<String, Object> sync = map(list(cronJob.get("containers")).get(0));
+        assertThat(container.get("volumeMounts")).isEqualTo(sync.get("volumeMounts"));
+        assertThat(container.get("envFrom")).as("auth needs the app's credentials").isEqualTo(sync.get("envFrom"));
+        assertThat(container.get("image")).isEqualTo(sync.get("image"));
+        assertThat(list(container.get("command"))).as("it runs no sync: it holds the volume").first().isEqualTo("sleep");
+        assertThat(((Number) spec.get("activeDeadlineSeconds")).intValue()).isPositive();
+        assertThat(spec.get("restartPolicy")).isEqualTo("Never");
+        assertThat(Files.readString(K8S.resolve("kustomization.yaml"))).doesNotContain("data-pod.yaml");
+    }
+
+    @Test
     void podsPassKubernetesRestrictedPodSecurityProfile() {
         // The rules of the "restricted" Pod Security Standard, and a read-only root file system besides.
         Set<String> allowedVolumes = Set.of("configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
                 "persistentVolumeClaim", "projected", "secret");
-        for (Map<String, Object> workload : workloads()) {
+        List<Map<String, Object>> everyPod = new ArrayList<>(workloads());
+        everyPod.addAll(DOCS.stream().filter(d -> "Pod".equals(d.get("kind"))).toList());
+        assertThat(everyPod).extracting(d -> d.get("kind")).contains("Pod");
+        for (Map<String, Object> workload : everyPod) {
             String where = workload.get("kind") + " " + map(workload.get("metadata")).get("name");
             Map<String, Object> pod = podSpec(workload);
             Map<String, Object> podSecurity = map(pod.get("securityContext"));
@@ -558,6 +580,9 @@ class K8sManifestsTest {
 
     private static Map<String, Object> podSpec(Map<String, Object> doc) {
         Map<String, Object> spec = map(doc.get("spec"));
+        if ("Pod".equals(doc.get("kind"))) {
+            return spec;
+        }
         if ("CronJob".equals(doc.get("kind"))) {
             spec = map(map(spec.get("jobTemplate")).get("spec"));
         }

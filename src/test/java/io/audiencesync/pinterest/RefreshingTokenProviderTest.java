@@ -169,4 +169,20 @@ class RefreshingTokenProviderTest {
         assertThat(past.refreshTokenWarning(now)).hasValueSatisfying(w -> assertThat(w).contains("expired"));
         assertThat(TokenProvider.fixed("pina_x").expiry().refreshTokenWarning(now)).isEmpty();
     }
+
+    @Test
+    void aRefreshTokenWhoseAnswerGivesNoExpiryIsKeptWithSixtyDaysFromItsRefreshAndWhatTheAnswerGivesWins() {
+        Instant now = Instant.parse("2030-01-01T00:00:00Z");
+        TokenGrant silent = new TokenGrant("pina_a", "bearer", 2592000L, "ads:read,ads:write", "pinr_r", null, null);
+        assertThat(StoredToken.issued(silent, now, null).refreshTokenExpiresAt()).isEqualTo(now.plus(Duration.ofDays(60)));
+        StoredToken renewed = StoredToken.issued(silent, now, null).renewedBy(silent, now.plus(Duration.ofDays(10)));
+        assertThat(renewed.refreshTokenExpiresAt()).as("continuous refresh: 60 days from the last refresh")
+                .isEqualTo(now.plus(Duration.ofDays(70)));
+        TokenGrant in = new TokenGrant("pina_a", "bearer", 2592000L, "s", "pinr_r", 86400L, null);
+        assertThat(StoredToken.issued(in, now, null).refreshTokenExpiresAt()).isEqualTo(now.plus(Duration.ofDays(1)));
+        TokenGrant at = new TokenGrant("pina_a", "bearer", 2592000L, "s", "pinr_r", 86400L, now.plusSeconds(5).getEpochSecond());
+        assertThat(StoredToken.issued(at, now, null).refreshTokenExpiresAt()).isEqualTo(now.plusSeconds(5));
+        TokenGrant none = new TokenGrant("pina_a", "bearer", 2592000L, "s", null, null, null);
+        assertThat(StoredToken.issued(none, now, null).refreshTokenExpiresAt()).as("no refresh token, no expiry").isNull();
+    }
 }

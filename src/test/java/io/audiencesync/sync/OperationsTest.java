@@ -78,6 +78,9 @@ class OperationsTest {
             assertThat(get("/observe/metrics").body()).contains("jvm_memory_used_bytes").doesNotContain("@example.com");
             assertThat(metric("pinterest_sync_convergence{state=\"converged\",sync=\"child\"}")).isEqualTo(1);
             assertThat(metric("pinterest_sync_values_owed{sync=\"child\"}")).isZero();
+            // The workspace's token, one series a process: a static access token has no known expiry.
+            assertThat(metric("pinterest_sync_refresh_token_expiry_timestamp_seconds")).isZero();
+            assertThat(metric("pinterest_sync_access_token_expiry_timestamp_seconds")).isZero();
             JsonNode checks = Json.MAPPER.readTree(get("/observe/health/ready").body()).get("checks");
             // Readiness says whether the sync can work; whether the list converged is listed, but not readiness.
             assertThat(checks.findValuesAsText("name")).contains("can-work").doesNotContain("convergence");

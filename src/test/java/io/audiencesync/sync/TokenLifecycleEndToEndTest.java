@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -202,6 +204,81 @@ class TokenLifecycleEndToEndTest {
             assertThat(sync.reports()).hasSize(2);
             assertThat(logs.warnings()).filteredOn(w -> w.contains("refresh token expires at")).hasSize(2)
                     .allSatisfy(w -> assertThat(w).contains("in 2 days").contains("run 'pinterest-audience-sync auth' again"));
+        }
+    }
+
+    /**
+     * The refresh token's expiry, as the token endpoint sent it and the token file keeps it: check, status, the run's
+     * summary and the process's metric show it; from 7 days before it lapses each also warns, saying to run auth.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {6, 30})
+    void theRefreshTokensTimeLeftIsShownAndAWarningStartsSevenDaysBeforeItLapses(int days) throws IOException {
+        startEmulator(PinterestEmulator.builder().refreshTokenLifetime(Duration.ofDays(days)));
+        StoredToken token = authorized();
+        assertThat(token.refreshTokenExpiresAt()).isBetween(Instant.now().plus(Duration.ofDays(days)).minusSeconds(60),
+                Instant.now().plus(Duration.ofDays(days)));
+        boolean warns = days < 7;
+        String timeLeft = "Refresh token: expires at " + token.refreshTokenExpiresAt() + " (in " + (days - 1) + " days 23 hours)";
+        String warning = "WARNING: the Pinterest refresh token expires at " + token.refreshTokenExpiresAt() + " (in "
+                + (days - 1) + " days 23 hours): run 'pinterest-audience-sync auth' again before then";
+        List<String> pushes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer gateway = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        gateway.createContext("/", exchange -> {
+            pushes.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        gateway.start();
+        try {
+            java.util.Map<String, String> settings = new java.util.HashMap<>(sync.settings);
+            settings.remove("sync.once");
+            settings.put("sync.pushgateway-url", "http://127.0.0.1:" + gateway.getAddress().getPort());
+
+            io.audiencesync.cli.CliHarness.Result check = io.audiencesync.cli.CliHarness.execute(dir, settings, "check");
+            assertThat(check.code()).as(check.out()).isZero();
+            assertThat(check.out()).contains(timeLeft);
+            assertThat(io.audiencesync.cli.CliHarness.execute(dir, settings, "check", "--offline").out()).contains(timeLeft)
+                    .matches(out -> out.contains("WARNING: the Pinterest refresh token") == warns, "warns from 7 days before");
+            io.audiencesync.cli.CliHarness.Result status = io.audiencesync.cli.CliHarness.execute(dir, settings, "status");
+            assertThat(status.out()).contains(timeLeft);
+            // A workspace of several syncs: status is one table, then the one token's expiry (no call to Pinterest).
+            Path syncs = Files.createDirectories(dir.resolve("syncs"));
+            Files.writeString(syncs.resolve("buyers.properties"), "sync.identifiers=email=EMAIL\n");
+            Files.writeString(syncs.resolve("leads.properties"), "sync.identifiers=mail=EMAIL\n");
+            java.util.Map<String, String> workspace = new java.util.HashMap<>(settings);
+            workspace.put("sync.definitions-dir", syncs.toString());
+            workspace.remove("source.file.dir");
+            workspace.remove("sync.name");
+            int calls = emulator.calls().size();
+            io.audiencesync.cli.CliHarness.Result table = io.audiencesync.cli.CliHarness.execute(dir, workspace, "status");
+            assertThat(table.code()).as(table.err()).isZero();
+            assertThat(table.out()).startsWith("sync ").contains(timeLeft);
+            assertThat(table.out().contains("WARNING: the Pinterest refresh token expires at")).isEqualTo(warns);
+            assertThat(emulator.calls()).hasSize(calls);
+            sync.drop("day1.csv", CSV);
+            io.audiencesync.cli.CliHarness.Result run = io.audiencesync.cli.CliHarness.execute(dir, settings, "run", "--once");
+            assertThat(run.code()).isZero();
+            String summary = run.out().replaceAll("\\s+", " ");
+            assertThat(pushes).singleElement().asString()
+                    .contains("pinterest_sync_refresh_token_expiry_timestamp_seconds " + (double) token.refreshTokenExpiresAt().getEpochSecond())
+                    .doesNotContain("pinterest_sync_refresh_token_expiry_timestamp_seconds{");
+            if (warns) {
+                assertThat(check.out()).contains(warning);
+                assertThat(status.out()).contains(warning);
+                assertThat(summary).contains("WARNING the Pinterest refresh token expires at " + token.refreshTokenExpiresAt())
+                        .contains("run 'pinterest-audience-sync auth' again");
+                assertThat(sync.lastReport().warnings()).singleElement().asString().contains("refresh token expires at");
+            } else {
+                // No token warning (the emulator's two-value audience is too small: that warning is another's).
+                assertThat(check.out()).doesNotContainPattern("WARNING[^\\n]*refresh token");
+                assertThat(status.out()).doesNotContainPattern("WARNING[^\\n]*refresh token");
+                assertThat(summary).doesNotContain("WARNING the Pinterest refresh token").doesNotContain("auth' again");
+                assertThat(sync.lastReport().warnings()).isEmpty();
+            }
+        } finally {
+            gateway.stop(0);
         }
     }
 
