@@ -11,6 +11,7 @@ import io.audiencesync.records.SortedRecords;
 import io.audiencesync.records.WireRecords;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -336,6 +337,8 @@ public final class PostgresStateStore implements StateStore {
     private final class PgList implements StoredList {
         private final Connection c;
         private final long listId;
+        /** Where an ADD batch's COPY is written, kept from batch to batch. */
+        private ByteBuffer copyBuffer;
 
         PgList(Connection c, long listId) {
             this.c = c;
@@ -344,44 +347,81 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public Plan plan(SortedRecords snapshot, Path workDir) {
-            try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
+            try {
                 Recorded recorded = recorded();
-                long snapshotCount = 0;
-                long snapshotDigest = 0;
-                long adds = 0;
-                long addsDigest = 0;
                 if (recorded.count() == 0) {
-                    // Nothing to diff against: every value is an add, no need to load and join.
-                    if (hasRows()) {
-                        throw damaged(recorded, "it holds rows of the list, where list_state records none");
-                    }
-                    while (snapshot.next()) {
-                        plan.add(snapshot.buffer(), snapshot.offset());
-                        snapshotCount++;
-                    }
-                } else {
-                    long[] loaded = load(snapshot);
-                    snapshotCount = loaded[0];
-                    snapshotDigest = loaded[1];
-                    long[] diff = diff(plan);
-                    adds = diff[0];
-                    addsDigest = diff[1];
-                    long members = snapshotCount - adds + diff[2];
-                    long membersDigest = snapshotDigest ^ addsDigest ^ diff[3];
-                    if (members != recorded.count() || membersDigest != recorded.digest()) {
-                        throw damaged(recorded, "it holds " + members + " values of the list where list_state records "
-                                + recorded.count() + (members == recorded.count() ? ", and other ones" : "")
-                                + " (rows deleted, added or changed outside this tool, or the table truncated)");
-                    }
-                    try (Statement st = c.createStatement()) {
-                        st.execute("truncate pas_snapshot");
+                    try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
+                        // Nothing to diff against: every value is an add, no need to read the table.
+                        if (hasRows()) {
+                            throw damaged(recorded, "it holds rows of the list, where list_state records none");
+                        }
+                        long snapshotCount = 0;
+                        while (snapshot.next()) {
+                            plan.add(snapshot.buffer(), snapshot.offset());
+                            snapshotCount++;
+                        }
+                        plan.counts(snapshotCount, 0);
+                        plan.close();
+                        return plan.plan();
                     }
                 }
-                plan.counts(snapshotCount, recorded.count());
-                plan.close();
-                return plan.plan();
+                return merge(snapshot, recorded, workDir);
             } catch (SQLException e) {
+                snapshot.close();
                 throw failure(e, "plan");
+            }
+        }
+
+        /**
+         * The list's rows streamed in key order ({@code COPY … TO STDOUT (FORMAT binary)}, one pass of the primary
+         * key's index) and merged with the sorted snapshot here, as the file store merges its members file: the
+         * database only reads, nothing is loaded into it or joined there. Their count and digest, taken on the way,
+         * must be what {@code list_state} records.
+         */
+        private Plan merge(SortedRecords snapshot, Recorded recorded, Path workDir) throws SQLException {
+            boolean auto = c.getAutoCommit();
+            PostgresMembers members = null;
+            try {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    // The rows in the index's order, never sorted by the server: a sort of every row would spill to
+                    // disk at the default work_mem, and a bitmap scan loses the order. Without statistics (a table
+                    // just filled) the planner would choose both.
+                    st.execute("set local enable_sort = off");
+                    st.execute("set local enable_bitmapscan = off");
+                }
+                CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select key, type from " + schema
+                        + ".list_member where customer_list_id = " + listId + " order by key) to stdout (format binary)");
+                members = new PostgresMembers(copy, new PostgresMembers.Problems() {
+                    @Override
+                    public RuntimeException damaged(String what) {
+                        return PgList.this.damaged(recorded, "it holds " + what);
+                    }
+
+                    @Override
+                    public RuntimeException outOfOrder(String what) {
+                        return new StateStoreException("PostgreSQL returned the rows of customer list " + listId + " of "
+                                + schema + ".list_member out of order: " + what + ". The plan merges them with the"
+                                + " snapshot in that order, so nothing was planned or sent. The column key must be"
+                                + " bytea (see \\d " + schema + ".list_member), as this tool's migrations made it", null);
+                    }
+                });
+                Plan plan = Planner.plan(snapshot, members, workDir);
+                c.commit();
+                if (members.count() != recorded.count() || members.digest() != recorded.digest()) {
+                    throw damaged(recorded, "it holds " + members.count() + " values of the list where list_state records "
+                            + recorded.count() + (members.count() == recorded.count() ? ", and other ones" : "")
+                            + " (rows deleted, added or changed outside this tool, or the table truncated)");
+                }
+                return plan;
+            } catch (SQLException | RuntimeException e) {
+                if (members != null) {
+                    members.close();
+                }
+                rollback(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c, auto);
             }
         }
 
@@ -414,90 +454,6 @@ public final class PostgresStateStore implements StateStore {
         }
 
         /**
-         * COPY (binary) of the sorted, distinct snapshot into a temporary table of this connection.
-         *
-         * @return the rows loaded and the XOR of their keys' hashes
-         */
-        private long[] load(SortedRecords snapshot) throws SQLException {
-            try (Statement st = c.createStatement()) {
-                st.execute("create temp table if not exists pas_snapshot (key bytea not null, type smallint not null)");
-                st.execute("truncate pas_snapshot");
-            }
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("copy pas_snapshot (key, type) from stdin (format binary)");
-            long rows = 0;
-            long digest = 0;
-            try {
-                ByteBuffer out = ByteBuffer.allocate(RecordFile.BUFFER);
-                out.put(COPY_HEADER).putInt(0).putInt(0);
-                while (snapshot.next()) {
-                    byte[] buf = snapshot.buffer();
-                    int off = snapshot.offset();
-                    if (out.remaining() < WireRecords.MAX_LENGTH + 16) {
-                        copy.writeToCopy(out.array(), 0, out.position());
-                        out.clear();
-                    }
-                    putKey(out, buf, off);
-                    digest ^= WireRecords.keyHash(buf, off);
-                    rows++;
-                }
-                out.putShort((short) -1);
-                copy.writeToCopy(out.array(), 0, out.position());
-                copy.endCopy();
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-            }
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze pas_snapshot");
-            }
-            return new long[] {rows, digest};
-        }
-
-        /**
-         * Both differences in one hash full join (measured: about a third faster than two anti-joins): a snapshot
-         * row with no member is an add, a member with no snapshot row a removal. Unordered: batches need no order.
-         *
-         * @return adds, their digest, removals, their digest
-         */
-        private long[] diff(Planner.PlanWriter plan) throws SQLException {
-            String sql = "select s.key, s.type, m.key, m.type from pas_snapshot s full join (select key, type from "
-                    + schema + ".list_member where customer_list_id = ?) m on s.key = m.key"
-                    + " where s.key is null or m.key is null";
-            long[] result = new long[4];
-            boolean auto = c.getAutoCommit();
-            // A cursor (fetch size) needs a transaction; without one the driver would read every row into memory.
-            c.setAutoCommit(false);
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setFetchSize(10_000);
-                st.setLong(1, listId);
-                byte[] record = new byte[WireRecords.MAX_LENGTH];
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        byte[] added = rs.getBytes(1);
-                        if (added != null) {
-                            toRecord(added, rs.getShort(2), record);
-                            plan.add(record, 0);
-                            result[0]++;
-                            result[1] ^= WireRecords.keyHashOfKey(added);
-                        } else {
-                            byte[] removed = rs.getBytes(3);
-                            toRecord(removed, rs.getShort(4), record);
-                            plan.remove(record, 0);
-                            result[2]++;
-                            result[3] ^= WireRecords.keyHashOfKey(removed);
-                        }
-                    }
-                }
-                c.commit();
-            } finally {
-                c.setAutoCommit(auto);
-            }
-            return result;
-        }
-
-        /**
          * Records a batch and, in the same transaction, what it changed of the list's count and digest: only the
          * rows the statement really inserted or deleted count (a value already in, or never in, changes nothing).
          */
@@ -507,41 +463,22 @@ public final class PostgresStateStore implements StateStore {
                 return;
             }
             Operation operation = batch.operation();
-            byte[][] keys = new byte[batch.size()][];
-            Short[] types = new Short[batch.size()];
             byte[] records = batch.records();
-            for (int i = 0, pos = 0; i < keys.length; pos += WireRecords.length(records, pos), i++) {
-                keys[i] = key(records, pos);
-                types[i] = (short) WireRecords.type(records, pos).ordinal();
-            }
-            String sql = operation == Operation.ADD
-                    ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
-                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing returning key"
-                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[]) returning key";
             boolean auto = autoCommit(c);
             try {
                 c.setAutoCommit(false);
-                long changed = 0;
-                long digest = 0;
-                try (PreparedStatement st = c.prepareStatement(sql)) {
-                    st.setLong(1, listId);
-                    st.setArray(2, c.createArrayOf("bytea", keys));
-                    if (operation == Operation.ADD) {
-                        st.setArray(3, c.createArrayOf("int2", types));
-                    }
-                    try (ResultSet rs = st.executeQuery()) {
-                        while (rs.next()) {
-                            changed++;
-                            digest ^= WireRecords.keyHashOfKey(rs.getBytes(1));
-                        }
-                    }
+                long[] changed = operation == Operation.ADD ? copyIn(records, batch.size()) : null;
+                if (changed == null) {
+                    changed = returning(operation, records, batch.size());
                 }
+                long count = changed[0];
+                long digest = changed[1];
                 try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
                         + " member_count, digest, batches) values (?, ?, ?, 1) on conflict (customer_list_id) do update set"
                         + " member_count = list_state.member_count + excluded.member_count,"
                         + " digest = list_state.digest # excluded.digest, batches = list_state.batches + 1, updated_at = now()")) {
                     st.setLong(1, listId);
-                    st.setLong(2, operation == Operation.ADD ? changed : -changed);
+                    st.setLong(2, operation == Operation.ADD ? count : -count);
                     st.setLong(3, digest);
                     st.executeUpdate();
                 }
@@ -553,6 +490,84 @@ public final class PostgresStateStore implements StateStore {
             } finally {
                 restoreAutoCommit(c, auto);
             }
+        }
+
+        /**
+         * An ADD batch by {@code COPY … FROM STDIN (FORMAT binary)}: no statement to parse, no array to build, no
+         * keys sent back. Every value of a plan's ADD batch is new to the list, so each row is inserted and counts;
+         * a value already there (a batch recorded twice, a test's duplicate) fails the COPY, and the batch is then
+         * recorded by {@link #returning} in a new transaction.
+         *
+         * @return the rows inserted and their digest, or null when a value was already there
+         */
+        private long[] copyIn(byte[] records, int size) throws SQLException {
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + schema
+                    + ".list_member (customer_list_id, key, type) from stdin (format binary)");
+            long digest = 0;
+            try {
+                if (copyBuffer == null) {
+                    copyBuffer = ByteBuffer.allocate(RecordFile.BUFFER);
+                }
+                ByteBuffer out = copyBuffer.clear();
+                out.put(COPY_HEADER).putInt(0).putInt(0);
+                for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
+                    if (out.remaining() < WireRecords.MAX_LENGTH + 24) {
+                        copy.writeToCopy(out.array(), 0, out.position());
+                        out.clear();
+                    }
+                    out.putShort((short) 3).putInt(8).putLong(listId);
+                    putKey(out, records, pos);
+                    digest ^= WireRecords.keyHash(records, pos);
+                }
+                out.putShort((short) -1);
+                copy.writeToCopy(out.array(), 0, out.position());
+                copy.endCopy();
+            } catch (SQLException e) {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback();
+                return null;
+            }
+            return new long[] {size, digest};
+        }
+
+        /**
+         * A batch by one statement that returns the keys it really inserted or deleted: {@code INSERT … ON CONFLICT
+         * DO NOTHING} or {@code DELETE … = ANY(…)}.
+         *
+         * @return the rows changed and their digest
+         */
+        private long[] returning(Operation operation, byte[] records, int size) throws SQLException {
+            byte[][] keys = new byte[size][];
+            Short[] types = new Short[size];
+            for (int i = 0, pos = 0; i < keys.length; pos += WireRecords.length(records, pos), i++) {
+                keys[i] = key(records, pos);
+                types[i] = (short) WireRecords.type(records, pos).ordinal();
+            }
+            String sql = operation == Operation.ADD
+                    ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
+                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing returning key"
+                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[]) returning key";
+            long changed = 0;
+            long digest = 0;
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setLong(1, listId);
+                st.setArray(2, c.createArrayOf("bytea", keys));
+                if (operation == Operation.ADD) {
+                    st.setArray(3, c.createArrayOf("int2", types));
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        changed++;
+                        digest ^= WireRecords.keyHashOfKey(rs.getBytes(1));
+                    }
+                }
+            }
+            return new long[] {changed, digest};
         }
 
         @Override
@@ -585,11 +600,10 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
-    /** Appends one COPY tuple (key, type) for a record. */
+    /** Appends the COPY fields key and type of a record. */
     private static void putKey(ByteBuffer out, byte[] buf, int off) {
         int keyLength = WireRecords.keyLength(buf, off);
         int header = WireRecords.headerLength(buf[off]);
-        out.putShort((short) 2);
         // The key leaves out the text length: kind then payload, so bytea order is the records' order.
         out.putInt(keyLength - header + 1);
         out.put(buf[off]);
