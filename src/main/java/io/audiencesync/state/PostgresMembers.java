@@ -152,14 +152,18 @@ final class PostgresMembers implements SortedRecords {
         return ended;
     }
 
+    /**
+     * Reads what is left of the COPY, if anything: the run's connection (which holds the list's lock) stays usable.
+     * Cancelling instead would race with the end of the COPY and could cancel the connection's next statement.
+     */
     @Override
     public void close() {
-        if (copy.isActive()) {
-            try {
-                copy.cancelCopy();
-            } catch (SQLException ignored) {
-                // the connection is broken: the session's close ends it
+        try {
+            while (copy.isActive() && copy.readFromCopy() != null) {
+                // rows after a failure are not needed
             }
+        } catch (SQLException ignored) {
+            // the connection is broken: the session's close ends it
         }
     }
 
