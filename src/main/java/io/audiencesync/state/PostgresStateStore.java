@@ -32,19 +32,20 @@ import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL store ({@code state.store=postgres}): the members of every customer list in one table of one
- * schema, created and migrated at start. A plan bulk loads the sorted snapshot with COPY (binary) into a temporary
- * staging table and lets the database compute both anti-joins; each acknowledged batch is one INSERT or DELETE,
- * committed before the next batch goes out. The write lock of a list is a session advisory lock on the run's own
- * connection: the database drops it when that connection goes, so a killed run never leaves a stale lock.
+ * schema, created and migrated at start. A plan reads the list's rows in key order ({@code COPY … TO STDOUT}, binary,
+ * along the primary key's index) and merges them with the sorted snapshot in this process, as the file store merges
+ * its members file; each acknowledged batch is one COPY (ADD) or DELETE, committed before the next batch goes out.
+ * The write lock of a list is a session advisory lock on the run's own connection: the database drops it when that
+ * connection goes, so a killed run never leaves a stale lock.
  *
  * <p>What proves a list's members whole is its row of {@code list_state}: their count, the XOR of their keys'
  * {@link WireRecords#keyHash hashes}, and the number of batches recorded, updated in the same transaction as each
- * batch. A plan checks it for free: the members are the snapshot without the adds and with the removes, so their
- * count and digest follow from what the plan streams anyway. Rows deleted, added or changed outside this tool, a
- * truncated or dropped table, are found before anything is sent.
+ * batch. A plan checks it for free: it reads every row anyway, and counts and hashes them on the way. Rows deleted,
+ * added or changed outside this tool, a truncated or dropped table, are found before anything is sent.
  *
- * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes), so
- * PostgreSQL's byte order of {@code bytea} is the order of the sorted files, and a digest takes 33 bytes.
+ * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes) as
+ * {@code bytea}, which PostgreSQL orders by unsigned bytes, then length, with no collation: the order of the sorted
+ * files, whatever the database's locale. The merge checks it row by row. A digest takes 33 bytes.
  */
 public final class PostgresStateStore implements StateStore {
 
