@@ -8,9 +8,11 @@ import org.postgresql.copy.CopyOut;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 
 /**
- * The members of one list as {@link SortedRecords}, read from a {@code COPY (… ORDER BY key) TO STDOUT (FORMAT binary)}
+ * The members of one list as {@link SortedRecords}, read on a thread of their own from a {@code COPY (… ORDER BY key) TO STDOUT (FORMAT binary)}
  * of the PostgreSQL store: each row's key and type become a {@link WireRecords} record. The plan merges them with the
  * snapshot as it merges a members file, so it relies on PostgreSQL's order of {@code bytea} (unsigned bytes, then
  * length) being the records' order: each record is checked to be greater than the one before, and a row out of
@@ -24,7 +26,21 @@ final class PostgresMembers implements SortedRecords {
     /** The longest text payload a record can have (256 characters of up to 4 UTF-8 bytes). */
     private static final int MAX_TEXT = WireRecords.MAX_LENGTH - 4;
 
+    /** Bytes of records in a block handed from the reader thread to the merge. */
+    private static final int BLOCK = 1 << 16;
+    private static final Block END = new Block();
+
     private final CopyOut copy;
+    private final Thread reader = new Thread(this::read, "state-postgres-members");
+    private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(8);
+    private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(16);
+    /** Set by the reader thread before it hands over {@link #END}; read after that. */
+    private volatile RuntimeException failure;
+    private volatile boolean abandoned;
+    /** The merge's side: the block it reads, where its next record starts, and where the current one does. */
+    private Block current;
+    private int position;
+    private int offset;
     /** What went wrong, for a message: "the row N of list_member …" is completed by the caller's context. */
     private final Problems problems;
     private byte[] in = new byte[0];
@@ -49,10 +65,17 @@ final class PostgresMembers implements SortedRecords {
     PostgresMembers(CopyOut copy, Problems problems) {
         this.copy = copy;
         this.problems = problems;
+        reader.setDaemon(true);
     }
 
-    @Override
-    public boolean next() {
+    /** Records back to back. */
+    private static final class Block {
+        final byte[] records = new byte[BLOCK];
+        int length;
+    }
+
+    /** Parses the next row into {@link #last}; false after the trailer. On the reader thread. */
+    private boolean parseNext() {
         if (ended) {
             return false;
         }
@@ -126,44 +149,142 @@ final class PostgresMembers implements SortedRecords {
 
     private static final int[] DIGEST_BYTES = {16, 20, 32};
 
-    /** The record of the current row; valid until the next call of {@link #next()}. */
-    @Override
-    public byte[] buffer() {
-        return last;
+    /**
+     * Starts the reader thread: it reads and checks the rows while the caller merges the ones before, so the
+     * database's sending, this process's reading and the merge go on at once.
+     */
+    PostgresMembers start() {
+        reader.start();
+        return this;
     }
 
-    @Override
-    public int offset() {
-        return 0;
-    }
-
-    /** The rows read so far. */
-    long count() {
-        return count;
-    }
-
-    /** The XOR of the rows' {@link WireRecords#keyHash key hashes} so far. */
-    long digest() {
-        return digest;
-    }
-
-    /** Whether every row was read, up to the COPY's trailer. */
-    boolean ended() {
-        return ended;
+    /** The reader thread's work: blocks of records until the trailer, then {@link #END}; a failure is handed over. */
+    private void read() {
+        try {
+            Block block = null;
+            while (!abandoned && parseNext()) {
+                if (block == null) {
+                    block = free.poll();
+                    if (block == null) {
+                        block = new Block();
+                    }
+                    block.length = 0;
+                }
+                int length = WireRecords.length(last, 0);
+                System.arraycopy(last, 0, block.records, block.length, length);
+                block.length += length;
+                if (block.length > BLOCK - WireRecords.MAX_LENGTH) {
+                    full.put(block);
+                    block = null;
+                }
+            }
+            if (block != null) {
+                full.put(block);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        } catch (InterruptedException e) {
+            failure = new IllegalStateException("interrupted while reading the members", e);
+        } finally {
+            drain();
+            try {
+                full.put(END);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
      * Reads what is left of the COPY, if anything: the run's connection (which holds the list's lock) stays usable.
      * Cancelling instead would race with the end of the COPY and could cancel the connection's next statement.
      */
-    @Override
-    public void close() {
+    private void drain() {
         try {
             while (copy.isActive() && copy.readFromCopy() != null) {
                 // rows after a failure are not needed
             }
         } catch (SQLException ignored) {
             // the connection is broken: the session's close ends it
+        }
+    }
+
+    @Override
+    public boolean next() {
+        if (current != null && position < current.length) {
+            offset = position;
+            position += WireRecords.length(current.records, position);
+            return true;
+        }
+        if (current == END) {
+            return false;
+        }
+        if (current != null) {
+            free.offer(current);
+        }
+        try {
+            current = full.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the members", e);
+        }
+        if (current == END) {
+            join();
+            if (failure != null) {
+                throw failure;
+            }
+            return false;
+        }
+        position = 0;
+        return next();
+    }
+
+    /** The record of the current row; valid until the next call of {@link #next()}. */
+    @Override
+    public byte[] buffer() {
+        return current.records;
+    }
+
+    @Override
+    public int offset() {
+        return offset;
+    }
+
+    /** The rows read. Valid once {@link #next()} returned false. */
+    long count() {
+        return count;
+    }
+
+    /** The XOR of the rows' {@link WireRecords#keyHash key hashes}. Valid once {@link #next()} returned false. */
+    long digest() {
+        return digest;
+    }
+
+    /** Stops reading (the rest of the COPY is read and dropped) and waits for the reader thread. */
+    @Override
+    public void close() {
+        if (!reader.isAlive() && current == END) {
+            return;
+        }
+        abandoned = true;
+        // Unblocks a reader waiting for room: blocks it hands over from here on are dropped.
+        while (reader.isAlive()) {
+            full.poll();
+            try {
+                reader.join(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        current = END;
+    }
+
+    private void join() {
+        try {
+            reader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -466,7 +466,7 @@ public final class PostgresStateStore implements StateStore {
                                 + " snapshot in that order, so nothing was planned or sent. The column key must be"
                                 + " bytea (see \\d " + schema + ".list_member), as this tool's migrations made it", null);
                     }
-                });
+                }).start();
                 Plan plan = Planner.plan(snapshot, members, workDir);
                 c.commit();
                 if (members.count() != recorded.count() || members.digest() != recorded.digest()) {
