@@ -12,12 +12,13 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The members of one list as {@link SortedRecords}, read on a thread of their own from a {@code COPY (… ORDER BY key) TO STDOUT (FORMAT binary)}
- * of the PostgreSQL store: each row's key and type become a {@link WireRecords} record. The plan merges them with the
- * snapshot as it merges a members file, so it relies on PostgreSQL's order of {@code bytea} (unsigned bytes, then
- * length) being the records' order: each record is checked to be greater than the one before, and a row out of
- * that order stops the plan before anything is sent. Counts the rows and XORs their keys' hashes on the way, for
- * the list's {@code list_state} check.
+ * The members of one list as {@link SortedRecords}, read on a thread of their own from a {@code COPY (… ORDER BY key)
+ * TO STDOUT (FORMAT binary)} of the PostgreSQL store: each row's key and type become a {@link WireRecords} record,
+ * handed to the merge in blocks, so the database's sending, this reading and the merge go on at once. The plan
+ * merges them with the snapshot as it merges a members file, so it relies on PostgreSQL's order of {@code bytea}
+ * (unsigned bytes, then length) being the records' order: each record is checked to be greater than the one before,
+ * and a row out of that order stops the plan before anything is sent. Counts the rows and XORs their keys' hashes on
+ * the way, for the list's {@code list_state} check.
  */
 final class PostgresMembers implements SortedRecords {
 
@@ -25,7 +26,7 @@ final class PostgresMembers implements SortedRecords {
     private static final int TYPES = IdentifierType.values().length;
     /** The longest text payload a record can have (256 characters of up to 4 UTF-8 bytes). */
     private static final int MAX_TEXT = WireRecords.MAX_LENGTH - 4;
-
+    private static final int[] DIGEST_BYTES = {16, 20, 32};
     /** Bytes of records in a block handed from the reader thread to the merge. */
     private static final int BLOCK = 1 << 16;
     private static final Block END = new Block();
@@ -41,7 +42,7 @@ final class PostgresMembers implements SortedRecords {
     private Block current;
     private int position;
     private int offset;
-    /** What went wrong, for a message: "the row N of list_member …" is completed by the caller's context. */
+    /** The reader's side: how it words what it finds wrong, the COPY message it parses, the last two rows. */
     private final Problems problems;
     private byte[] in = new byte[0];
     private int pos;
@@ -146,8 +147,6 @@ final class PostgresMembers implements SortedRecords {
         digest ^= WireRecords.keyHash(last, 0);
         return true;
     }
-
-    private static final int[] DIGEST_BYTES = {16, 20, 32};
 
     /**
      * Starts the reader thread: it reads and checks the rows while the caller merges the ones before, so the

@@ -55,7 +55,6 @@ public final class PostgresStateStore implements StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final IdentifierType[] TYPES = IdentifierType.values();
     private static final byte[] COPY_HEADER = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 
     /** Each migration once, in order; the applied ones are rows of {@code schema_version}. */
@@ -710,18 +709,5 @@ public final class PostgresStateStore implements StateStore {
         key[0] = buf[off];
         System.arraycopy(buf, off + header, key, 1, keyLength - header);
         return key;
-    }
-
-    /** Rebuilds a record from a database key and type. */
-    static void toRecord(byte[] key, short type, byte[] record) {
-        int pos = 0;
-        record[pos++] = key[0];
-        int payload = key.length - 1;
-        if (key[0] == WireRecords.KIND_TEXT) {
-            record[pos++] = (byte) (payload >>> 8);
-            record[pos++] = (byte) payload;
-        }
-        System.arraycopy(key, 1, record, pos, payload);
-        record[pos + payload] = (byte) TYPES[type].ordinal();
     }
 }
