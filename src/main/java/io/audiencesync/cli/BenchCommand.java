@@ -522,8 +522,11 @@ final class BenchCommand implements Callable<Integer> {
                     pg == null ? "" : String.format(Locale.ROOT, ", postgres store %.2f×", pg.seconds() / reference.seconds()));
         }
         Line e2e = find("first sync, file", "");
+        Line e2ePg = find("first sync, postgres", "");
         if (e2e != null) {
-            out.printf(Locale.ROOT, "end-to-end first sync (file store) vs the floor: %.2f%n", e2e.ratioToFloor());
+            out.printf(Locale.ROOT, "end-to-end first sync vs the floor: file store %.2f%s%n", e2e.ratioToFloor(),
+                    e2ePg == null ? "" : String.format(Locale.ROOT, ", postgres store %.2f (%.2f of the file store's)",
+                            e2ePg.ratioToFloor(), e2ePg.ratioToFloor() / e2e.ratioToFloor()));
         }
         notes.forEach(n -> out.println("note: " + n));
     }

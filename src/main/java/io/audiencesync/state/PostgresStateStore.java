@@ -11,6 +11,7 @@ import io.audiencesync.records.SortedRecords;
 import io.audiencesync.records.WireRecords;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,29 +28,33 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL store ({@code state.store=postgres}): the members of every customer list in one table of one
- * schema, created and migrated at start. A plan bulk loads the sorted snapshot with COPY (binary) into a temporary
- * staging table and lets the database compute both anti-joins; each acknowledged batch is one INSERT or DELETE,
- * committed before the next batch goes out. The write lock of a list is a session advisory lock on the run's own
- * connection: the database drops it when that connection goes, so a killed run never leaves a stale lock.
+ * schema, created and migrated at start. A plan reads the list's rows in key order ({@code COPY … TO STDOUT}, binary,
+ * along the primary key's index) and merges them with the sorted snapshot in this process, as the file store merges
+ * its members file; each acknowledged batch is one COPY (ADD) or DELETE, committed before the next batch goes out.
+ * The write lock of a list is a session advisory lock on the run's own connection: the database drops it when that
+ * connection goes, so a killed run never leaves a stale lock.
  *
  * <p>What proves a list's members whole is its row of {@code list_state}: their count, the XOR of their keys'
  * {@link WireRecords#keyHash hashes}, and the number of batches recorded, updated in the same transaction as each
- * batch. A plan checks it for free: the members are the snapshot without the adds and with the removes, so their
- * count and digest follow from what the plan streams anyway. Rows deleted, added or changed outside this tool, a
- * truncated or dropped table, are found before anything is sent.
+ * batch. A plan checks it for free: it reads every row anyway, and counts and hashes them on the way. Rows deleted,
+ * added or changed outside this tool, a truncated or dropped table, are found before anything is sent.
  *
- * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes), so
- * PostgreSQL's byte order of {@code bytea} is the order of the sorted files, and a digest takes 33 bytes.
+ * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes) as
+ * {@code bytea}, which PostgreSQL orders by unsigned bytes, then length, with no collation: the order of the sorted
+ * files, whatever the database's locale. The merge checks it row by row. A digest takes 33 bytes.
  */
 public final class PostgresStateStore implements StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final IdentifierType[] TYPES = IdentifierType.values();
     private static final byte[] COPY_HEADER = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 
     /** Each migration once, in order; the applied ones are rows of {@code schema_version}. */
@@ -69,6 +74,8 @@ public final class PostgresStateStore implements StateStore {
     private final String url;
     private final Properties credentials;
     private final String schema;
+    /** Started by the first batch recorded; null until then and after {@link #close()}. */
+    private Flusher flusher;
 
     /**
      * Connects once to create or migrate the schema.
@@ -254,7 +261,59 @@ public final class PostgresStateStore implements StateStore {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (flusher != null) {
+            flusher.close();
+            flusher = null;
+        }
+    }
+
+    private synchronized Flusher flusher() {
+        if (flusher == null) {
+            flusher = new Flusher();
+        }
+        return flusher;
+    }
+
+    /**
+     * Makes the batches that were committed without waiting for the disk durable, while the next batch is on its
+     * way to Pinterest: one synchronous commit on a connection and thread of its own, whose wait for the WAL to be
+     * flushed up to its own commit covers every commit before it. What the file store's journal does with a force
+     * after each block; one for every list of the process.
+     */
+    private final class Flusher {
+        private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "state-postgres-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        /** Used on that thread only. */
+        private Connection connection;
+
+        CompletableFuture<Void> flush() {
+            return CompletableFuture.runAsync(() -> {
+                try {
+                    if (connection == null) {
+                        connection = connect();
+                        connection.setAutoCommit(false);
+                    }
+                    try (Statement st = connection.createStatement()) {
+                        // A transaction id makes the commit write a record, and wait for the disk (synchronous_commit).
+                        st.execute("select txid_current()");
+                    }
+                    connection.commit();
+                } catch (SQLException e) {
+                    closeQuietly(connection);
+                    connection = null;
+                    throw new CompletionException(e);
+                }
+            }, thread);
+        }
+
+        void close() {
+            thread.execute(() -> closeQuietly(connection));
+            thread.shutdown();
+        }
     }
 
     private final class PgSession implements Session {
@@ -336,6 +395,10 @@ public final class PostgresStateStore implements StateStore {
     private final class PgList implements StoredList {
         private final Connection c;
         private final long listId;
+        /** Where an ADD batch's COPY is written, kept from batch to batch. */
+        private ByteBuffer copyBuffer;
+        /** The flush that makes the last batch recorded durable; waited for before the next one is recorded. */
+        private CompletableFuture<Void> pendingFlush;
 
         PgList(Connection c, long listId) {
             this.c = c;
@@ -344,44 +407,81 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public Plan plan(SortedRecords snapshot, Path workDir) {
-            try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
+            try {
                 Recorded recorded = recorded();
-                long snapshotCount = 0;
-                long snapshotDigest = 0;
-                long adds = 0;
-                long addsDigest = 0;
                 if (recorded.count() == 0) {
-                    // Nothing to diff against: every value is an add, no need to load and join.
-                    if (hasRows()) {
-                        throw damaged(recorded, "it holds rows of the list, where list_state records none");
-                    }
-                    while (snapshot.next()) {
-                        plan.add(snapshot.buffer(), snapshot.offset());
-                        snapshotCount++;
-                    }
-                } else {
-                    long[] loaded = load(snapshot);
-                    snapshotCount = loaded[0];
-                    snapshotDigest = loaded[1];
-                    long[] diff = diff(plan);
-                    adds = diff[0];
-                    addsDigest = diff[1];
-                    long members = snapshotCount - adds + diff[2];
-                    long membersDigest = snapshotDigest ^ addsDigest ^ diff[3];
-                    if (members != recorded.count() || membersDigest != recorded.digest()) {
-                        throw damaged(recorded, "it holds " + members + " values of the list where list_state records "
-                                + recorded.count() + (members == recorded.count() ? ", and other ones" : "")
-                                + " (rows deleted, added or changed outside this tool, or the table truncated)");
-                    }
-                    try (Statement st = c.createStatement()) {
-                        st.execute("truncate pas_snapshot");
+                    try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
+                        // Nothing to diff against: every value is an add, no need to read the table.
+                        if (hasRows()) {
+                            throw damaged(recorded, "it holds rows of the list, where list_state records none");
+                        }
+                        long snapshotCount = 0;
+                        while (snapshot.next()) {
+                            plan.add(snapshot.buffer(), snapshot.offset());
+                            snapshotCount++;
+                        }
+                        plan.counts(snapshotCount, 0);
+                        plan.close();
+                        return plan.plan();
                     }
                 }
-                plan.counts(snapshotCount, recorded.count());
-                plan.close();
-                return plan.plan();
+                return merge(snapshot, recorded, workDir);
             } catch (SQLException e) {
+                snapshot.close();
                 throw failure(e, "plan");
+            }
+        }
+
+        /**
+         * The list's rows streamed in key order ({@code COPY … TO STDOUT (FORMAT binary)}, one pass of the primary
+         * key's index) and merged with the sorted snapshot here, as the file store merges its members file: the
+         * database only reads, nothing is loaded into it or joined there. Their count and digest, taken on the way,
+         * must be what {@code list_state} records.
+         */
+        private Plan merge(SortedRecords snapshot, Recorded recorded, Path workDir) throws SQLException {
+            boolean auto = c.getAutoCommit();
+            PostgresMembers members = null;
+            try {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    // The rows in the index's order, never sorted by the server: a sort of every row would spill to
+                    // disk at the default work_mem, and a bitmap scan loses the order. Without statistics (a table
+                    // just filled) the planner would choose both.
+                    st.execute("set local enable_sort = off");
+                    st.execute("set local enable_bitmapscan = off");
+                }
+                CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select key, type from " + schema
+                        + ".list_member where customer_list_id = " + listId + " order by key) to stdout (format binary)");
+                members = new PostgresMembers(copy, new PostgresMembers.Problems() {
+                    @Override
+                    public RuntimeException damaged(String what) {
+                        return PgList.this.damaged(recorded, "it holds " + what);
+                    }
+
+                    @Override
+                    public RuntimeException outOfOrder(String what) {
+                        return new StateStoreException("PostgreSQL returned the rows of customer list " + listId + " of "
+                                + schema + ".list_member out of order: " + what + ". The plan merges them with the"
+                                + " snapshot in that order, so nothing was planned or sent. The column key must be"
+                                + " bytea (see \\d " + schema + ".list_member), as this tool's migrations made it", null);
+                    }
+                }).start();
+                Plan plan = Planner.plan(snapshot, members, workDir);
+                c.commit();
+                if (members.count() != recorded.count() || members.digest() != recorded.digest()) {
+                    throw damaged(recorded, "it holds " + members.count() + " values of the list where list_state records "
+                            + recorded.count() + (members.count() == recorded.count() ? ", and other ones" : "")
+                            + " (rows deleted, added or changed outside this tool, or the table truncated)");
+                }
+                return plan;
+            } catch (SQLException | RuntimeException e) {
+                if (members != null) {
+                    members.close();
+                }
+                rollback(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c, auto);
             }
         }
 
@@ -414,138 +514,47 @@ public final class PostgresStateStore implements StateStore {
         }
 
         /**
-         * COPY (binary) of the sorted, distinct snapshot into a temporary table of this connection.
-         *
-         * @return the rows loaded and the XOR of their keys' hashes
-         */
-        private long[] load(SortedRecords snapshot) throws SQLException {
-            try (Statement st = c.createStatement()) {
-                st.execute("create temp table if not exists pas_snapshot (key bytea not null, type smallint not null)");
-                st.execute("truncate pas_snapshot");
-            }
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("copy pas_snapshot (key, type) from stdin (format binary)");
-            long rows = 0;
-            long digest = 0;
-            try {
-                ByteBuffer out = ByteBuffer.allocate(RecordFile.BUFFER);
-                out.put(COPY_HEADER).putInt(0).putInt(0);
-                while (snapshot.next()) {
-                    byte[] buf = snapshot.buffer();
-                    int off = snapshot.offset();
-                    if (out.remaining() < WireRecords.MAX_LENGTH + 16) {
-                        copy.writeToCopy(out.array(), 0, out.position());
-                        out.clear();
-                    }
-                    putKey(out, buf, off);
-                    digest ^= WireRecords.keyHash(buf, off);
-                    rows++;
-                }
-                out.putShort((short) -1);
-                copy.writeToCopy(out.array(), 0, out.position());
-                copy.endCopy();
-            } finally {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-            }
-            try (Statement st = c.createStatement()) {
-                st.execute("analyze pas_snapshot");
-            }
-            return new long[] {rows, digest};
-        }
-
-        /**
-         * Both differences in one hash full join (measured: about a third faster than two anti-joins): a snapshot
-         * row with no member is an add, a member with no snapshot row a removal. Unordered: batches need no order.
-         *
-         * @return adds, their digest, removals, their digest
-         */
-        private long[] diff(Planner.PlanWriter plan) throws SQLException {
-            String sql = "select s.key, s.type, m.key, m.type from pas_snapshot s full join (select key, type from "
-                    + schema + ".list_member where customer_list_id = ?) m on s.key = m.key"
-                    + " where s.key is null or m.key is null";
-            long[] result = new long[4];
-            boolean auto = c.getAutoCommit();
-            // A cursor (fetch size) needs a transaction; without one the driver would read every row into memory.
-            c.setAutoCommit(false);
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setFetchSize(10_000);
-                st.setLong(1, listId);
-                byte[] record = new byte[WireRecords.MAX_LENGTH];
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        byte[] added = rs.getBytes(1);
-                        if (added != null) {
-                            toRecord(added, rs.getShort(2), record);
-                            plan.add(record, 0);
-                            result[0]++;
-                            result[1] ^= WireRecords.keyHashOfKey(added);
-                        } else {
-                            byte[] removed = rs.getBytes(3);
-                            toRecord(removed, rs.getShort(4), record);
-                            plan.remove(record, 0);
-                            result[2]++;
-                            result[3] ^= WireRecords.keyHashOfKey(removed);
-                        }
-                    }
-                }
-                c.commit();
-            } finally {
-                c.setAutoCommit(auto);
-            }
-            return result;
-        }
-
-        /**
          * Records a batch and, in the same transaction, what it changed of the list's count and digest: only the
          * rows the statement really inserted or deleted count (a value already in, or never in, changes nothing).
+         *
+         * <p>The transaction is committed before this returns, so a killed process loses nothing of it, but without
+         * waiting for the disk: the {@link Flusher} makes it durable while the next batch is on its way, and that
+         * flush is waited for before the next batch is recorded. A database that crashes or loses power loses at
+         * most the last batch recorded, which the next run sends again (ADD and REMOVE are idempotent at Pinterest),
+         * as with the file store; the count and digest are in the same transaction, so they never disagree.
          */
         @Override
         public void commit(Batch batch) {
             if (batch.size() == 0) {
                 return;
             }
+            awaitFlush();
             Operation operation = batch.operation();
-            byte[][] keys = new byte[batch.size()][];
-            Short[] types = new Short[batch.size()];
             byte[] records = batch.records();
-            for (int i = 0, pos = 0; i < keys.length; pos += WireRecords.length(records, pos), i++) {
-                keys[i] = key(records, pos);
-                types[i] = (short) WireRecords.type(records, pos).ordinal();
-            }
-            String sql = operation == Operation.ADD
-                    ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
-                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing returning key"
-                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[]) returning key";
             boolean auto = autoCommit(c);
             try {
                 c.setAutoCommit(false);
-                long changed = 0;
-                long digest = 0;
-                try (PreparedStatement st = c.prepareStatement(sql)) {
-                    st.setLong(1, listId);
-                    st.setArray(2, c.createArrayOf("bytea", keys));
-                    if (operation == Operation.ADD) {
-                        st.setArray(3, c.createArrayOf("int2", types));
-                    }
-                    try (ResultSet rs = st.executeQuery()) {
-                        while (rs.next()) {
-                            changed++;
-                            digest ^= WireRecords.keyHashOfKey(rs.getBytes(1));
-                        }
-                    }
+                long[] changed = operation == Operation.ADD ? copyIn(records, batch.size()) : null;
+                if (changed == null) {
+                    changed = returning(operation, records, batch.size());
+                }
+                long count = changed[0];
+                long digest = changed[1];
+                try (Statement st = c.createStatement()) {
+                    // Read at the commit: the flush after it waits for the disk instead, while the next batch is sent.
+                    st.execute("set local synchronous_commit = off");
                 }
                 try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
                         + " member_count, digest, batches) values (?, ?, ?, 1) on conflict (customer_list_id) do update set"
                         + " member_count = list_state.member_count + excluded.member_count,"
                         + " digest = list_state.digest # excluded.digest, batches = list_state.batches + 1, updated_at = now()")) {
                     st.setLong(1, listId);
-                    st.setLong(2, operation == Operation.ADD ? changed : -changed);
+                    st.setLong(2, operation == Operation.ADD ? count : -count);
                     st.setLong(3, digest);
                     st.executeUpdate();
                 }
                 c.commit();
+                pendingFlush = flusher().flush();
             } catch (SQLException e) {
                 rollback(c);
                 RuntimeException failure = failure(e, "record an acknowledged batch (it will be sent again by the next run)");
@@ -555,9 +564,104 @@ public final class PostgresStateStore implements StateStore {
             }
         }
 
+        /**
+         * An ADD batch by {@code COPY … FROM STDIN (FORMAT binary)}: no statement to parse, no array to build, no
+         * keys sent back. Every value of a plan's ADD batch is new to the list, so each row is inserted and counts;
+         * a value already there (a batch recorded twice, a test's duplicate) fails the COPY, and the batch is then
+         * recorded by {@link #returning} in a new transaction.
+         *
+         * @return the rows inserted and their digest, or null when a value was already there
+         */
+        private long[] copyIn(byte[] records, int size) throws SQLException {
+            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + schema
+                    + ".list_member (customer_list_id, key, type) from stdin (format binary)");
+            long digest = 0;
+            try {
+                if (copyBuffer == null) {
+                    copyBuffer = ByteBuffer.allocate(RecordFile.BUFFER);
+                }
+                ByteBuffer out = copyBuffer.clear();
+                out.put(COPY_HEADER).putInt(0).putInt(0);
+                for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
+                    if (out.remaining() < WireRecords.MAX_LENGTH + 24) {
+                        copy.writeToCopy(out.array(), 0, out.position());
+                        out.clear();
+                    }
+                    out.putShort((short) 3).putInt(8).putLong(listId);
+                    putKey(out, records, pos);
+                    digest ^= WireRecords.keyHash(records, pos);
+                }
+                out.putShort((short) -1);
+                copy.writeToCopy(out.array(), 0, out.position());
+                copy.endCopy();
+            } catch (SQLException e) {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback();
+                return null;
+            }
+            return new long[] {size, digest};
+        }
+
+        /**
+         * A batch by one statement that returns the keys it really inserted or deleted: {@code INSERT … ON CONFLICT
+         * DO NOTHING} or {@code DELETE … = ANY(…)}.
+         *
+         * @return the rows changed and their digest
+         */
+        private long[] returning(Operation operation, byte[] records, int size) throws SQLException {
+            byte[][] keys = new byte[size][];
+            Short[] types = new Short[size];
+            for (int i = 0, pos = 0; i < keys.length; pos += WireRecords.length(records, pos), i++) {
+                keys[i] = key(records, pos);
+                types[i] = (short) WireRecords.type(records, pos).ordinal();
+            }
+            String sql = operation == Operation.ADD
+                    ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
+                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing returning key"
+                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[]) returning key";
+            long changed = 0;
+            long digest = 0;
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setLong(1, listId);
+                st.setArray(2, c.createArrayOf("bytea", keys));
+                if (operation == Operation.ADD) {
+                    st.setArray(3, c.createArrayOf("int2", types));
+                }
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        changed++;
+                        digest ^= WireRecords.keyHashOfKey(rs.getBytes(1));
+                    }
+                }
+            }
+            return new long[] {changed, digest};
+        }
+
+        /** Waits until every batch recorded so far is on the database's disk. */
+        private void awaitFlush() {
+            CompletableFuture<Void> flush = pendingFlush;
+            if (flush == null) {
+                return;
+            }
+            pendingFlush = null;
+            try {
+                flush.join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                throw new StateStoreException("cannot make the batches recorded in the PostgreSQL state store durable"
+                        + " (the last one may be sent again by the next run): " + cause.getMessage(), cause);
+            }
+        }
+
         @Override
         public void finish() {
-            // Every batch was committed as it was acknowledged: nothing to fold.
+            // Every batch was committed as it was acknowledged: nothing to fold, the last one to make durable.
+            awaitFlush();
         }
     }
 
@@ -585,11 +689,10 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
-    /** Appends one COPY tuple (key, type) for a record. */
+    /** Appends the COPY fields key and type of a record. */
     private static void putKey(ByteBuffer out, byte[] buf, int off) {
         int keyLength = WireRecords.keyLength(buf, off);
         int header = WireRecords.headerLength(buf[off]);
-        out.putShort((short) 2);
         // The key leaves out the text length: kind then payload, so bytea order is the records' order.
         out.putInt(keyLength - header + 1);
         out.put(buf[off]);
@@ -606,18 +709,5 @@ public final class PostgresStateStore implements StateStore {
         key[0] = buf[off];
         System.arraycopy(buf, off + header, key, 1, keyLength - header);
         return key;
-    }
-
-    /** Rebuilds a record from a database key and type. */
-    static void toRecord(byte[] key, short type, byte[] record) {
-        int pos = 0;
-        record[pos++] = key[0];
-        int payload = key.length - 1;
-        if (key[0] == WireRecords.KIND_TEXT) {
-            record[pos++] = (byte) (payload >>> 8);
-            record[pos++] = (byte) payload;
-        }
-        System.arraycopy(key, 1, record, pos, payload);
-        record[pos + payload] = (byte) TYPES[type].ordinal();
     }
 }

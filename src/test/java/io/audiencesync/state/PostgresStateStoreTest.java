@@ -4,8 +4,15 @@ import io.audiencesync.PostgresTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -99,5 +106,56 @@ class PostgresStateStoreTest extends StateStoreContract {
                 PostgresTestDatabase.PASSWORD, schema))
                 .isInstanceOf(SQLException.class).hasMessageContaining("version 99, newer than this tool");
         assertThat(schema).startsWith("pas_test_");
+    }
+
+    @Test
+    void rowsOutOfTheRecordsOrderStopTheMergeInsteadOfPlanningWrong() throws Exception {
+        PostgresTestDatabase.assumeAvailable();
+        // What the plan's query would return if PostgreSQL ordered keys otherwise than by their bytes: 'b' before 'B'.
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL, PostgresTestDatabase.USER,
+                PostgresTestDatabase.PASSWORD)) {
+            CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select * from (values"
+                    + " ('\\x0361'::bytea, 0::smallint), ('\\x0362'::bytea, 0::smallint), ('\\x0342'::bytea, 0::smallint)) v)"
+                    + " to stdout (format binary)");
+            PostgresMembers members = new PostgresMembers(copy, new PostgresMembers.Problems() {
+                @Override
+                public RuntimeException damaged(String what) {
+                    return new IllegalStateException("damaged: " + what);
+                }
+
+                @Override
+                public RuntimeException outOfOrder(String what) {
+                    return new IllegalStateException("out of order: " + what);
+                }
+            }).start();
+            assertThatThrownBy(() -> {
+                while (members.next()) {
+                    // the first two rows are in order
+                }
+            }).hasMessage("out of order: row 3 is not greater than the row before it in the tool's order (unsigned bytes,"
+                    + " then length)");
+            members.close();
+            // The connection is usable after the COPY was given up.
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aRowNoReleaseOfTheToolWritesIsDamageNamedBeforeAnythingIsPlanned() throws Exception {
+        try (StateStore.Session session = newStore(dir, 1_000).begin("k")) {
+            StateStore.StoredList list = session.open("71");
+            list.commit(io.audiencesync.plan.Operation.ADD, java.util.List.of("a\tEMAIL", "b\tEMAIL"));
+            // A key of kind 9: no record has it.
+            PostgresTestDatabase.execute("update " + schema + ".list_member set key = '\\x0962' where customer_list_id = 71"
+                    + " and key = '\\x0362'");
+            var collector = new io.audiencesync.records.SnapshotCollector(dir.resolve("w"), 1_000);
+            collector.add("a\tEMAIL");
+            assertThatThrownBy(() -> list.plan(collector.finish(), dir.resolve("w")))
+                    .isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining("the PostgreSQL state of customer list 71 is damaged")
+                    .hasMessageContaining("it holds a key of unknown kind 9");
+        }
     }
 }
