@@ -1,6 +1,7 @@
 package io.audiencesync.k8s;
 
 import io.audiencesync.cli.Cli;
+import io.audiencesync.config.SettingsSources;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.sync.ChildSync;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,8 +187,12 @@ class K8sManifestsTest {
         assertThat(deployment.get("replicas")).isEqualTo(2);
         assertThat(map(deployment.get("strategy")).get("type")).isEqualTo("RollingUpdate");
         assertThat(map(map(deployment.get("strategy")).get("rollingUpdate")).get("maxUnavailable")).isEqualTo(0);
+        // The Deployment's pods only: the CronJob and the Camel K Integration share the ConfigMap and run one pod.
         Properties settings = properties((String) CONFIG_MAPS.get("pinterest-audience-sync-config").get("application.properties"));
-        assertThat(settings.getProperty("cluster.service")).isEqualTo("kubernetes");
+        assertThat(settings.getProperty("cluster.service")).isNull();
+        Map<String, Object> container = map(list(podSpec(kind("Deployment")).get("containers")).get(0));
+        assertThat(list(container.get("env"))).contains(Map.of("name", SettingsSources.environmentName("cluster.service"),
+                "value", "kubernetes"));
         // Camel's service finds the candidates by the pod labels the settings name (the default's): the pods have them.
         Map<String, Object> podLabels = map(map(map(deployment.get("template")).get("metadata")).get("labels"));
         String[] label = defaultSetting("cluster.kubernetes.pod-labels").split("=", 2);
