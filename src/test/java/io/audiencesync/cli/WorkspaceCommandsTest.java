@@ -143,6 +143,23 @@ class WorkspaceCommandsTest {
     }
 
     @Test
+    void statusNamesTheReplicaThatLedEachSyncWhereReplicasRanIt() throws Exception {
+        syncFile("buyers", "sync.name=Buyers", "sync.identifiers=email=EMAIL");
+        syncFile("leads", "sync.name=Leads", "sync.identifiers=email=EMAIL");
+        CliHarness.Result alone = CliHarness.execute(dir, settings, "status");
+        assertThat(alone.code()).as(alone.err()).isZero();
+        assertThat(alone.out()).as("no replicas, no leader column").doesNotContain("leader");
+
+        // What a replica writes as it takes the lead of a sync (cluster.service).
+        io.audiencesync.sync.LeaderRecord.write(data.resolve("state"), "buyers", "pod-a");
+        CliHarness.Result replicas = CliHarness.execute(dir, settings, "status");
+        assertThat(replicas.code()).as(replicas.err()).isZero();
+        assertThat(replicas.out().lines().findFirst().orElseThrow()).endsWith("leader (since, UTC)");
+        assertThat(line(replicas.out(), "buyers ")).containsPattern("pod-a \\(\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}");
+        assertThat(line(replicas.out(), "leads ").strip()).as("a sync no replica led yet").endsWith(" -");
+    }
+
+    @Test
     void aTokenPinterestRefusesStopsEverySyncOfARunWithOneMessage() throws Exception {
         for (String id : List.of("a", "b", "c", "d")) {
             syncFile(id, "sync.identifiers=email=EMAIL");
