@@ -89,8 +89,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         int cores = Runtime.getRuntime().availableProcessors();
         locals.put("identifierStage", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()), shared.normalize(), cores));
-        locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(),
-                shared.leaders().get(settings.id()), shared.readAhead()));
+        locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(), leader, shared.readAhead()));
         locals.put("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
         locals.put("audienceHealth", new AudienceHealthReader(pinterest, health, metrics));
         locals.put("batchSender", new BatchSender(settings, pinterest, provisioner, metrics));

@@ -9,6 +9,7 @@ import io.audiencesync.observe.ReadyCheck;
 import io.audiencesync.source.CsvFormat;
 import io.audiencesync.state.StateFormat;
 import io.audiencesync.sync.RunLedger;
+import io.audiencesync.sync.SyncLeader;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -62,7 +63,7 @@ public class SyncConfiguration implements CamelConfiguration {
             shared.close();
             throw e;
         }
-        if (shared.leaders().values().stream().anyMatch(leader -> !leader.leads())) {
+        if (shared.leaders().values().stream().anyMatch(SyncLeader::elected)) {
             // The cluster service is one of the context's services: it stops with it, giving up every lease.
             SyncLeadership.start(context, workspace.cluster(), List.copyOf(shared.leaders().values()));
         } else if (workspace.cluster().enabled()) {

@@ -605,6 +605,14 @@ final class BenchCommand implements Callable<Integer> {
      * The emulator in a JVM of its own with compact membership: Pinterest is not in the sync's process, and its
      * members must not count against the sync's heap.
      */
+    /** This tool in a JVM of its own, on this JVM's class path, with a heap of {@code heap} ({@code -Xmx}). */
+    static List<String> tool(String heap, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), Cli.class.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
     static final class Emulator implements AutoCloseable {
         private final Process process;
         private final int port;
@@ -620,9 +628,7 @@ final class BenchCommand implements Callable<Integer> {
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                    "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "emulator", "--port",
-                    Integer.toString(port), "--compact-membership");
+            List<String> command = tool("1g", "emulator", "--port", Integer.toString(port), "--compact-membership");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Emulator emulator = new Emulator(process, port);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

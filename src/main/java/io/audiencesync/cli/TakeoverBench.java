@@ -103,15 +103,11 @@ final class TakeoverBench {
 
     private static Process replica(Path dir, Path data, Path definitions, BenchCommand.Emulator emulator, String member)
             throws IOException {
-        Properties settings = new Properties();
-        settings.setProperty("pinterest.api-url", emulator.baseUrl());
-        settings.setProperty("pinterest.ad-account-id", "549755885175");
-        settings.setProperty("pinterest.access-token", "emulator-token");
+        Properties settings = WorkspaceBench.settings(emulator, data);
         settings.setProperty("pinterest.write-rate-per-minute", Integer.toString(WRITE_RATE));
+        settings.setProperty("logging.level", "INFO"); // the replica's log says when its workspace has started
         settings.setProperty("sync.batch-size", Integer.toString(BATCH));
-        settings.setProperty("sync.data-dir", data.toString());
         settings.setProperty("sync.definitions-dir", definitions.toString());
-        settings.setProperty("source.file.stable-seconds", "0");
         settings.setProperty("camel.management.enabled", "false");
         settings.setProperty("cluster.service", "file");
         settings.setProperty("cluster.member", member);
@@ -119,9 +115,7 @@ final class TakeoverBench {
         try (var writer = Files.newBufferedWriter(config)) {
             settings.store(writer, null);
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "run", "--config", config.toString());
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(member + ".log").toFile())
+        return new ProcessBuilder(BenchCommand.tool("512m", "run", "--config", config.toString())).redirectErrorStream(true).redirectOutput(dir.resolve(member + ".log").toFile())
                 .start();
     }
 

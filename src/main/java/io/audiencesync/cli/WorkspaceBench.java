@@ -110,7 +110,8 @@ final class WorkspaceBench {
         return reports.isEmpty() ? null : reports.get(reports.size() - 1);
     }
 
-    private Properties settings(BenchCommand.Emulator emulator, Path data) {
+    /** The settings of a process that syncs into the bench's emulator (its write rate unthrottled) from {@code data}. */
+    static Properties settings(BenchCommand.Emulator emulator, Path data) {
         Properties settings = new Properties();
         settings.setProperty("pinterest.api-url", emulator.baseUrl());
         settings.setProperty("pinterest.ad-account-id", "549755885175");
@@ -128,8 +129,7 @@ final class WorkspaceBench {
         try (var writer = Files.newBufferedWriter(config)) {
             settings.store(writer, null);
         }
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                "-cp", System.getProperty("java.class.path"), Cli.class.getName(), "run", "--once", "--config", config.toString());
+        List<String> command = BenchCommand.tool(heap, "run", "--once", "--config", config.toString());
         long t0 = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("process.log").toFile()).start();

@@ -1,6 +1,5 @@
 package io.audiencesync.sync;
 
-import java.time.Instant;
 import java.util.function.Consumer;
 
 /**
@@ -13,14 +12,12 @@ public final class SyncLeader {
     private final String sync;
     private final String member;
     private volatile boolean leads;
-    private volatile Instant since;
     private volatile Consumer<Boolean> listener = leads -> { };
 
     private SyncLeader(String sync, String member, boolean leads) {
         this.sync = sync;
         this.member = member;
         this.leads = leads;
-        this.since = leads ? Instant.now() : null;
     }
 
     /** A sync this process runs alone. */
@@ -46,16 +43,15 @@ public final class SyncLeader {
         return leads;
     }
 
-    /** Since when this replica leads the sync; null while it does not. */
-    public Instant since() {
-        return since;
+    /** Whether the cluster service decides (replicas), rather than this process leading alone. */
+    public boolean elected() {
+        return member != null;
     }
 
     /** Told by the cluster service. */
     public void lead(boolean now) {
         if (leads != now) {
             leads = now;
-            since = now ? Instant.now() : null;
             listener.accept(now);
         }
     }

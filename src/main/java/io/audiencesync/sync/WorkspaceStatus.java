@@ -38,23 +38,21 @@ public final class WorkspaceStatus {
 
     public static void write(PrintWriter out, List<SyncSettings> syncs, Instant now) {
         List<Line> lines = new ArrayList<>();
+        List<String> health = new ArrayList<>();
         for (SyncSettings sync : syncs) {
-            lines.add(line(sync, now));
+            Bound bound = Bound.of(sync);
+            lines.add(line(sync, bound, now));
+            health.addAll(health(sync, bound, now));
         }
-        // Columns as wide as their widest cell: paths and list names are shown whole.
+        // Columns as wide as their widest cell: paths and list names are shown whole. The leader column only where
+        // replicas ran the syncs (cluster.service).
+        int columns = lines.stream().anyMatch(l -> l.leader() != null) ? 9 : 8;
         List<String[]> rows = new ArrayList<>();
-        // The leader column only where replicas ran the syncs (cluster.service).
-        boolean replicas = lines.stream().anyMatch(l -> l.leader() != null);
-        rows.add(replicas ? new String[]{"sync", "source", "list", "last run (UTC)", "outcome", "values", "owed", "next run",
-                "leader (since, UTC)"}
-                : new String[]{"sync", "source", "list", "last run (UTC)", "outcome", "values", "owed", "next run"});
+        rows.add(Arrays.copyOf(new String[]{"sync", "source", "list", "last run (UTC)", "outcome", "values", "owed",
+                "next run", "leader (since, UTC)"}, columns));
         for (Line l : lines) {
-            String[] row = {l.sync(), l.source(), l.list(), l.lastRun(), l.outcome(), l.values(), l.owed(), l.next()};
-            if (replicas) {
-                row = Arrays.copyOf(row, 9);
-                row[8] = l.leader() == null ? "-" : l.leader();
-            }
-            rows.add(row);
+            rows.add(Arrays.copyOf(new String[]{l.sync(), l.source(), l.list(), l.lastRun(), l.outcome(), l.values(),
+                    l.owed(), l.next(), l.leader() == null ? "-" : l.leader()}, columns));
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
@@ -71,54 +69,54 @@ public final class WorkspaceStatus {
             }
             out.println(text.toString().stripTrailing());
         }
-        health(out, syncs, now);
+        if (!health.isEmpty()) {
+            out.println();
+            out.println("Audience health, as read after each sync's last run that sent something (" + AudienceHealth.NOTE
+                    + "; status --sync ID reads it now):");
+            health.forEach(out::println);
+        }
         out.flush();
     }
 
+    /** A sync's binding as status reads it, once: the list it is bound to (null: none yet), or damaged. */
+    private record Bound(SyncBinding binding, boolean damaged) {
+        static Bound of(SyncSettings sync) {
+            try {
+                return new Bound(new BindingFile(sync.stateDir(), sync.name()).load(), false);
+            } catch (RuntimeException e) {
+                return new Bound(null, true);
+            }
+        }
+
+        String listId() {
+            return binding == null ? null : binding.customerListId();
+        }
+    }
+
     /**
-     * Below the table, a line for each sync with a reading of what Pinterest made of its list (kept by its last run
+     * The lines below the table for a sync with a reading of what Pinterest made of its list (kept by its last run
      * that sent something, shown with its age), and what to do when its audience is too small.
      */
-    private static void health(PrintWriter out, List<SyncSettings> syncs, Instant now) {
+    private static List<String> health(SyncSettings sync, Bound bound, Instant now) {
         List<String> lines = new ArrayList<>();
-        for (SyncSettings sync : syncs) {
-            String listId;
-            try {
-                SyncBinding bound = new BindingFile(sync.stateDir(), sync.name()).load();
-                listId = bound == null ? null : bound.customerListId();
-            } catch (RuntimeException e) {
-                continue; // the table says DAMAGED binding
-            }
-            if (listId == null) {
-                continue;
-            }
-            new AudienceHealthFile(sync.stateDir(), sync.name()).load(listId).map(h -> h.at(now)).ifPresent(h -> {
+        if (bound.listId() != null) { // a damaged binding: the table says so
+            new AudienceHealthFile(sync.stateDir(), sync.name()).load(bound.listId()).map(h -> h.at(now)).ifPresent(h -> {
                 lines.add("  " + sync.id() + ": " + h.describe());
                 if (h.warning() != null) {
                     lines.add("  " + sync.id() + ": WARNING " + h.warning());
                 }
             });
         }
-        if (!lines.isEmpty()) {
-            out.println();
-            out.println("Audience health, as read after each sync's last run that sent something (" + AudienceHealth.NOTE
-                    + "; status --sync ID reads it now):");
-            lines.forEach(out::println);
-        }
+        return lines;
     }
 
-    static Line line(SyncSettings sync, Instant now) {
+    private static Line line(SyncSettings sync, Bound bound, Instant now) {
         String leader = LeaderRecord.read(sync.stateDir(), sync.id())
                 .map(r -> r.replica() + " (" + TIME.format(r.since()) + ")").orElse(null);
         String source = sync.jdbcEnabled() ? "query " + sync.jdbc().safeUrl() : "inbox " + sync.inboxDir();
-        String list;
-        try {
-            SyncBinding bound = new BindingFile(sync.stateDir(), sync.name()).load();
-            list = bound != null && bound.customerListId() != null ? bound.customerListId() + " '" + bound.customerListName() + "'"
-                    : "'" + sync.customerListName() + "' (none yet)";
-        } catch (RuntimeException e) {
-            list = "DAMAGED binding";
-        }
+        String list = bound.damaged() ? "DAMAGED binding" : bound.listId() != null
+                ? bound.listId() + " '" + bound.binding().customerListName() + "'"
+                : "'" + sync.customerListName() + "' (none yet)";
         List<RunReport> reports = new RunHistory(sync.dataDir()).reports();
         RunReport last = reports.isEmpty() ? null : reports.get(reports.size() - 1);
         Optional<DesiredState.Status> desired;
