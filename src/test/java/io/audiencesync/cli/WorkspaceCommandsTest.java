@@ -2,6 +2,7 @@ package io.audiencesync.cli;
 
 import io.audiencesync.PostgresTestDatabase;
 import io.audiencesync.emulator.PinterestEmulator;
+import io.audiencesync.sync.Workspaces;
 import io.audiencesync.emulator.RecordedCall;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,8 +16,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,15 +38,7 @@ class WorkspaceCommandsTest {
         emulator = PinterestEmulator.builder().port(0).start();
         data = dir.resolve("data");
         syncs = Files.createDirectories(dir.resolve("syncs"));
-        settings.put("pinterest.api-url", emulator.baseUrl());
-        settings.put("pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
-        settings.put("pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN);
-        settings.put("pinterest.write-rate-per-minute", "100000");
-        settings.put("sync.data-dir", data.toString());
-        settings.put("sync.definitions-dir", syncs.toString());
-        settings.put("source.file.stable-seconds", "0");
-        settings.put("source.file.poll-delay-ms", "50");
-        settings.put("source.file.read-lock-check-interval-ms", "50");
+        settings.putAll(Workspaces.settings(emulator, data, syncs));
     }
 
     @AfterEach
@@ -56,13 +47,12 @@ class WorkspaceCommandsTest {
     }
 
     private void syncFile(String id, String... lines) throws IOException {
-        Files.writeString(syncs.resolve(id + ".properties"), String.join("\n", lines) + "\n");
+        Workspaces.syncFile(syncs, id, lines);
     }
 
     private void drop(String id, String name, int rows) throws IOException {
-        Path inbox = Files.createDirectories(data.resolve("syncs").resolve(id).resolve("inbox"));
-        Files.writeString(inbox.resolve(name), "email\n" + IntStream.range(0, rows)
-                .mapToObj(i -> id + i + "@example.com\n").collect(Collectors.joining()));
+        Path inbox = Files.createDirectories(Workspaces.inbox(data, id));
+        Files.writeString(inbox.resolve(name), Workspaces.model(id, 0, rows));
     }
 
     private List<RecordedCall> writes() {

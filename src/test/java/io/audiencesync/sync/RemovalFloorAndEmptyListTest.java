@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import static io.audiencesync.sync.SyncHarness.email;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -48,7 +47,7 @@ class RemovalFloorAndEmptyListTest {
     }
 
     private static Set<String> emails(int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> email("user" + i + "@example.com")).collect(Collectors.toSet());
+        return SyncHarness.emails("user", from, to);
     }
 
     private Set<String> members() {

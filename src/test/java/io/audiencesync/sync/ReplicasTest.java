@@ -4,7 +4,6 @@ import io.audiencesync.emulator.EmulatorList;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.emulator.RecordedCall;
 import io.audiencesync.report.Outcome;
-import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -38,10 +37,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
-import static io.audiencesync.sync.SyncHarness.email;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -101,20 +97,18 @@ class ReplicasTest {
     }
 
     private void syncFile(String id) throws IOException {
-        Files.writeString(syncs.resolve(id + ".properties"), "sync.name=" + id + "\nsync.identifiers=email=EMAIL\n");
+        Workspaces.syncFile(syncs, id, "sync.name=" + id, "sync.identifiers=email=EMAIL");
     }
 
     private void drop(String id, int values) throws IOException {
-        Path inbox = Files.createDirectories(data.resolve("syncs").resolve(id).resolve("inbox"));
-        Path file = inbox.resolve("day1.csv");
+        Path inbox = Files.createDirectories(Workspaces.inbox(data, id));
         Path part = inbox.resolve(".day1.csv.part");
-        Files.writeString(part, "email\n" + IntStream.range(0, values).mapToObj(i -> id + i + "@example.com\n")
-                .collect(Collectors.joining()));
-        Files.move(part, file);
+        Files.writeString(part, Workspaces.model(id, 0, values));
+        Files.move(part, inbox.resolve("day1.csv"));
     }
 
     private static Set<String> emails(String id, int values) {
-        return IntStream.range(0, values).mapToObj(i -> email(id + i + "@example.com")).collect(Collectors.toSet());
+        return SyncHarness.emails(id, 0, values);
     }
 
     private String listOf(String id) {
@@ -128,7 +122,7 @@ class ReplicasTest {
     }
 
     private List<RunReport> reports(String id) {
-        return new RunHistory(data.resolve("syncs").resolve(id)).reports();
+        return Workspaces.reports(data, id);
     }
 
     private static void await(BooleanSupplier condition, Duration within, String what, ChildSync... replicas)

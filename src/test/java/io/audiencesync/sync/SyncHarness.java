@@ -16,6 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /** Runs the real application (Camel main, YAML routes, beans) once over an inbox, against an emulator over HTTP. */
@@ -139,6 +142,11 @@ final class SyncHarness {
 
     static String email(String raw) {
         return Normalizer.sha256(raw.strip().toLowerCase(Locale.ROOT));
+    }
+
+    /** What the emulator holds for {@code <prefix><i>@example.com}, i from {@code from} to {@code to} (excluded). */
+    public static Set<String> emails(String prefix, int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> email(prefix + i + "@example.com")).collect(Collectors.toSet());
     }
 
     /** Deletes {@code root} and everything under it, deepest first. */

@@ -10,7 +10,6 @@ import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
-import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,10 +30,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static io.audiencesync.sync.SyncHarness.email;
+import static io.audiencesync.sync.SyncHarness.emails;
+import static io.audiencesync.sync.Workspaces.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,16 +55,8 @@ class WorkspaceTest {
         emulator = PinterestEmulator.builder().port(0).start();
         data = dir.resolve("data");
         syncs = Files.createDirectories(dir.resolve("syncs"));
-        settings.put("pinterest.api-url", emulator.baseUrl());
-        settings.put("pinterest.ad-account-id", PinterestEmulator.DEFAULT_AD_ACCOUNT_ID);
-        settings.put("pinterest.access-token", PinterestEmulator.DEFAULT_ACCESS_TOKEN);
-        settings.put("pinterest.write-rate-per-minute", "100000");
-        settings.put("sync.data-dir", data.toString());
-        settings.put("sync.definitions-dir", syncs.toString());
+        settings.putAll(Workspaces.settings(emulator, data, syncs));
         settings.put("sync.once", "true");
-        settings.put("source.file.stable-seconds", "0");
-        settings.put("source.file.poll-delay-ms", "50");
-        settings.put("source.file.read-lock-check-interval-ms", "50");
         settings.put("sync.batch-size", "100");
     }
 
@@ -74,24 +66,16 @@ class WorkspaceTest {
     }
 
     private void syncFile(String id, String... lines) throws IOException {
-        Files.writeString(syncs.resolve(id + ".properties"), String.join("\n", lines) + "\n");
+        Workspaces.syncFile(syncs, id, lines);
     }
 
     private Path inbox(String id) {
-        return data.resolve("syncs").resolve(id).resolve("inbox");
+        return Workspaces.inbox(data, id);
     }
 
     private void drop(String id, String name, String csv) throws IOException {
         Files.createDirectories(inbox(id));
         Files.writeString(inbox(id).resolve(name), csv, StandardCharsets.UTF_8);
-    }
-
-    private static String model(String prefix, int from, int to) {
-        return "email\n" + IntStream.range(from, to).mapToObj(i -> prefix + i + "@example.com\n").collect(Collectors.joining());
-    }
-
-    private static Set<String> emails(String prefix, int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> email(prefix + i + "@example.com")).collect(Collectors.toSet());
     }
 
     private String listId(String name) {
@@ -100,7 +84,7 @@ class WorkspaceTest {
     }
 
     private List<RunReport> reports(String id) {
-        return new RunHistory(data.resolve("syncs").resolve(id)).reports();
+        return Workspaces.reports(data, id);
     }
 
     @Test
