@@ -1,6 +1,7 @@
 package io.audiencesync;
 
 import io.audiencesync.config.ConfigException;
+import io.audiencesync.config.StateSettings;
 import io.audiencesync.config.SyncSettings;
 
 import java.io.IOException;
@@ -21,7 +22,8 @@ final class Directories {
         // A configured inbox must exist: a typo in its path would otherwise look like an empty inbox, forever.
         writable("source.file.dir", settings.inboxDir(), settings.fileSource().createInbox());
         Path tokenDir = settings.pinterest().tokenFile().toAbsolutePath().getParent();
-        if (tokenDir != null) {
+        // With state.store=postgres the tokens are kept in the database: the token file is only read, if it is there.
+        if (tokenDir != null && settings.state().store() == StateSettings.Store.FILE) {
             writable("pinterest.token-file", tokenDir, true);
         }
     }

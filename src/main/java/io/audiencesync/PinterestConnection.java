@@ -7,9 +7,8 @@ import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.pinterest.PinterestOAuth;
 import io.audiencesync.pinterest.RefreshingTokenProvider;
 import io.audiencesync.pinterest.StoredToken;
-import io.audiencesync.pinterest.TokenFile;
-import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.pinterest.TokenStoreException;
 import io.audiencesync.routes.PinterestRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,22 +53,20 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
                 stopping);
     }
 
-    /** The token file if it exists, else {@code pinterest.refresh-token}, else {@code pinterest.access-token}. */
+    /** The tokens kept if there are any, else {@code pinterest.refresh-token}, else {@code pinterest.access-token}. */
     public static TokenProvider tokens(PinterestSettings settings) {
         TokenSource source = settings.tokenSource();
         try {
-            if (source instanceof TokenSource.TokenFile file) {
-                LOG.info("Pinterest tokens: {} (refreshed automatically)", file.file());
-                TokenFile tokenFile = new TokenFile(file.file());
-                return refreshing(settings, oauth -> new RefreshingTokenProvider(oauth, tokenFile, Clock.systemUTC()));
+            if (source instanceof TokenSource.Stored stored) {
+                LOG.info("Pinterest tokens: {} (refreshed automatically)", stored.tokens().where());
+                return refreshing(settings, oauth -> new RefreshingTokenProvider(oauth, stored.tokens(), Clock.systemUTC()));
             }
             if (source instanceof TokenSource.RefreshToken refresh) {
-                LOG.info("Pinterest tokens: pinterest.refresh-token, kept in {} once refreshed", settings.tokenFile());
-                TokenFile tokenFile = new TokenFile(settings.tokenFile());
-                return refreshing(settings, oauth -> RefreshingTokenProvider.start(oauth, tokenFile, refresh.value(),
+                LOG.info("Pinterest tokens: pinterest.refresh-token, kept in {} once refreshed", refresh.tokens().where());
+                return refreshing(settings, oauth -> RefreshingTokenProvider.start(oauth, refresh.tokens(), refresh.value(),
                         settings.adAccountId(), Clock.systemUTC()));
             }
-        } catch (TokenFileException e) {
+        } catch (TokenStoreException e) {
             throw new ConfigException(PinterestSettings.TOKEN_FILE, e.getMessage());
         }
         LOG.info("Pinterest tokens: pinterest.access-token (not refreshed; 'auth' sets up tokens that are)");
@@ -77,17 +74,17 @@ public record PinterestConnection(TokenProvider tokens, PinterestClient client, 
     }
 
     /**
-     * When the tokens expire, from what is kept here, without a call to Pinterest: the token file's, else those of a
+     * When the tokens expire, from what is kept here, without a call to Pinterest: the tokens kept, else those of a
      * refresh token not exchanged yet (not known) or of a static access token (never refreshed).
      */
     public static TokenProvider.Expiry expiry(PinterestSettings settings) {
         TokenSource source = settings.tokenSource();
         try {
-            if (source instanceof TokenSource.TokenFile file) {
-                StoredToken token = new TokenFile(file.file()).load();
-                return new TokenProvider.Expiry(file.file().toString(), true, token.expiresAt(), token.refreshTokenExpiresAt());
+            if (source instanceof TokenSource.Stored stored) {
+                StoredToken token = stored.tokens().load();
+                return new TokenProvider.Expiry(stored.tokens().where(), true, token.expiresAt(), token.refreshTokenExpiresAt());
             }
-        } catch (TokenFileException e) {
+        } catch (TokenStoreException e) {
             throw new ConfigException(PinterestSettings.TOKEN_FILE, e.getMessage());
         }
         if (source instanceof TokenSource.RefreshToken) {

@@ -57,7 +57,8 @@ public final class SyncApp {
      * the order they ended, the workspace's data directory (null if it never started).
      */
     /** @param unfinished the syncs a run-once process ended before (a token refused, a failure at start) */
-    public record Result(int exitCode, List<String> runIds, List<Path> reports, Path dataDir, Set<String> unfinished) {
+    public record Result(int exitCode, List<String> runIds, List<RunLedger.Reported> reports, Path dataDir,
+                         Set<String> unfinished) {
     }
 
     /**

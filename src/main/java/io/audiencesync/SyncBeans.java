@@ -5,12 +5,12 @@ import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestClient;
-import io.audiencesync.report.DeadLetterWriter;
 import io.audiencesync.source.CsvSource;
 import io.audiencesync.source.JdbcSource;
 import io.audiencesync.source.SourceDatabase;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.StateCorruptedException;
+import io.audiencesync.state.StateFiles;
 import io.audiencesync.sync.AudienceHealthFile;
 import io.audiencesync.sync.AudienceHealthReader;
 import io.audiencesync.sync.BatchSender;
@@ -53,7 +53,8 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         leader.onChange(leads -> {
             if (leads) {
                 try {
-                    LeaderRecord.write(settings.stateDir(), settings.id(), leader.member());
+                    LeaderRecord.write(shared.store().files(settings.workspaceDir()), settings.stateDir(), settings.id(),
+                            leader.member());
                 } catch (RuntimeException e) {
                     LoggerFactory.getLogger(SyncBeans.class).warn("Sync '{}': cannot record this replica as its leader"
                             + " for status: {}", settings.id(), e.getMessage());
@@ -61,9 +62,10 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
             }
         });
         metrics.tokens(shared.tokens());
-        DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
-        AudienceHealthFile health = new AudienceHealthFile(settings.stateDir(), settings.name());
-        BindingFile binding = new BindingFile(settings.stateDir(), settings.name());
+        StateFiles files = shared.store().files(settings.workspaceDir());
+        DesiredState desired = DesiredState.of(files, settings.stateDir(), settings.listKey());
+        AudienceHealthFile health = new AudienceHealthFile(files, settings.stateDir(), settings.name());
+        BindingFile binding = new BindingFile(files, settings.stateDir(), settings.name());
         try {
             desired.status().ifPresent(metrics::desiredState);
             SyncBinding bound = binding.load();
@@ -79,7 +81,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         PinterestClient pinterest = new PinterestClient(shared.pinterest(), settings.adAccountId());
         Provisioner provisioner = new Provisioner(settings, pinterest, shared.store(), binding, desired);
         Map<String, Object> locals = new LinkedHashMap<>();
-        locals.put("runLifecycle", new RunLifecycle(settings, shared.ledger(), shared.slots(), shared.tokens(), desired,
+        locals.put("runLifecycle", new RunLifecycle(settings, shared.ledger(), shared.slots(), shared.tokens(), files, desired,
                 binding, metrics, shared.progress(), leader.member()));
         locals.put("provisioner", provisioner);
         locals.put("inbox", new Inbox(settings.inboxDir(), settings.fileSource().marker(), settings.fileSource().followSymlinks(),
@@ -90,7 +92,7 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
         locals.put("identifierStage", new IdentifierStage(settings.identifiers(),
                 new Normalizer(settings.piiHashing(), settings.hashEmails(), settings.deviceIdDigits()), shared.normalize(), cores));
         locals.put("planStage", new PlanStage(settings, desired, provisioner, shared.stop(), leader, shared.readAhead()));
-        locals.put("deadLetters", new DeadLetters(new DeadLetterWriter(settings.dataDir().resolve("dead-letter"))));
+        locals.put("deadLetters", new DeadLetters(files, settings.dataDir().resolve("dead-letter")));
         locals.put("audienceHealth", new AudienceHealthReader(pinterest, health, metrics));
         locals.put("batchSender", new BatchSender(settings, pinterest, provisioner, metrics));
         if (settings.jdbcEnabled()) {

@@ -1,20 +1,21 @@
 package io.audiencesync.cli;
 
+import io.audiencesync.PinterestConnection;
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.config.PinterestSettings;
-import io.audiencesync.PinterestConnection;
 import io.audiencesync.pinterest.AdAccount;
 import io.audiencesync.pinterest.AuthorizationFlow;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestClient;
-import io.audiencesync.routes.PinterestRoute;
 import io.audiencesync.pinterest.PinterestOAuth;
 import io.audiencesync.pinterest.RefreshingTokenProvider;
 import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.pinterest.TokenFile;
 import io.audiencesync.pinterest.TokenGrant;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.pinterest.TokenStore;
+import io.audiencesync.routes.PinterestRoute;
 import io.audiencesync.sync.RunLifecycle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -125,17 +126,19 @@ final class AuthCommand implements Callable<Integer> {
             grant = oauth.exchangeCode(((AuthorizationFlow.Result.Authorized) result).code(), redirectUri);
         }
 
-        TokenFile file = new TokenFile(settings.tokenFile());
+        TokenStore kept = settings.tokenStore();
         StoredToken token = StoredToken.issued(grant, Instant.now(), account);
-        file.save(token);
-        out.println("Tokens saved to " + file.path() + " (readable by you only).");
+        kept.save(token);
+        out.println("Tokens saved to " + kept.where() + (kept instanceof TokenFile ? " (readable by you only)."
+                : " (every replica uses them; whoever can read that table can use them: grant it to this tool's database"
+                + " user only)."));
         out.println("  access token expires at " + token.expiresAt() + ", refresh token at " + token.refreshTokenExpiresAt()
                 + "; syncs refresh them on their own.");
         if (token.refreshToken() == null) {
             out.println("  Pinterest sent no refresh token: run auth again when the access token expires.");
         }
 
-        TokenProvider tokens = new RefreshingTokenProvider(oauth, file, Clock.systemUTC());
+        TokenProvider tokens = new RefreshingTokenProvider(oauth, kept, Clock.systemUTC());
         try (PinterestRoute.Standalone route = PinterestRoute.standalone(settings.apiUrl(), account, tokens,
                 PinterestConnection.options(settings, status -> { }, () -> false))) {
             PinterestClient client = route.client();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
 import io.audiencesync.SyncApp;
+import io.audiencesync.config.SyncSettings;
 import io.audiencesync.identity.Identifier;
 import io.audiencesync.identity.IdentifierMapping;
 import io.audiencesync.identity.IdentifierType;
@@ -24,6 +25,8 @@ import io.audiencesync.source.Row;
 import io.audiencesync.state.ListState;
 import io.audiencesync.state.PostgresStateStore;
 import io.audiencesync.state.StateStore;
+import io.audiencesync.sync.RunHistory;
+import io.audiencesync.sync.StateStores;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -400,7 +403,7 @@ final class BenchCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         int exit = SyncApp.runIsolated(settings);
         double s = seconds(t0);
-        RunReport report = latestReport(data);
+        RunReport report = latestReport(data, settings);
         if (exit != 0) {
             notes.add("CHECK FAILED: " + stage + " exited " + exit + ": " + report.error());
         }
@@ -550,11 +553,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static RunReport latestReport(Path data) throws IOException {
-        try (Stream<Path> files = Files.list(data.resolve("runs"))) {
-            return Json.read(files.filter(p -> p.toString().endsWith(".json")).max(Comparator.naturalOrder()).orElseThrow(),
-                    RunReport.class);
-        }
+    /** The newest run report, where the run's settings keep it (the data directory, or the PostgreSQL store). */
+    private static RunReport latestReport(Path data, Map<String, String> settings) {
+        SyncSettings sync = SyncApp.readSettings(data.resolve("no-settings-file.properties"), settings, SyncSettings::load);
+        List<RunReport> reports = new RunHistory(StateStores.files(sync), data).reports();
+        return reports.get(reports.size() - 1);
     }
 
     private static double seconds(long t0) {

@@ -3,7 +3,7 @@ package io.audiencesync.cli;
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.ConfigException;
 import io.audiencesync.pinterest.PinterestApiException;
-import io.audiencesync.pinterest.TokenFileException;
+import io.audiencesync.pinterest.TokenStoreException;
 import io.audiencesync.sync.RunLifecycle;
 
 import java.io.PrintWriter;
@@ -16,7 +16,7 @@ final class Failures {
 
     /** True for the failures a command explains in one line; anything else is a bug worth its stack trace. */
     static boolean explained(RuntimeException e) {
-        return e instanceof ConfigException || e instanceof PinterestApiException || e instanceof TokenFileException;
+        return e instanceof ConfigException || e instanceof PinterestApiException || e instanceof TokenStoreException;
     }
 
     static int report(PrintWriter err, RuntimeException e) {

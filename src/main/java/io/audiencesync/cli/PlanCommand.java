@@ -1,8 +1,8 @@
 package io.audiencesync.cli;
 
 import io.audiencesync.SyncApp;
-import io.audiencesync.report.Json;
 import io.audiencesync.report.PlanReport;
+import io.audiencesync.sync.RunLedger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +11,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +63,9 @@ final class PlanCommand implements Callable<Integer> {
 
     private int plan(Preflight.Result preflight, Map<String, String> overrides) {
         SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);
-        for (Path file : result.reports()) {
-            if (Files.exists(file) && file.getParent().getFileName().toString().equals("plans")) {
-                print(Json.read(file, PlanReport.class), file);
+        for (RunLedger.Reported reported : result.reports()) {
+            if (reported.report() instanceof PlanReport plan) {
+                print(plan, reported.file());
             }
         }
         RunSummary.withoutRun(preflight.workspace(), result).forEach(out::println);

@@ -4,6 +4,7 @@ import io.audiencesync.SyncApp;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.sync.RunLedger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +14,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,17 +113,16 @@ final class RunCommand implements Callable<Integer> {
             boolean summary = once && !"json".equals(System.getProperty("logging.format"));
             if (summary || json) {
                 List<RunReport> reports = new ArrayList<>();
-                for (Path file : result.reports()) {
-                    if (!Files.exists(file)) {
+                for (RunLedger.Reported reported : result.reports()) {
+                    if (!(reported.report() instanceof RunReport report)) {
                         continue;
                     }
                     if (json) {
                         // One run a line (JSON Lines), whatever the report file's layout.
-                        out.println(Json.MAPPER.readTree(file.toFile()).toString());
+                        out.println(Json.MAPPER.valueToTree(report).toString());
                     } else {
-                        RunReport report = Json.read(file, RunReport.class);
                         reports.add(report);
-                        RunSummary.print(out, report, preflight.workspace().single() ? null : RunSummary.syncOf(file));
+                        RunSummary.print(out, report, preflight.workspace().single() ? null : RunSummary.syncOf(reported.file()));
                     }
                 }
                 if (!json) {

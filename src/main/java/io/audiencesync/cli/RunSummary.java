@@ -2,8 +2,8 @@ package io.audiencesync.cli;
 
 import io.audiencesync.report.AudienceHealth;
 import io.audiencesync.report.Outcome;
-import io.audiencesync.source.JdbcSource;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.source.JdbcSource;
 
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.SyncSettings;
@@ -55,7 +55,7 @@ final class RunSummary {
      * refused). A run that did nothing says so.
      */
     static List<String> withoutRun(Workspace workspace, SyncApp.Result result) {
-        Set<String> reported = result.reports().stream().map(RunSummary::syncOf).collect(Collectors.toSet());
+        Set<String> reported = result.reports().stream().map(r -> syncOf(r.file())).collect(Collectors.toSet());
         List<String> lines = new ArrayList<>();
         if (result.reports().isEmpty() && result.exitCode() != 0 && result.unfinished().isEmpty()) {
             return lines; // the process failed as it started, and said why

@@ -1,9 +1,11 @@
 package io.audiencesync.cli;
 
-import io.audiencesync.report.RunHistory;
-import io.audiencesync.report.RunReport;
 import io.audiencesync.SyncApp;
 import io.audiencesync.config.Workspace;
+import io.audiencesync.report.RunReport;
+import io.audiencesync.state.StateFiles;
+import io.audiencesync.sync.RunHistory;
+import io.audiencesync.sync.StateStores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,21 +48,21 @@ final class RunsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Path> dirs;
+        Map<String, RunHistory> dirs;
         try {
-            dirs = dataDir != null ? Map.of("", dataDir) : configuredDataDirs();
+            dirs = dataDir != null ? Map.of("", new RunHistory(dataDir)) : configuredHistories();
         } catch (io.audiencesync.config.ConfigException e) {
             return Failures.report(new PrintWriter(System.err, true), e);
         }
         boolean several = dirs.size() > 1;
         List<String[]> rows = new ArrayList<>();
-        dirs.forEach((sync, dir) -> new RunHistory(dir).reports().forEach(r -> rows.add(new String[] {
+        dirs.forEach((sync, history) -> history.reports().forEach(r -> rows.add(new String[] {
                 r.startedAt().toString(), sync, TIME.format(r.startedAt()), abbreviate(r.source(), 24),
                 Long.toString(r.rowsRead()), Long.toString(r.adds().sent()), Long.toString(r.removes().sent()),
                 Long.toString(r.rejected()), Long.toString(r.deadLetterBatches()),
                 String.format("%.1f s", r.durationMs() / 1000.0), r.outcome().name()})));
         if (rows.isEmpty()) {
-            dirs.values().forEach(dir -> out.println("No runs yet under " + dir.resolve("runs")));
+            dirs.values().forEach(history -> out.println("No runs yet in " + history.where()));
             return 0;
         }
         rows.sort(Comparator.comparing((String[] row) -> row[0]));
@@ -75,13 +77,15 @@ final class RunsCommand implements Callable<Integer> {
     }
 
     /** Each sync's data directory as a run resolves it (environment, system property, --config, embedded defaults). */
-    private Map<String, Path> configuredDataDirs() {
+    /** Each sync's run history, where its workspace keeps its files (on the disk, or in PostgreSQL). */
+    private Map<String, RunHistory> configuredHistories() {
         Map<String, String> overrides = new HashMap<>();
         syncs.into(overrides);
         Workspace workspace = SyncApp.readSettings(config.existing(), overrides, Workspace::load);
-        Map<String, Path> dirs = new LinkedHashMap<>();
-        workspace.syncs().forEach(sync -> dirs.put(sync.id(), sync.dataDir()));
-        return dirs;
+        StateFiles files = StateStores.files(workspace.syncs().get(0));
+        Map<String, RunHistory> histories = new LinkedHashMap<>();
+        workspace.syncs().forEach(sync -> histories.put(sync.id(), new RunHistory(files, sync.dataDir())));
+        return histories;
     }
 
     private static String abbreviate(String s, int max) {

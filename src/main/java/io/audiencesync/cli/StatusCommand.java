@@ -5,14 +5,14 @@ import io.audiencesync.SyncApp;
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.config.Workspace;
 import io.audiencesync.observe.Secrets;
-import io.audiencesync.sync.WorkspaceStatus;
 import io.audiencesync.state.StateStore;
 import io.audiencesync.sync.Provisioner;
 import io.audiencesync.sync.StateStores;
 import io.audiencesync.sync.StatusReport;
+import io.audiencesync.sync.WorkspaceStatus;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -73,7 +73,7 @@ final class StatusCommand implements Callable<Integer> {
                 // Written whole, then masked: a last run's error or a list name could carry what looks like a secret.
                 StringWriter text = new StringWriter();
                 PrintWriter out = new PrintWriter(text);
-                new StatusReport(settings, new Provisioner(settings, pinterest.client(), store), pinterest.client(),
+                new StatusReport(settings, store.files(settings.workspaceDir()), new Provisioner(settings, pinterest.client(), store), pinterest.client(),
                         pinterest.tokens()).write(out, Instant.now());
                 out.flush();
                 spec.commandLine().getOut().print(Secrets.mask(text.toString()));

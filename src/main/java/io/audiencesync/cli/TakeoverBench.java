@@ -1,6 +1,7 @@
 package io.audiencesync.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.audiencesync.state.LocalStateFiles;
 import io.audiencesync.sync.LeaderRecord;
 
 import java.io.IOException;
@@ -70,7 +71,7 @@ final class TakeoverBench {
         try {
             Process a = replica(dir, data, definitions, emulator, "replica-a");
             replicas.add(a);
-            if (!await(() -> LeaderRecord.read(data.resolve("state"), SYNC).isPresent(), 120)) {
+            if (!await(() -> LeaderRecord.read(LocalStateFiles.INSTANCE, data.resolve("state"), SYNC).isPresent(), 120)) {
                 return Optional.empty();
             }
             Process b = replica(dir, data, definitions, emulator, "replica-b");

@@ -1,7 +1,7 @@
 package io.audiencesync.cli;
 
-import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.sync.RunHistory;
 
 import java.io.IOException;
 import java.io.PrintStream;

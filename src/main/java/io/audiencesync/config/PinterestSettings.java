@@ -3,10 +3,10 @@ package io.audiencesync.config;
 import io.audiencesync.observe.Secrets;
 
 import io.audiencesync.pinterest.TokenFile;
-import io.audiencesync.pinterest.TokenFileException;
+import io.audiencesync.pinterest.TokenStore;
+import io.audiencesync.pinterest.TokenStoreException;
 
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -31,6 +31,7 @@ public record PinterestSettings(
         URI authorizeUrl,
         URI tokenUrl,
         Path tokenFile,
+        StateSettings state,
         String refreshToken,
         String accessToken) {
 
@@ -48,11 +49,12 @@ public record PinterestSettings(
     public static PinterestSettings load(Function<String, Optional<String>> lookup) {
         SettingsReader r = new SettingsReader(lookup);
         Path tokenFile = Path.of(r.required(TOKEN_FILE));
+        StateSettings state = r.state();
         String adAccountId = r.optional(AD_ACCOUNT_ID);
         if (adAccountId != null) {
             SettingsReader.checkedId(AD_ACCOUNT_ID, adAccountId);
         } else {
-            adAccountId = accountInTokenFile(tokenFile);
+            adAccountId = accountInTokens(tokenStore(state, tokenFile));
         }
         return new PinterestSettings(
                 r.url("pinterest.api-url"),
@@ -71,21 +73,34 @@ public record PinterestSettings(
                 r.url("pinterest.authorize-url"),
                 r.url("pinterest.token-url"),
                 tokenFile,
+                state,
                 r.secret("pinterest.refresh-token"),
                 r.secret("pinterest.access-token"));
     }
 
-    private static String accountInTokenFile(Path file) {
-        TokenFile tokens = new TokenFile(file);
+    private static String accountInTokens(TokenStore tokens) {
         if (!tokens.exists()) {
             return null;
         }
         try {
             String id = tokens.load().adAccountId();
             return id == null ? null : SettingsReader.checkedId(TOKEN_FILE + " (its ad_account_id)", id);
-        } catch (TokenFileException e) {
+        } catch (TokenStoreException e) {
             throw new ConfigException(TOKEN_FILE, e.getMessage());
         }
+    }
+
+    /**
+     * Where the tokens are kept: the token file, or with {@code state.store=postgres} the store's {@code token} table,
+     * shared by every replica (a token file found there is taken in when the table has none).
+     */
+    public TokenStore tokenStore() {
+        return tokenStore(state, tokenFile);
+    }
+
+    private static TokenStore tokenStore(StateSettings state, Path tokenFile) {
+        TokenFile file = new TokenFile(tokenFile);
+        return state.store() == StateSettings.Store.POSTGRES ? state.openPostgres().tokens(file) : file;
     }
 
     /** The ad account every call goes to; a sync cannot run without one. */
@@ -97,21 +112,22 @@ public record PinterestSettings(
         return adAccountId;
     }
 
-    /** The token source in order: the token file, {@code pinterest.refresh-token}, {@code pinterest.access-token}. */
+    /** The token source in order: the tokens kept (token file or table), {@code pinterest.refresh-token}, {@code pinterest.access-token}. */
     public TokenSource tokenSource() {
-        if (Files.exists(tokenFile)) {
-            requireClientCredentials("to refresh the tokens in " + tokenFile);
-            return new TokenSource.TokenFile(tokenFile);
+        TokenStore tokens = tokenStore();
+        if (tokens.exists()) {
+            requireClientCredentials("to refresh the tokens in " + tokens.where());
+            return new TokenSource.Stored(tokens);
         }
         if (refreshToken != null) {
             requireClientCredentials("to use pinterest.refresh-token");
-            return new TokenSource.RefreshToken(refreshToken);
+            return new TokenSource.RefreshToken(tokens, refreshToken);
         }
         if (accessToken != null) {
             return new TokenSource.AccessToken(accessToken);
         }
-        throw new ConfigException(TOKEN_FILE, "no Pinterest token: run 'pinterest-audience-sync auth' (it writes the token file "
-                + tokenFile + "), or set pinterest.refresh-token or pinterest.access-token");
+        throw new ConfigException(TOKEN_FILE, "no Pinterest token: run 'pinterest-audience-sync auth' (it keeps the tokens in "
+                + tokens.where() + "), or set pinterest.refresh-token or pinterest.access-token");
     }
 
     /** The OAuth app's credentials, needed by {@code auth} and by every refresh. */

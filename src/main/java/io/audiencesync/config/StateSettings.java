@@ -1,6 +1,12 @@
 package io.audiencesync.config;
 
 import io.audiencesync.observe.Secrets;
+import io.audiencesync.state.LocalStateFiles;
+import io.audiencesync.state.PostgresStateStore;
+import io.audiencesync.state.StateFiles;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
 
 /**
  * Where the state lives ({@code state.*}). The JDBC settings apply to {@code state.store=postgres} only; the
@@ -26,6 +32,25 @@ public record StateSettings(Store store, String jdbcUrl, String jdbcUser, String
                 default -> throw new IllegalArgumentException("must be file or postgres, got '" + text.strip() + "'");
             };
         }
+    }
+
+    /**
+     * The PostgreSQL store these settings name, its schema created or migrated; {@code state.store} must be postgres.
+     *
+     * @throws ConfigException when the database cannot be reached or migrated
+     */
+    public PostgresStateStore openPostgres() {
+        try {
+            return new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, jdbcSchema);
+        } catch (SQLException e) {
+            throw new ConfigException("state.jdbc-url", "cannot open the PostgreSQL state store at " + redact(jdbcUrl)
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /** Where the workspace's own files are kept: under {@code dataDir}, or in the PostgreSQL store. */
+    public StateFiles files(Path dataDir) {
+        return store == Store.FILE ? LocalStateFiles.INSTANCE : openPostgres().files(dataDir);
     }
 
     /** The JDBC URL fit for a log or a message: a password given as a URL parameter is masked. */

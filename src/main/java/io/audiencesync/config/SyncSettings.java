@@ -274,6 +274,11 @@ public record SyncSettings(
         return new AudienceSelection.Own();
     }
 
+    /** {@code sync.data-dir}: the workspace's directory, which holds {@code state/} and each sync's own directory. */
+    public Path workspaceDir() {
+        return stateDir.getParent();
+    }
+
     public String adAccountId() {
         return pinterest.adAccountId();
     }

@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Tokens from the token file, refreshed when the access token expires within {@link #REFRESH_MARGIN} (Pinterest's
- * {@code expires_in} is trusted) and once when Pinterest answers 401. Every refresh saves the new tokens, the new
+ * Tokens from where they are kept ({@link TokenStore}), refreshed when the access token expires within
+ * {@link #REFRESH_MARGIN} (Pinterest's {@code expires_in} is trusted) and once when Pinterest answers 401. Every refresh saves the new tokens, the new
  * refresh token included: with continuous refresh the old one stops working. Refreshes happen under the token
- * file's lock and first re-read it, so another process sharing the file that refreshed meanwhile is followed
+ * store's lock and first re-read it, so another process sharing the tokens that refreshed meanwhile is followed
  * rather than raced. Thread-safe.
  */
 public final class RefreshingTokenProvider implements TokenProvider {
@@ -21,36 +21,36 @@ public final class RefreshingTokenProvider implements TokenProvider {
     private static final Logger LOG = LoggerFactory.getLogger(RefreshingTokenProvider.class);
 
     private final PinterestOAuth oauth;
-    private final TokenFile file;
+    private final TokenStore store;
     private final Clock clock;
     private StoredToken current;
 
-    public RefreshingTokenProvider(PinterestOAuth oauth, TokenFile file, Clock clock) {
+    public RefreshingTokenProvider(PinterestOAuth oauth, TokenStore store, Clock clock) {
         this.oauth = oauth;
-        this.file = file;
+        this.store = store;
         this.clock = clock;
-        this.current = file.load();
+        this.current = store.load();
     }
 
     /**
-     * Starts from a refresh token given in the settings (no token file yet): refreshes at once and writes the
-     * token file, which is the source from then on.
+     * Starts from a refresh token given in the settings (no tokens kept yet): refreshes at once and keeps the
+     * tokens, which are the source from then on.
      */
-    public static RefreshingTokenProvider start(PinterestOAuth oauth, TokenFile file, String refreshToken, String adAccountId,
+    public static RefreshingTokenProvider start(PinterestOAuth oauth, TokenStore store, String refreshToken, String adAccountId,
                                                 Clock clock) {
-        file.whileLocked(() -> {
-            if (!file.exists()) {
+        store.whileLocked(() -> {
+            if (!store.exists()) {
                 TokenGrant grant = oauth.refresh(refreshToken);
                 StoredToken token = StoredToken.issued(grant, clock.instant(), adAccountId);
                 if (token.refreshToken() == null) {
                     token = new StoredToken(token.accessToken(), refreshToken, token.expiresAt(), null, token.scope(), adAccountId);
                 }
-                file.save(token);
-                LOG.info("Exchanged pinterest.refresh-token for an access token; tokens are kept in {} from now on", file.path());
+                store.save(token);
+                LOG.info("Exchanged pinterest.refresh-token for an access token; tokens are kept in {} from now on", store.where());
             }
             return null;
         });
-        return new RefreshingTokenProvider(oauth, file, clock);
+        return new RefreshingTokenProvider(oauth, store, clock);
     }
 
     @Override
@@ -72,31 +72,31 @@ public final class RefreshingTokenProvider implements TokenProvider {
 
     @Override
     public synchronized Expiry expiry() {
-        return new Expiry(file.path().toString(), true, current.expiresAt(), current.refreshTokenExpiresAt());
+        return new Expiry(store.where().toString(), true, current.expiresAt(), current.refreshTokenExpiresAt());
     }
 
     private void refresh(String stale, String why) {
-        current = file.whileLocked(() -> {
-            StoredToken onDisk = file.exists() ? file.load() : current;
-            if (!onDisk.accessToken().equals(stale) && !onDisk.expiresWithin(REFRESH_MARGIN, clock.instant())) {
-                LOG.info("Using the access token another process refreshed meanwhile ({})", file.path());
-                return onDisk;
+        current = store.whileLocked(() -> {
+            StoredToken kept = store.exists() ? store.load() : current;
+            if (!kept.accessToken().equals(stale) && !kept.expiresWithin(REFRESH_MARGIN, clock.instant())) {
+                LOG.info("Using the access token another process refreshed meanwhile ({})", store.where());
+                return kept;
             }
-            if (onDisk.refreshToken() == null) {
+            if (kept.refreshToken() == null) {
                 throw new InvalidGrantException("refresh the access token", 400, null,
-                        "the token file " + file.path() + " holds no refresh token", null);
+                        store.where() + " holds no refresh token", null);
             }
-            StoredToken next = onDisk.renewedBy(oauth.refresh(onDisk.refreshToken()), clock.instant());
-            file.save(next);
+            StoredToken next = kept.renewedBy(oauth.refresh(kept.refreshToken()), clock.instant());
+            store.save(next);
             LOG.info("Refreshed the Pinterest access token ({}): it now expires at {}, the refresh token at {}; saved to {}",
-                    why, next.expiresAt(), next.refreshTokenExpiresAt(), file.path());
+                    why, next.expiresAt(), next.refreshTokenExpiresAt(), store.where());
             return next;
         });
     }
 
     @Override
     public String toString() {
-        return "RefreshingTokenProvider[" + file.path() + "]";
+        return "RefreshingTokenProvider[" + store.where() + "]";
     }
 
     @Override

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
  * through a temporary file in the same directory renamed over it atomically, so a crash never leaves half a
  * token, and on POSIX file systems both are created owner-only (rw-------), never widened and narrowed later.
  */
-public final class TokenFile {
+public final class TokenFile implements TokenStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
@@ -55,43 +55,70 @@ public final class TokenFile {
         return file;
     }
 
+    @Override
+    public String where() {
+        return file.toString();
+    }
+
+    @Override
     public boolean exists() {
         return Files.exists(file);
     }
 
     /** Reads the file; a damaged one is named with the position of the damage only (it holds tokens). */
+    @Override
     public StoredToken load() {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new TokenFileException("cannot read the token file " + file + " (" + e.getClass().getSimpleName() + ")", e);
+            throw new TokenStoreException("cannot read the token file " + file + " (" + e.getClass().getSimpleName() + ")", e);
         }
         warnWhenOthersCanRead();
+        return parse(bytes, "the token file " + file);
+    }
+
+    /**
+     * Tokens from their JSON, as kept in a token file or the PostgreSQL store; damage is named with its position only
+     * (the content holds tokens).
+     *
+     * @param where what held them, for the message
+     */
+    public static StoredToken parse(byte[] bytes, String where) {
         try {
             StoredToken token = JSON.readValue(bytes, StoredToken.class);
             if (token == null) {
-                throw new TokenFileException("the token file " + file + " is empty; run auth again", null);
+                throw new TokenStoreException(where + " is empty; run auth again", null);
             }
             return token;
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             // Jackson's own message can quote the content, i.e. a token: give the position only.
-            throw new TokenFileException("the token file " + file + " is not a token file this tool wrote"
+            throw new TokenStoreException(where + " is not a token this tool wrote"
                     + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
                     + "; run auth again to rewrite it", null);
         } catch (IOException e) {
-            throw new TokenFileException("cannot read the token file " + file + " (" + e.getClass().getSimpleName() + ")", e);
+            throw new TokenStoreException("cannot read " + where + " (" + e.getClass().getSimpleName() + ")", e);
+        }
+    }
+
+    /** The JSON of the tokens, as {@link #parse} reads it. */
+    public static byte[] json(StoredToken token) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(token);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize the tokens (" + e.getClass().getSimpleName() + ")", null);
         }
     }
 
     /** Replaces the file atomically with {@code token}; the new file is owner-only from the moment it exists. */
+    @Override
     public void save(StoredToken token) {
         Path dir = file.getParent();
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(token);
+            byte[] bytes = json(token);
             tmp = posix(dir) ? Files.createTempFile(dir, "." + file.getFileName(), ".tmp", ownerOnly())
                     : Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -104,7 +131,7 @@ public final class TokenFile {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
         } catch (IOException e) {
-            throw new TokenFileException("cannot write the token file " + file + " (" + e.getClass().getSimpleName()
+            throw new TokenStoreException("cannot write the token file " + file + " (" + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
         } finally {
             if (tmp != null) {
@@ -122,6 +149,7 @@ public final class TokenFile {
      * refresh at once: with rotating refresh tokens, the second refresh would spend a token the first one
      * already replaced.
      */
+    @Override
     public <T> T whileLocked(Supplier<T> work) {
         ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
         jvmLock.lock();
@@ -134,7 +162,7 @@ public final class TokenFile {
                 return work.get();
             }
         } catch (IOException e) {
-            throw new TokenFileException("cannot lock the token file " + file + " (" + e.getClass().getSimpleName() + ")", e);
+            throw new TokenStoreException("cannot lock the token file " + file + " (" + e.getClass().getSimpleName() + ")", e);
         } finally {
             jvmLock.unlock();
         }

@@ -37,6 +37,24 @@ public final class Json {
         }
     }
 
+    /** The JSON of {@code value}, as {@link #writeAtomically} writes it. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Reads one of this tool's JSON files from its content; {@code where} names it in the error. */
+    public static <T> T parse(byte[] content, Class<T> type, String where) {
+        try {
+            return MAPPER.readValue(content, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + where, e);
+        }
+    }
+
     /** Writes {@code value} to {@code file} through a temporary file and an atomic rename. */
     public static void writeAtomically(Path file, Object value) {
         try {

@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The desired membership of one customer list: the last snapshot that was read completely, as sorted, distinct
@@ -71,6 +69,7 @@ public final class DesiredState {
         }
     }
 
+    private final StateFiles files;
     private final Path dir;
     private final String prefix;
     private final Path statusFile;
@@ -78,7 +77,8 @@ public final class DesiredState {
     private final boolean unsealed;
     private final String advice;
 
-    private DesiredState(Path dir, String prefix, boolean unsealed, String listKey) {
+    private DesiredState(StateFiles files, Path dir, String prefix, boolean unsealed, String listKey) {
+        this.files = files;
         this.dir = dir;
         this.prefix = prefix;
         this.statusFile = dir.resolve(prefix + ".json");
@@ -88,7 +88,12 @@ public final class DesiredState {
 
     /** The desired state of the list with this lock key (ad account and list name), under {@code stateDir}. */
     public static DesiredState of(Path stateDir, String listKey) {
-        return new DesiredState(stateDir.resolve("desired"), FileStateStore.fileStem(listKey),
+        return of(LocalStateFiles.INSTANCE, stateDir, listKey);
+    }
+
+    /** The same, kept where {@code files} keeps the state's files (on the disk, or in PostgreSQL). */
+    public static DesiredState of(StateFiles files, Path stateDir, String listKey) {
+        return new DesiredState(files, stateDir.resolve("desired"), FileStateStore.fileStem(listKey),
                 !StateFormat.sealed(stateDir), listKey);
     }
 
@@ -98,27 +103,24 @@ public final class DesiredState {
      * @throws StateCorruptedException when the file is damaged
      */
     public Optional<Status> status() {
-        if (!Files.exists(statusFile)) {
-            return Optional.empty();
-        }
-        return Optional.of(SealedJson.read(statusFile, Status.class, unsealed, advice));
+        return SealedJson.read(files, statusFile, Status.class, unsealed, advice);
     }
 
     /** The desired membership, in wire-record order, checked as it is read; the caller closes it. */
     public SortedRecords read() {
         Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir));
         Path records = dir.resolve(status.records());
-        if (!Files.exists(records)) {
-            throw new StateCorruptedException(records + " is missing: the desired state " + statusFile
-                    + " names it, with " + status.values() + " values. " + advice);
+        if (!files.fetch(records)) {
+            throw new StateCorruptedException(files.describe(records) + " is missing: the desired state "
+                    + files.describe(statusFile) + " names it, with " + status.values() + " values. " + advice);
         }
         return unsealed ? RecordFile.readUnsealed(records, advice)
                 : RecordFile.read(records, RecordFile.Order.ASCENDING, status.values(), advice);
     }
 
-    /** The file of the status, for messages. */
-    public Path statusFile() {
-        return statusFile;
+    /** Where the status is, for messages: its file, or its row in PostgreSQL. */
+    public String statusFile() {
+        return files.describe(statusFile);
     }
 
     /**
@@ -145,13 +147,14 @@ public final class DesiredState {
             values = out.count();
             out.closeAndForce();
         }
+        files.store(records);
         // The shrink guard compares with the last snapshot whose removals were not held back: dropping the same
         // cut-off export twice must not make it the baseline.
         long baseline = previous.map(p -> p.removalsWithheld() > 0 && p.previousValues() > 0 ? p.previousValues() : p.values())
                 .orElse(-1L);
         Status status = new Status(name, snapshotName, at, values, baseline,
                 true, values, 0, "the snapshot " + snapshotName + " is not sent yet", 0, null);
-        SealedJson.write(statusFile, status);
+        SealedJson.write(files, statusFile, status);
         deleteOtherGenerations(name);
         return status;
     }
@@ -160,7 +163,7 @@ public final class DesiredState {
     public Status settle(boolean owed, long owedValues, long removalsWithheld, String reason, Instant at) {
         Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir))
                 .settled(owed, owedValues, removalsWithheld, owed || removalsWithheld > 0 ? reason : null, at);
-        SealedJson.write(statusFile, status);
+        SealedJson.write(files, statusFile, status);
         return status;
     }
 
@@ -170,23 +173,16 @@ public final class DesiredState {
      * @return what moved, for the log
      */
     public String setAside(Path setAsideDir) {
-        if (!Files.isDirectory(dir)) {
-            return "no desired state";
-        }
+        List<Path> ours = files.list(dir, "").stream().filter(p -> {
+            String n = p.getFileName().toString();
+            return n.equals(prefix + ".json") || n.startsWith(prefix + "-") && n.endsWith(".bin");
+        }).toList();
         Path target = setAsideDir.resolve("desired");
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> ours = files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.equals(prefix + ".json") || n.startsWith(prefix + "-") && n.endsWith(".bin");
-            }).toList();
-            Files.createDirectories(target);
-            for (Path file : ours) {
-                Files.move(file, target.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-            }
-            return ours.isEmpty() ? "no desired state" : "the desired state (" + ours.size() + " files) moved to " + target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot move the desired state in " + dir + " to " + target, e);
+        for (Path file : ours) {
+            files.move(file, target.resolve(file.getFileName()));
         }
+        return ours.isEmpty() ? "no desired state" : "the desired state (" + ours.size() + " files) moved to "
+                + files.describe(target);
     }
 
     private static long generation(String records) {
@@ -195,18 +191,20 @@ public final class DesiredState {
     }
 
     private void deleteOtherGenerations(String keep) {
-        try (Stream<Path> files = Files.list(dir)) {
-            files.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.startsWith(prefix + "-") && n.endsWith(".bin") && !n.equals(keep);
-            }).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // an old generation left behind takes disk space only; the status names the one in force
+        try {
+            for (Path old : files.list(dir, ".bin")) {
+                String n = old.getFileName().toString();
+                if (n.startsWith(prefix + "-") && !n.equals(keep)) {
+                    files.delete(old);
+                }
+            }
+        } catch (RuntimeException e) {
+            // an old generation left behind takes space only; the status names the one in force
         }
     }
 
     @Override
     public String toString() {
-        return statusFile.toString();
+        return files.describe(statusFile);
     }
 }

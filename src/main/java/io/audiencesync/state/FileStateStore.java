@@ -27,6 +27,11 @@ public final class FileStateStore implements StateStore {
     }
 
     @Override
+    public StateFiles files(Path dataDir) {
+        return LocalStateFiles.INSTANCE;
+    }
+
+    @Override
     public String kind() {
         return "file";
     }

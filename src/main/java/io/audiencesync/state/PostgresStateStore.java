@@ -67,9 +67,16 @@ public final class PostgresStateStore implements StateStore {
             "create table list_state (customer_list_id bigint primary key, member_count bigint not null,"
                     + " digest bigint not null, batches bigint not null, updated_at timestamptz not null default now());"
                     + " create table list_member_set_aside (set_aside_at timestamptz not null, customer_list_id bigint not null,"
-                    + " key bytea not null, type smallint not null)");
+                    + " key bytea not null, type smallint not null)",
+            // 3: what replicas without a shared volume share besides the members (PostgresStateFiles), and the tokens
+            // (PostgresTokenStore); a records file's parts are stored as they are (they do not compress)
+            "create table state_file (name text not null, part int not null, content bytea not null,"
+                    + " updated_at timestamptz not null default now(), primary key (name, part));"
+                    + " alter table state_file alter column content set storage external;"
+                    + " create table token (name text primary key, content bytea, updated_at timestamptz not null default now())");
     /** The tables a schema at the current version has. */
-    private static final List<String> TABLES = List.of("schema_version", "list_member", "list_state", "list_member_set_aside");
+    private static final List<String> TABLES = List.of("schema_version", "list_member", "list_state", "list_member_set_aside",
+            "state_file", "token");
 
     private final String url;
     private final Properties credentials;
@@ -134,6 +141,16 @@ public final class PostgresStateStore implements StateStore {
             }
         }
         return new StateStoreException("cannot " + doing + " in the PostgreSQL state store: " + e.getMessage(), e);
+    }
+
+    @Override
+    public StateFiles files(Path dataDir) {
+        return new PostgresStateFiles(this::connect, schema, dataDir);
+    }
+
+    /** The Pinterest tokens in this store; {@code earlier}, a token file, is taken in when the store has none. */
+    public io.audiencesync.pinterest.TokenStore tokens(io.audiencesync.pinterest.TokenFile earlier) {
+        return new PostgresTokenStore(this::connect, schema, earlier);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.audiencesync.report.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The small JSON files of the state (the desired state's status, a sync's binding) with a {@code sha256} field over
@@ -23,9 +24,14 @@ public final class SealedJson {
 
     /** Writes {@code value} with its seal, atomically. */
     public static void write(Path file, Object value) {
+        write(LocalStateFiles.INSTANCE, file, value);
+    }
+
+    /** Writes {@code value} with its seal, atomically, where {@code files} keeps it. */
+    public static void write(StateFiles files, Path file, Object value) {
         ObjectNode node = Json.MAPPER.valueToTree(value);
         node.put(FIELD, digest(node));
-        Json.writeAtomically(file, node);
+        files.write(file, Json.bytes(node));
     }
 
     /**
@@ -37,26 +43,37 @@ public final class SealedJson {
      * @throws StateCorruptedException when it is damaged
      */
     public static <T> T read(Path file, Class<T> type, boolean unsealedAllowed, String advice) {
+        return read(LocalStateFiles.INSTANCE, file, type, unsealedAllowed, advice).orElseThrow(() ->
+                damaged(file.toString(), "it is missing", advice));
+    }
+
+    /** Reads a sealed file where {@code files} keeps it; empty when there is none. */
+    public static <T> Optional<T> read(StateFiles files, Path file, Class<T> type, boolean unsealedAllowed, String advice) {
+        Optional<byte[]> content = files.read(file);
+        if (content.isEmpty()) {
+            return Optional.empty();
+        }
+        String where = files.describe(file);
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(file.toFile());
+            node = Json.MAPPER.readTree(content.get());
         } catch (IOException e) {
-            throw damaged(file, "it is not JSON (" + e.getClass().getSimpleName() + ")", advice);
+            throw damaged(where, "it is not JSON (" + e.getClass().getSimpleName() + ")", advice);
         }
         if (!(node instanceof ObjectNode object)) {
-            throw damaged(file, node == null || node.isMissingNode() ? "it is empty" : "it is not a JSON object", advice);
+            throw damaged(where, node == null || node.isMissingNode() ? "it is empty" : "it is not a JSON object", advice);
         }
         JsonNode seal = object.remove(FIELD);
         if (seal == null && !unsealedAllowed) {
-            throw damaged(file, "its seal (" + FIELD + ") is missing", advice);
+            throw damaged(where, "its seal (" + FIELD + ") is missing", advice);
         }
         if (seal != null && !seal.asText().equals(digest(object))) {
-            throw damaged(file, "its content does not match its seal (" + FIELD + ")", advice);
+            throw damaged(where, "its content does not match its seal (" + FIELD + ")", advice);
         }
         try {
-            return Json.MAPPER.treeToValue(object, type);
+            return Optional.of(Json.MAPPER.treeToValue(object, type));
         } catch (IOException e) {
-            throw damaged(file, "its fields cannot be read (" + e.getClass().getSimpleName() + ")", advice);
+            throw damaged(where, "its fields cannot be read (" + e.getClass().getSimpleName() + ")", advice);
         }
     }
 
@@ -86,7 +103,7 @@ public final class SealedJson {
         }
     }
 
-    private static StateCorruptedException damaged(Path file, String what, String advice) {
+    private static StateCorruptedException damaged(String file, String what, String advice) {
         return new StateCorruptedException(file + " is damaged: " + what + ". " + advice);
     }
 }

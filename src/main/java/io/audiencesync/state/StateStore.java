@@ -20,6 +20,12 @@ public interface StateStore extends AutoCloseable {
     String kind();
 
     /**
+     * Where the workspace's own files are kept beside the lists' members (bindings, desired states, run reports,
+     * dead letters): on the disk under {@code dataDir}, or in the PostgreSQL store for replicas without a shared volume.
+     */
+    StateFiles files(Path dataDir);
+
+    /**
      * Takes the write lock of one customer list for one run. The key names the list (ad account and list name),
      * not its id: a list that does not exist yet must be locked before the run creates it.
      *

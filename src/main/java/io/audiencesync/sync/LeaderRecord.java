@@ -2,7 +2,7 @@ package io.audiencesync.sync;
 
 import io.audiencesync.report.Json;
 
-import java.nio.file.Files;
+import io.audiencesync.state.StateFiles;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -18,18 +18,15 @@ public record LeaderRecord(String sync, String replica, Instant since) {
     }
 
     /** Records that {@code replica} leads {@code sync} from now on. */
-    public static void write(Path stateDir, String sync, String replica) {
-        Json.writeAtomically(file(stateDir, sync), new LeaderRecord(sync, replica, Instant.now()));
+    public static void write(StateFiles files, Path stateDir, String sync, String replica) {
+        files.write(file(stateDir, sync), Json.bytes(new LeaderRecord(sync, replica, Instant.now())));
     }
 
     /** The last record of the sync's leader; empty when replicas never ran it (or the record cannot be read). */
-    public static Optional<LeaderRecord> read(Path stateDir, String sync) {
-        Path file = file(stateDir, sync);
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
+    public static Optional<LeaderRecord> read(StateFiles files, Path stateDir, String sync) {
         try {
-            return Optional.of(Json.read(file, LeaderRecord.class));
+            Path file = file(stateDir, sync);
+            return files.read(file).map(content -> Json.parse(content, LeaderRecord.class, files.describe(file)));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

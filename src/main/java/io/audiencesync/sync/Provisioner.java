@@ -10,6 +10,7 @@ import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.records.SortedRecords;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.StateCorruptedException;
+import io.audiencesync.state.StateFiles;
 import io.audiencesync.state.StateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,17 @@ public final class Provisioner {
 
     /** For a command that only looks the list up ({@code check}, {@code status}): the sync's own records, read only. */
     public Provisioner(SyncSettings settings, PinterestClient pinterest, StateStore store) {
-        this(settings, pinterest, store, new BindingFile(settings.stateDir(), settings.name()),
-                DesiredState.of(settings.stateDir(), settings.listKey()));
+        this(settings, pinterest, store, files(settings, store));
+    }
+
+    private Provisioner(SyncSettings settings, PinterestClient pinterest, StateStore store, StateFiles files) {
+        this(settings, pinterest, store, new BindingFile(files, settings.stateDir(), settings.name()),
+                DesiredState.of(files, settings.stateDir(), settings.listKey()));
+    }
+
+    /** The sync's records: where {@code store} keeps them, or where the settings say (a command with no store open). */
+    private static StateFiles files(SyncSettings settings, StateStore store) {
+        return store != null ? store.files(settings.workspaceDir()) : StateStores.files(settings);
     }
 
     public Provisioner(SyncSettings settings, PinterestClient pinterest, StateStore store, BindingFile binding,
@@ -78,7 +88,7 @@ public final class Provisioner {
             if (kept < generation) {
                 throw new StateCorruptedException((kept == 0 ? desired.statusFile() + " is missing"
                         : desired.statusFile() + " is older than it should be (generation " + kept + ")")
-                        + ": the sync's binding " + binding.file() + " records generation " + generation + " of the desired"
+                        + ": the sync's binding " + binding.where() + " records generation " + generation + " of the desired"
                         + " state of '" + settings.listKey() + "'. " + StateCorruptedException.resetAdvice(
                         "the desired state of '" + settings.listKey() + "'"));
             }
@@ -342,7 +352,7 @@ public final class Provisioner {
         if (record != null && record.listState() && listId.equals(record.customerListId())
                 && !run.session().hasState(listId)) {
             throw new StateCorruptedException("the state of customer list " + listId + " is missing (" + store.kind()
-                    + " store), while the sync's binding " + binding.file() + " records that this tool wrote it. "
+                    + " store), while the sync's binding " + binding.where() + " records that this tool wrote it. "
                     + StateCorruptedException.resetAdvice("customer list " + listId));
         }
         // Recovers what an earlier run that did not finish (crash, kill -9) committed.

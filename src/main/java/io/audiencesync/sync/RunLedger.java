@@ -18,11 +18,18 @@ public final class RunLedger {
 
     private final AtomicReference<Outcome> worst = new AtomicReference<>();
     private final List<String> runIds = new CopyOnWriteArrayList<>();
-    private final List<Path> reports = new CopyOnWriteArrayList<>();
+    private final List<Reported> reports = new CopyOnWriteArrayList<>();
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private volatile Path dataDir;
     private volatile Runnable completion = () -> { };
     private final AtomicReference<String> tokenRefusedBy = new AtomicReference<>();
+
+    /**
+     * A report a run wrote: where (its path, also in PostgreSQL with the PostgreSQL store, which names it by that
+     * path) and what ({@link io.audiencesync.report.RunReport} or {@link io.audiencesync.report.PlanReport}).
+     */
+    public record Reported(Path file, Object report) {
+    }
 
     public void record(Outcome outcome) {
         record(null, outcome);
@@ -36,8 +43,8 @@ public final class RunLedger {
     }
 
     /** A run's report was written here, for the summary of {@code run --once}. */
-    void reported(Path report) {
-        reports.add(report);
+    void reported(Path file, Object report) {
+        reports.add(new Reported(file, report));
     }
 
     /** Makes the exit code at least {@code outcome}'s, without recording a run (a run whose report could not be written). */
@@ -57,7 +64,7 @@ public final class RunLedger {
     }
 
     /** The run reports written, in the order the runs ended. */
-    public List<Path> reports() {
+    public List<Reported> reports() {
         return List.copyOf(reports);
     }
 

@@ -7,8 +7,8 @@ import io.audiencesync.observe.Secrets;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.pinterest.PinterestAccessException;
 import io.audiencesync.pinterest.PinterestApiException;
-import io.audiencesync.pinterest.TokenFileException;
 import io.audiencesync.pinterest.TokenProvider;
+import io.audiencesync.pinterest.TokenStoreException;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.records.RecordFile;
@@ -19,12 +19,12 @@ import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.PlanReport;
 import io.audiencesync.report.RejectsWriter;
-import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.source.Snapshot;
 import io.audiencesync.source.SnapshotReadException;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.StateCorruptedException;
+import io.audiencesync.state.StateFiles;
 import io.audiencesync.state.StateLockedException;
 import io.audiencesync.state.StateStoreException;
 import org.slf4j.Logger;
@@ -67,6 +67,9 @@ public final class RunLifecycle {
     private final SyncMetrics metrics;
     private final Progress progress;
     private final TokenProvider tokens;
+    private final StateFiles files;
+    /** The sync's run reports, where the workspace's files are kept. */
+    private final RunHistory history;
     private final DesiredState desired;
     private final BindingFile binding;
     private final RunSlots slots;
@@ -90,8 +93,10 @@ public final class RunLifecycle {
      * @param slots  how many runs of the workspace go on at once
      * @param replica this replica's name in the reports, or null without replicas
      */
-    public RunLifecycle(SyncSettings settings, RunLedger ledger, RunSlots slots, TokenProvider tokens, DesiredState desired,
-                        BindingFile binding, SyncMetrics metrics, Progress progress, String replica) {
+    public RunLifecycle(SyncSettings settings, RunLedger ledger, RunSlots slots, TokenProvider tokens, StateFiles files,
+                        DesiredState desired, BindingFile binding, SyncMetrics metrics, Progress progress, String replica) {
+        this.files = files;
+        this.history = new RunHistory(files, settings.dataDir());
         this.settings = settings;
         this.replica = replica;
         this.ledger = ledger;
@@ -167,9 +172,9 @@ public final class RunLifecycle {
                 null, List.of(), newer, replica);
         ledger.record(id, Outcome.SUPERSEDED);
         try {
-            Path file = settings.dataDir().resolve("runs").resolve(id + ".json");
-            Json.writeAtomically(file, report);
-            ledger.reported(file);
+            Path file = history.report(id);
+            files.write(file, Json.bytes(report));
+            ledger.reported(file, report);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the report of {} under {}: {}", fileName, settings.dataDir(), e.getMessage());
         }
@@ -368,8 +373,8 @@ public final class RunLifecycle {
                         hashedSamples(plan.removes())),
                 plan.withheldBecause());
         Path file = settings.dataDir().resolve("plans").resolve(run.id() + ".json");
-        Json.writeAtomically(file, report);
-        ledger.reported(file);
+        files.write(file, Json.bytes(report));
+        ledger.reported(file, report);
         deleteWorkDir(run.workDir());
         closeSession(run);
         ledger.record(run.id(), read.failure() == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
@@ -454,7 +459,7 @@ public final class RunLifecycle {
     /** A failure of the workspace's token, not of this sync: every sync shares it. */
     static boolean tokenRefused(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TokenFileException || t instanceof PinterestAccessException access && access.status() == 401) {
+            if (t instanceof TokenStoreException || t instanceof PinterestAccessException access && access.status() == 401) {
                 return true;
             }
         }
@@ -488,7 +493,7 @@ public final class RunLifecycle {
     public static boolean stopsEveryRun(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestAccessException || t instanceof ConfigException || t instanceof StateCorruptedException
-                    || t instanceof TokenFileException) {
+                    || t instanceof TokenStoreException) {
                 return true;
             }
         }
@@ -502,7 +507,7 @@ public final class RunLifecycle {
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof PinterestApiException || t instanceof ConfigException || t instanceof StateCorruptedException
-                    || t instanceof SnapshotReadException || t instanceof TokenFileException || t instanceof StateLockedException
+                    || t instanceof SnapshotReadException || t instanceof TokenStoreException || t instanceof StateLockedException
                     || t instanceof StateStoreException) {
                 return true;
             }
@@ -528,7 +533,7 @@ public final class RunLifecycle {
                 return access.getMessage() + " — " + access.advice();
             }
             if (t instanceof ConfigException || t instanceof StateCorruptedException || t instanceof SnapshotReadException
-                    || t instanceof TokenFileException || t instanceof StateLockedException || t instanceof StateStoreException) {
+                    || t instanceof TokenStoreException || t instanceof StateLockedException || t instanceof StateStoreException) {
                 return t.getMessage();
             }
         }
@@ -582,7 +587,7 @@ public final class RunLifecycle {
                 target != null ? target.audienceName() : bound != null && bound.audienceName() != null
                         ? bound.audienceName() : settings.audienceDisplayName(),
                 target != null && target.audienceCreated(),
-                sends.deadLetterBatches(), pathOrNull(sends.deadLetterFile()),
+                sends.deadLetterBatches(), sends.deadLetterFile(),
                 run.health() == null ? null : run.health().at(finishedAt),
                 warnings(run, target), null, replica);
         // The outcome counts for the exit code first: a full disk must not turn a failed run into exit 0.
@@ -590,10 +595,10 @@ public final class RunLifecycle {
         try {
             // The plan command changes nothing, its run history included.
             if (!settings.dryRun()) {
-                Path file = settings.dataDir().resolve("runs").resolve(run.id() + ".json");
-                Json.writeAtomically(file, report);
-                ledger.reported(file);
-                new RunHistory(settings.dataDir()).prune(settings.keepRuns());
+                Path file = history.report(run.id());
+                files.write(file, Json.bytes(report));
+                ledger.reported(file, report);
+                history.prune(settings.keepRuns());
             }
             deleteWorkDir(run.workDir());
         } catch (RuntimeException e) {

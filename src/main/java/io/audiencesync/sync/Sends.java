@@ -2,7 +2,6 @@ package io.audiencesync.sync;
 
 import io.audiencesync.plan.Operation;
 
-import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -16,14 +15,14 @@ public final class Sends {
     private final Map<Operation, Long> deadLettered = new EnumMap<>(Operation.class);
     private volatile long done;
     private long deadLetterBatches;
-    private Path deadLetterFile;
+    private String deadLetterFile;
 
     synchronized void acknowledged(Operation op, long values) {
         acknowledged.merge(op, values, Long::sum);
         done += values;
     }
 
-    synchronized void deadLettered(Operation op, long values, Path file) {
+    synchronized void deadLettered(Operation op, long values, String file) {
         deadLettered.merge(op, values, Long::sum);
         done += values;
         deadLetterBatches++;
@@ -47,8 +46,8 @@ public final class Sends {
         return deadLetterBatches;
     }
 
-    /** The dead-letter file this run wrote to, or null. */
-    synchronized Path deadLetterFile() {
+    /** Where this run's dead letters went (a file, or a row in PostgreSQL), or null. */
+    synchronized String deadLetterFile() {
         return deadLetterFile;
     }
 }

@@ -9,20 +9,14 @@ import io.audiencesync.pinterest.CustomerListStatus;
 import io.audiencesync.pinterest.PinterestClient;
 import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.report.AudienceHealth;
-import io.audiencesync.report.Json;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.state.DesiredState;
 import io.audiencesync.state.ListState;
+import io.audiencesync.state.StateFiles;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.Optional;
-import java.util.stream.Stream;
+import java.util.List;
 
 /**
  * What {@code status} shows for the configured sync: its customer list and audience as Pinterest reports them, this
@@ -34,12 +28,15 @@ public final class StatusReport {
             + " account, so the size can be lower than the values synced.";
 
     private final SyncSettings settings;
+    private final StateFiles files;
     private final Provisioner provisioner;
     private final PinterestClient pinterest;
     private final TokenProvider tokens;
 
-    public StatusReport(SyncSettings settings, Provisioner provisioner, PinterestClient pinterest, TokenProvider tokens) {
+    public StatusReport(SyncSettings settings, StateFiles files, Provisioner provisioner, PinterestClient pinterest,
+                        TokenProvider tokens) {
         this.settings = settings;
+        this.files = files;
         this.provisioner = provisioner;
         this.pinterest = pinterest;
         this.tokens = tokens;
@@ -57,7 +54,7 @@ public final class StatusReport {
             out.println("  status " + list.status() + ": " + CustomerListStatus.meaningOf(list.status()));
             out.println("  Pinterest's counters: " + count(list.numUploadedUserRecords()) + " values uploaded, "
                     + count(list.numRemovedUserRecords()) + " removed (every value sent counts, matched or not)");
-            AudienceHealthFile kept = new AudienceHealthFile(settings.stateDir(), settings.name());
+            AudienceHealthFile kept = new AudienceHealthFile(files, settings.stateDir(), settings.name());
             long listValues;
             if (settings.state().store() == StateSettings.Store.FILE) {
                 listValues = ListState.open(settings.stateDir(), list.id()).memberCount();
@@ -89,7 +86,7 @@ public final class StatusReport {
             out.println("  " + SIZE_NOTE);
         }
         out.println(desiredState());
-        SyncBinding binding = new BindingFile(settings.stateDir(), settings.name()).load();
+        SyncBinding binding = new BindingFile(files, settings.stateDir(), settings.name()).load();
         if (binding != null && binding.adoptedWithoutState() != null) {
             out.println("WARNING: since " + binding.adoptedWithoutState() + ", "
                     + Provisioner.adoptedWithoutStateWarning(binding.customerListName()));
@@ -101,7 +98,7 @@ public final class StatusReport {
 
     /** Whether the list equals the last complete snapshot, and what it still owes. */
     private String desiredState() {
-        return DesiredState.of(settings.stateDir(), settings.listKey()).status()
+        return DesiredState.of(files, settings.stateDir(), settings.listKey()).status()
                 .map(s -> "Desired state: " + s.snapshot() + " (" + s.values() + " values, read " + s.keptAt() + "): "
                         + s.convergence() + (s.converged() ? "" : (s.owed() ? ", " + s.owedValues() + " values owed" : "")
                         + (s.removalsWithheld() > 0 ? ", " + s.removalsWithheld() + " removals withheld" : "")
@@ -110,20 +107,12 @@ public final class StatusReport {
     }
 
     private String lastRun() {
-        Path runs = settings.dataDir().resolve("runs");
-        Optional<Path> newest = Optional.empty();
-        if (Files.isDirectory(runs)) {
-            try (Stream<Path> files = Files.list(runs)) {
-                // Run ids start with their UTC start time, so the greatest name is the newest run.
-                newest = files.filter(p -> p.getFileName().toString().endsWith(".json")).max(Comparator.naturalOrder());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + runs, e);
-            }
+        RunHistory history = new RunHistory(files, settings.dataDir());
+        List<RunReport> reports = history.reports();
+        if (reports.isEmpty()) {
+            return "Last run: none yet (reports go to " + history.where() + ")";
         }
-        if (newest.isEmpty()) {
-            return "Last run: none yet (reports go to " + runs + ")";
-        }
-        RunReport report = Json.read(newest.get(), RunReport.class);
+        RunReport report = reports.get(reports.size() - 1);
         return "Last run, finished " + report.finishedAt() + ": " + RunLifecycle.summary(report);
     }
 

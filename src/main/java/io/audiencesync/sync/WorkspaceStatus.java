@@ -2,9 +2,9 @@ package io.audiencesync.sync;
 
 import io.audiencesync.config.SyncSettings;
 import io.audiencesync.report.AudienceHealth;
-import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.StateFiles;
 import org.quartz.CronExpression;
 
 import java.io.PrintWriter;
@@ -39,10 +39,12 @@ public final class WorkspaceStatus {
     public static void write(PrintWriter out, List<SyncSettings> syncs, Instant now) {
         List<Line> lines = new ArrayList<>();
         List<String> health = new ArrayList<>();
+        // The syncs of a workspace share its state settings: one place for all their records.
+        StateFiles files = StateStores.files(syncs.get(0));
         for (SyncSettings sync : syncs) {
-            Bound bound = Bound.of(sync);
-            lines.add(line(sync, bound, now));
-            health.addAll(health(sync, bound, now));
+            Bound bound = Bound.of(files, sync);
+            lines.add(line(files, sync, bound, now));
+            health.addAll(health(files, sync, bound, now));
         }
         // Columns as wide as their widest cell: paths and list names are shown whole. The leader column only where
         // replicas ran the syncs (cluster.service).
@@ -80,9 +82,9 @@ public final class WorkspaceStatus {
 
     /** A sync's binding as status reads it, once: the list it is bound to (null: none yet), or damaged. */
     private record Bound(SyncBinding binding, boolean damaged) {
-        static Bound of(SyncSettings sync) {
+        static Bound of(StateFiles files, SyncSettings sync) {
             try {
-                return new Bound(new BindingFile(sync.stateDir(), sync.name()).load(), false);
+                return new Bound(new BindingFile(files, sync.stateDir(), sync.name()).load(), false);
             } catch (RuntimeException e) {
                 return new Bound(null, true);
             }
@@ -97,10 +99,10 @@ public final class WorkspaceStatus {
      * The lines below the table for a sync with a reading of what Pinterest made of its list (kept by its last run
      * that sent something, shown with its age), and what to do when its audience is too small.
      */
-    private static List<String> health(SyncSettings sync, Bound bound, Instant now) {
+    private static List<String> health(StateFiles files, SyncSettings sync, Bound bound, Instant now) {
         List<String> lines = new ArrayList<>();
         if (bound.listId() != null) { // a damaged binding: the table says so
-            new AudienceHealthFile(sync.stateDir(), sync.name()).load(bound.listId()).map(h -> h.at(now)).ifPresent(h -> {
+            new AudienceHealthFile(files, sync.stateDir(), sync.name()).load(bound.listId()).map(h -> h.at(now)).ifPresent(h -> {
                 lines.add("  " + sync.id() + ": " + h.describe());
                 if (h.warning() != null) {
                     lines.add("  " + sync.id() + ": WARNING " + h.warning());
@@ -110,18 +112,18 @@ public final class WorkspaceStatus {
         return lines;
     }
 
-    private static Line line(SyncSettings sync, Bound bound, Instant now) {
-        String leader = LeaderRecord.read(sync.stateDir(), sync.id())
+    private static Line line(StateFiles files, SyncSettings sync, Bound bound, Instant now) {
+        String leader = LeaderRecord.read(files, sync.stateDir(), sync.id())
                 .map(r -> r.replica() + " (" + TIME.format(r.since()) + ")").orElse(null);
         String source = sync.jdbcEnabled() ? "query " + sync.jdbc().safeUrl() : "inbox " + sync.inboxDir();
         String list = bound.damaged() ? "DAMAGED binding" : bound.listId() != null
                 ? bound.listId() + " '" + bound.binding().customerListName() + "'"
                 : "'" + sync.customerListName() + "' (none yet)";
-        List<RunReport> reports = new RunHistory(sync.dataDir()).reports();
+        List<RunReport> reports = new RunHistory(files, sync.dataDir()).reports();
         RunReport last = reports.isEmpty() ? null : reports.get(reports.size() - 1);
         Optional<DesiredState.Status> desired;
         try {
-            desired = DesiredState.of(sync.stateDir(), sync.listKey()).status();
+            desired = DesiredState.of(files, sync.stateDir(), sync.listKey()).status();
         } catch (RuntimeException e) {
             return new Line(sync.id(), source, list, last == null ? "-" : TIME.format(last.finishedAt()),
                     last == null ? "-" : last.outcome().name(), "DAMAGED", "?", "a person must act (run --once --reset-state)", leader);

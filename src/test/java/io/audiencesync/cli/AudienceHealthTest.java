@@ -8,6 +8,7 @@ import io.audiencesync.identity.Normalizer;
 import io.audiencesync.observe.ReadyCheck;
 import io.audiencesync.observe.SyncMetrics;
 import io.audiencesync.report.Json;
+import io.audiencesync.state.LocalStateFiles;
 import io.audiencesync.sync.AudienceHealthFile;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -203,7 +204,7 @@ class AudienceHealthTest {
 
         // Readiness as the daemon builds it: the reading kept by the run, in the sync's meters.
         SyncMetrics metrics = new SyncMetrics("cron");
-        metrics.audienceHealth(new AudienceHealthFile(dir.resolve("data/state"), "Cron").load(null).orElseThrow());
+        metrics.audienceHealth(new AudienceHealthFile(LocalStateFiles.INSTANCE, dir.resolve("data/state"), "Cron").load(null).orElseThrow());
         Files.createDirectories(dir.resolve("data/inbox"));
         ReadyCheck ready = new ReadyCheck(List.of(new ReadyCheck.Sync("cron", metrics, dir.resolve("data/inbox"))),
                 dir.resolve("data"));
@@ -269,7 +270,7 @@ class AudienceHealthTest {
         emulator(Duration.ZERO);
         drop("day1.csv", emails(0, 300));
         assertThat(CliHarness.execute(dir, settings, "run", "--once").code()).isZero();
-        Path kept = new AudienceHealthFile(dir.resolve("data/state"), "Cron").file();
+        Path kept = new AudienceHealthFile(LocalStateFiles.INSTANCE, dir.resolve("data/state"), "Cron").file();
         assertThat(Files.readString(kept)).contains("\"sha256\"");
         Files.writeString(kept, Files.readString(kept).replace("\"list_status\" : \"READY\"", "\"list_status\" : \"RAEDY\""));
 
@@ -284,7 +285,7 @@ class AudienceHealthTest {
         drop("day3.csv", emails(0, 320));
         assertThat(CliHarness.execute(dir, settings, "run", "--once").code()).isZero();
         assertThat(lastReport().get("audience_health").get("list_values").asLong()).isEqualTo(320);
-        assertThat(new AudienceHealthFile(dir.resolve("data/state"), "Cron").load(null)).as("whole again")
+        assertThat(new AudienceHealthFile(LocalStateFiles.INSTANCE, dir.resolve("data/state"), "Cron").load(null)).as("whole again")
                 .hasValueSatisfying(h -> assertThat(h.listValues()).isEqualTo(320));
     }
 

@@ -2,8 +2,9 @@ package io.audiencesync.cli;
 
 import io.audiencesync.PostgresTestDatabase;
 import io.audiencesync.emulator.PinterestEmulator;
-import io.audiencesync.sync.Workspaces;
 import io.audiencesync.emulator.RecordedCall;
+import io.audiencesync.state.LocalStateFiles;
+import io.audiencesync.sync.Workspaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,7 @@ class WorkspaceCommandsTest {
         assertThat(alone.out()).as("no replicas, no leader column").doesNotContain("leader");
 
         // What a replica writes as it takes the lead of a sync (cluster.service).
-        io.audiencesync.sync.LeaderRecord.write(data.resolve("state"), "buyers", "pod-a");
+        io.audiencesync.sync.LeaderRecord.write(LocalStateFiles.INSTANCE, data.resolve("state"), "buyers", "pod-a");
         CliHarness.Result replicas = CliHarness.execute(dir, settings, "status");
         assertThat(replicas.code()).as(replicas.err()).isZero();
         assertThat(replicas.out().lines().findFirst().orElseThrow()).endsWith("leader (since, UTC)");

@@ -62,12 +62,12 @@ class TokenFileTest {
         Path path = dir.resolve("pinterest-token.json");
         Files.writeString(path, "{\"access_token\": pina_secret_access }");
         assertThatThrownBy(() -> new TokenFile(path).load())
-                .isInstanceOf(TokenFileException.class)
+                .isInstanceOf(TokenStoreException.class)
                 .hasMessageContaining(path.toString()).hasMessageContaining("line 1")
                 .hasMessageContaining("run auth again")
                 .hasMessageNotContaining("pina_secret_access");
         Files.writeString(path, "{\"refresh_token\": \"pinr_secret_refresh\"}");
-        assertThatThrownBy(() -> new TokenFile(path).load()).isInstanceOf(TokenFileException.class)
+        assertThatThrownBy(() -> new TokenFile(path).load()).isInstanceOf(TokenStoreException.class)
                 .hasMessageNotContaining("pinr_secret_refresh");
     }
 

@@ -92,7 +92,7 @@ class DesiredStateTest {
         StateFormat.upgrade(dir);
         DesiredState desired = DesiredState.of(dir, "k");
         DesiredState.Status kept = desired.keep(snapshot("a@x.com", "b@x.com", "c@x.com"), "day1.csv", Instant.now());
-        Path status = desired.statusFile();
+        Path status = Path.of(desired.statusFile());
         Path records = status.resolveSibling(kept.records());
         byte[] json = Files.readAllBytes(status);
 

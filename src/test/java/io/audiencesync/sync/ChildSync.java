@@ -40,6 +40,17 @@ public final class ChildSync {
         settings.put("source.file.poll-delay-ms", "50");
     }
 
+    /** The run reports of this child's sync, wherever its settings keep them (the data directory, or PostgreSQL). */
+    List<io.audiencesync.report.RunReport> reports() {
+        Path data = Path.of(settings.get("sync.data-dir"));
+        io.audiencesync.state.StateFiles files = !"postgres".equals(settings.get("state.store"))
+                ? io.audiencesync.state.LocalStateFiles.INSTANCE
+                : new io.audiencesync.config.StateSettings(io.audiencesync.config.StateSettings.Store.POSTGRES,
+                        settings.get("state.jdbc-url"), settings.get("state.jdbc-user"), settings.get("state.jdbc-password"),
+                        settings.get("state.jdbc-schema")).files(data);
+        return new RunHistory(files, data).reports();
+    }
+
     ChildSync jvm(String... options) {
         jvmOptions.addAll(Arrays.asList(options));
         return this;

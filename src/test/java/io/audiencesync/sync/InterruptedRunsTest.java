@@ -61,6 +61,14 @@ class InterruptedRunsTest {
     void configureStore(ChildSync child) {
     }
 
+    /**
+     * Whether a run needs the data directory's disk to its end: with the file store every batch goes to the journal
+     * there; with PostgreSQL only the read and the plan do, so a disk that fills later may not fail the run.
+     */
+    boolean runWritesToTheDiskToItsEnd() {
+        return true;
+    }
+
     private static void await(BooleanSupplier condition, Process process, ChildSync child) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!condition.getAsBoolean()) {
@@ -82,7 +90,7 @@ class InterruptedRunsTest {
         run.destroy(); // SIGTERM
         assertThat(run.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(run.exitValue()).as("interrupted: not a success (143: the JVM's exit on SIGTERM)").isNotZero();
-        assertThat(new io.audiencesync.report.RunHistory(dir.resolve("data")).reports()).singleElement()
+        assertThat(child.reports()).singleElement()
                 .satisfies(r -> assertThat(r.outcome()).isEqualTo(io.audiencesync.report.Outcome.INTERRUPTED));
         String listId = emulator.customerLists().get(0).id();
         assertThat(emulator.members(listId).size()).isLessThan(5_000);
@@ -119,9 +127,11 @@ class InterruptedRunsTest {
             // the disk is full now
         }
         assertThat(run.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(run.exitValue()).as("a full disk is not a success: " + child.log()).isNotZero();
-        assertThat(child.log()).as("the resource is named, with what to do").contains("the disk is full")
-                .contains("free space there");
+        if (runWritesToTheDiskToItsEnd() || run.exitValue() != 0) {
+            assertThat(run.exitValue()).as("a full disk is not a success: " + child.log()).isNotZero();
+            assertThat(child.log()).as("the resource is named, with what to do").contains("the disk is full")
+                    .contains("free space there");
+        }
 
         Files.delete(filler);
         // Whether the file was moved before the disk filled or not, the next run finishes the sync.

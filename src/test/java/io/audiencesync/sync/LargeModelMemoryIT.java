@@ -2,7 +2,7 @@ package io.audiencesync.sync;
 
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.Outcome;
-import io.audiencesync.report.RunHistory;
+import io.audiencesync.sync.RunHistory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,6 @@ package io.audiencesync.sync;
 
 import io.audiencesync.PostgresTestDatabase;
 import io.audiencesync.emulator.PinterestEmulator;
-import io.audiencesync.report.Json;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
 import io.audiencesync.state.FileStateStore;
@@ -13,10 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,9 +84,8 @@ class ListLockTest {
         assertThat(emulator.members(emulator.customerLists().get(0).id())).hasSize(2);
     }
 
-    private RunReport lastReport() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("data/runs"))) {
-            return Json.read(files.filter(p -> p.toString().endsWith(".json")).max(Path::compareTo).orElseThrow(), RunReport.class);
-        }
+    private RunReport lastReport() {
+        List<RunReport> reports = child.reports();
+        return reports.get(reports.size() - 1);
     }
 }

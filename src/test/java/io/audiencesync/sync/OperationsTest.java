@@ -160,7 +160,7 @@ class OperationsTest {
         assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).as("exits within a grace period").isTrue();
         long tookMs = (System.nanoTime() - asked) / 1_000_000;
 
-        List<RunReport> reports = new io.audiencesync.report.RunHistory(dir.resolve("data")).reports();
+        List<RunReport> reports = new io.audiencesync.sync.RunHistory(dir.resolve("data")).reports();
         assertThat(reports).singleElement().satisfies(r -> {
             assertThat(r.outcome()).isEqualTo(Outcome.INTERRUPTED);
             assertThat(r.adds().sent()).isBetween(500L, 9_900L);

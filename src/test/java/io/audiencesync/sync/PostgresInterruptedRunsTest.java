@@ -12,6 +12,11 @@ class PostgresInterruptedRunsTest extends InterruptedRunsTest {
     private String schema;
 
     @Override
+    boolean runWritesToTheDiskToItsEnd() {
+        return false;
+    }
+
+    @Override
     void configureStore(ChildSync child) {
         PostgresTestDatabase.assumeAvailable();
         schema = PostgresTestDatabase.newSchema();

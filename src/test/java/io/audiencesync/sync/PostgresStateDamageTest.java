@@ -4,6 +4,10 @@ import io.audiencesync.PostgresTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every damage scenario of {@link StateDamageTest} with the lists' state in PostgreSQL, and a table dropped or truncated. */
@@ -36,6 +40,34 @@ class PostgresStateDamageTest extends StateDamageTest {
     void loseListState(String listId) {
         PostgresTestDatabase.execute("delete from " + schema + ".list_member where customer_list_id = " + listId);
         PostgresTestDatabase.execute("delete from " + schema + ".list_state where customer_list_id = " + listId);
+    }
+
+    @Override
+    boolean stateSetAside() {
+        return !PostgresTestDatabase.query("select name from "
+                + schema + ".state_file where name like 'state/set-aside/%'").isEmpty();
+    }
+
+    /** A new machine on the same database, the sync's records in it lost with the list's state. */
+    @Override
+    void newMachine(String listId) throws Exception {
+        super.newMachine(listId);
+        PostgresTestDatabase.execute("delete from " + schema + ".state_file");
+    }
+
+    /**
+     * The earlier release kept the bindings and desired states under the data directory, unsealed, with the
+     * PostgreSQL store too: they are taken into the table the first time they are looked for.
+     */
+    @Override
+    void asEarlierRelease() throws IOException {
+        for (String name : PostgresTestDatabase.query("select distinct name from " + schema + ".state_file where name like 'state/%'")) {
+            Path file = sync.data.resolve(name);
+            Files.createDirectories(file.getParent());
+            Files.write(file, sync.files().read(file).orElseThrow());
+        }
+        PostgresTestDatabase.execute("delete from " + schema + ".state_file where name like 'state/%'");
+        super.asEarlierRelease();
     }
 
     @Override

@@ -1,10 +1,15 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.PostgresTestDatabase;
+import io.audiencesync.config.StateSettings;
 import io.audiencesync.emulator.EmulatorList;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.emulator.RecordedCall;
+import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.state.LocalStateFiles;
+import io.audiencesync.state.StateFiles;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
@@ -101,6 +106,10 @@ class ReplicasTest {
     }
 
     private void drop(String id, int values) throws IOException {
+        drop(data, id, values);
+    }
+
+    private static void drop(Path data, String id, int values) throws IOException {
         Path inbox = Files.createDirectories(Workspaces.inbox(data, id));
         Path part = inbox.resolve(".day1.csv.part");
         Files.writeString(part, Workspaces.model(id, 0, values));
@@ -166,7 +175,7 @@ class ReplicasTest {
             assertThat(runs.get(0).outcome()).isEqualTo(Outcome.SUCCEEDED);
             assertThat(runs.get(0).replica()).isIn("replica-a", "replica-b");
             ranOn.put(id, runs.get(0).replica());
-            assertThat(LeaderRecord.read(data.resolve("state"), id)).as("status can say who leads %s", id)
+            assertThat(LeaderRecord.read(LocalStateFiles.INSTANCE, data.resolve("state"), id)).as("status can say who leads %s", id)
                     .hasValueSatisfying(r -> assertThat(r.replica()).isEqualTo(runs.get(0).replica()));
         }
         assertThat(emulator.concurrentWriteViolations()).isZero();
@@ -184,7 +193,7 @@ class ReplicasTest {
         ChildSync a = replica("replica-a");
         ChildSync b = replica("replica-b");
         Process first = run(a);
-        await(() -> LeaderRecord.read(data.resolve("state"), "big").isPresent(), Duration.ofMinutes(1),
+        await(() -> LeaderRecord.read(LocalStateFiles.INSTANCE, data.resolve("state"), "big").isPresent(), Duration.ofMinutes(1),
                 "replica-a leads the sync", a);
         Process second = run(b);
         // replica-b is up and follows: its workspace started (a follower's inbox stays closed).
@@ -194,7 +203,7 @@ class ReplicasTest {
         drop("big", 30_000);
         await(() -> listOf("big") != null && emulator.writeCalls() >= 8, Duration.ofMinutes(1), "replica-a sends", a, b);
 
-        assertThat(LeaderRecord.read(data.resolve("state"), "big").orElseThrow().replica()).isEqualTo("replica-a");
+        assertThat(LeaderRecord.read(LocalStateFiles.INSTANCE, data.resolve("state"), "big").orElseThrow().replica()).isEqualTo("replica-a");
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         Instant killed = Instant.now();
         String list = listOf("big");
@@ -203,7 +212,7 @@ class ReplicasTest {
                 Duration.ofMinutes(2), "replica-b finished the sync", a, b);
         assertThat(second.isAlive()).isTrue();
         assertThat(emulator.members(list)).isEqualTo(emails("big", 30_000));
-        assertThat(LeaderRecord.read(data.resolve("state"), "big").orElseThrow().replica()).isEqualTo("replica-b");
+        assertThat(LeaderRecord.read(LocalStateFiles.INSTANCE, data.resolve("state"), "big").orElseThrow().replica()).isEqualTo("replica-b");
         // Taken over within the lease, plus a poll of the lock (a second), the start of the sync's routes, and the
         // re-reading and planning of the 30,000-row snapshot on a busy machine.
         Instant firstWriteAfter = emulator.calls().stream().filter(c -> !c.method().equals("GET"))
@@ -220,6 +229,95 @@ class ReplicasTest {
             assertThat(r.replica()).isEqualTo("replica-b");
         });
         assertThat(b.log()).contains("This replica (replica-b) leads sync 'big' now");
+    }
+
+    /**
+     * Replicas without a shared volume: each its own data directory, the state, desired state, run history and tokens
+     * in PostgreSQL (only the election's lock files are shared). The replica that takes a killed leader's sync over
+     * has neither the snapshot the leader read nor a token file: it converges the list from PostgreSQL alone, with
+     * the tokens the dead leader refreshed (its own lapsed, their refresh token spent).
+     */
+    @Test
+    void withThePostgresStoreATakeoverConvergesFromPostgresAloneTokenIncluded() throws Exception {
+        PostgresTestDatabase.assumeAvailable();
+        String schema = PostgresTestDatabase.newSchema();
+        try {
+            syncFile("big");
+            Path leases = Files.createDirectories(dir.resolve("leases"));
+            ChildSync a = replica("replica-a");
+            ChildSync b = replica("replica-b");
+            for (ChildSync replica : List.of(a, b)) {
+                replica.settings.put("sync.data-dir", replica.dir.resolve("data").toString());
+                replica.settings.put("cluster.file.root", leases.toString());
+                replica.settings.putAll(PostgresTestDatabase.settings(schema));
+                replica.settings.remove("pinterest.access-token");
+                replica.settings.put("pinterest.client-id", PinterestEmulator.DEFAULT_CLIENT_ID);
+                replica.settings.put("pinterest.client-secret", PinterestEmulator.DEFAULT_CLIENT_SECRET);
+            }
+            Path dataA = a.dir.resolve("data");
+            Path dataB = b.dir.resolve("data");
+            // replica-a was set up with 'auth': its token file goes into PostgreSQL as it starts.
+            Path tokenFile = Files.createDirectories(dataA).resolve("pinterest-token.json");
+            io.audiencesync.TestOAuth.tokenFile(emulator, tokenFile);
+            StateFiles shared = new StateSettings(StateSettings.Store.POSTGRES, PostgresTestDatabase.URL,
+                    PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema).files(dir);
+            Path stateDir = dir.resolve("state");
+
+            Process first = run(a);
+            await(() -> LeaderRecord.read(shared, stateDir, "big").isPresent(), Duration.ofMinutes(1), "replica-a leads", a);
+            assertThat(tokenFile).as("taken into PostgreSQL").doesNotExist();
+            run(b);
+            await(() -> b.log().contains("1 syncs (big)"), Duration.ofMinutes(1), "replica-b starts", a, b);
+            drop(dataA, "big", 30_000);
+            await(() -> listOf("big") != null && emulator.writeCalls() >= 8, Duration.ofMinutes(1), "replica-a sends", a, b);
+            // The access token lapses mid-send: replica-a refreshes it, and the refresh token it used works no more.
+            long issued = emulator.tokensIssued();
+            emulator.expireAccessTokens();
+            await(() -> emulator.tokensIssued() > issued && emulator.writeCalls() >= 12, Duration.ofMinutes(1),
+                    "replica-a refreshes and sends on", a, b);
+
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            Instant killed = Instant.now();
+            String list = listOf("big");
+            assertThat(members("big")).as("killed in the middle of the send").isLessThan(30_000);
+
+            await(() -> members("big") == 30_000 && runs(shared, "big").stream().anyMatch(r -> "replica-b".equals(r.replica())),
+                    Duration.ofMinutes(2), "replica-b converges the list", a, b);
+            assertThat(emulator.members(list)).isEqualTo(emails("big", 30_000));
+            Instant firstWriteAfter = emulator.calls().stream().filter(c -> !c.method().equals("GET"))
+                    .map(RecordedCall::at).filter(t -> t.isAfter(killed)).min(Instant::compareTo).orElseThrow();
+            assertThat(Duration.between(killed, firstWriteAfter)).as("takeover after the kill at %s:%n%s", killed, b.log())
+                    .isLessThan(Duration.ofSeconds(LEASE_SECONDS + 7));
+            List<RunReport> reports = runs(shared, "big");
+            RunReport resumed = reports.get(reports.size() - 1);
+            assertThat(resumed.outcome()).as("%s%n%s", reports, b.log()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(resumed.source()).as("the desired state replica-a kept, not a file").startsWith("resume of day1.csv");
+            emulator.settle();
+            EmulatorList sent = emulator.customerLists().stream().filter(l -> l.id().equals(list)).findFirst().orElseThrow();
+            assertThat(sent.numUploadedUserRecords()).as("sent twice: at most the one batch (500) whose answer never came")
+                    .isBetween(30_000L, 30_500L);
+            assertThat(emulator.concurrentWriteViolations()).isZero();
+            // replica-b loaded the tokens as it started: its access token lapsed with replica-a's, and the refresh token
+            // with it was spent by replica-a's refresh. It goes on with what replica-a saved in PostgreSQL.
+            assertThat(b.log()).contains("Using the access token another process refreshed meanwhile")
+                    .doesNotContain("invalid_grant");
+            // Nothing of the sync on replica-b's disk but its own caches: no token file, no snapshot.
+            assertThat(dataB.resolve("pinterest-token.json")).doesNotExist();
+            assertThat(Workspaces.inbox(dataB, "big").resolve("day1.csv")).doesNotExist();
+            // The tokens in PostgreSQL are the newest: their refresh token is the one the emulator will take.
+            StoredToken kept = new StateSettings(StateSettings.Store.POSTGRES, PostgresTestDatabase.URL,
+                    PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema).openPostgres().tokens(null).load();
+            assertThat(io.audiencesync.TestOAuth.oauth(emulator).refresh(kept.refreshToken()).accessToken()).isNotBlank();
+        } finally {
+            for (Process process : processes) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            PostgresTestDatabase.dropSchema(schema);
+        }
+    }
+
+    private List<RunReport> runs(StateFiles files, String id) {
+        return new RunHistory(files, dir.resolve("syncs").resolve(id)).reports();
     }
 
     /** The pods' namespace and labels: Camel's Kubernetes service counts a replica only while its pod is ready. */

@@ -82,10 +82,33 @@ class StateDamageTest {
         return IntStream.range(from, to).mapToObj(i -> email("user" + i + "@example.com")).collect(Collectors.toSet());
     }
 
-    private Path only(String dir, String suffix) throws IOException {
-        try (Stream<Path> files = Files.list(sync.data.resolve(dir))) {
-            return files.filter(p -> p.toString().endsWith(suffix)).findFirst().orElseThrow();
-        }
+    /** The one file of the state in {@code dir}, wherever the store keeps it. */
+    private Path only(String dir, String suffix) {
+        return sync.files().list(sync.data.resolve(dir), suffix).get(0);
+    }
+
+    private String text(Path file) {
+        return new String(sync.files().read(file).orElseThrow(), StandardCharsets.UTF_8);
+    }
+
+    private void write(Path file, String text) {
+        sync.files().write(file, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether run --once --reset-state set some state aside (under state/set-aside/). */
+    boolean stateSetAside() {
+        return Files.isDirectory(sync.data.resolve("state/set-aside"));
+    }
+
+    /** A new machine: the same sync with an empty data directory, and the list's state lost with it. */
+    void newMachine(String listId) throws Exception {
+        SyncHarness.deleteRecursively(sync.data);
+        loseListState(listId);
+    }
+
+    /** Makes the state look as the release before states were sealed left it. */
+    void asEarlierRelease() throws IOException {
+        unseal(sync.data.resolve("state"));
     }
 
     private static void flipAByte(Path file, int at) throws IOException {
@@ -121,7 +144,7 @@ class StateDamageTest {
         assertThat(emulator.members(list)).as("every value of the model is in; the 50 that left it before the reset"
                 + " cannot be removed, as the warning says").isEqualTo(expected);
         assertThat(sync.lastReport().warnings()).singleElement().asString().contains("stay in the list", "restore sync.data-dir");
-        assertThat(sync.data.resolve("state/set-aside")).isDirectory();
+        assertThat(stateSetAside()).isTrue();
 
         CliHarness.Result status = CliHarness.execute(dir, sync.settings, "status");
         assertThat(status.out().replaceAll("\\s+", " ")).contains("WARNING: since").contains("adopted by name with no state");
@@ -148,14 +171,13 @@ class StateDamageTest {
         String list = sync.onlyListId();
         long calls = emulator.writeCalls();
         Path status = only("state/desired", ".json");
-        byte[] whole = Files.readAllBytes(status);
-        Files.writeString(status, new String(whole, StandardCharsets.UTF_8).replace("\"owed\" : false", "\"owed\" : true"));
+        write(status, text(status).replace("\"owed\" : false", "\"owed\" : true"));
         assertThat(sync.sync("day2.csv", model(0, 250))).isEqualTo(2);
-        assertThat(sync.lastReport().error()).contains(status.toString()).contains("does not match its seal");
+        assertThat(sync.lastReport().error()).contains(sync.files().describe(status)).contains("does not match its seal");
 
-        Files.delete(status);
+        sync.files().delete(status);
         assertThat(sync.sync("day3.csv", model(0, 250))).isEqualTo(2);
-        assertThat(sync.lastReport().error()).contains(status + " is missing").contains("records generation");
+        assertThat(sync.lastReport().error()).contains(sync.files().describe(status) + " is missing").contains("records generation");
         assertThat(emulator.writeCalls()).as("nothing sent").isEqualTo(calls);
         assertThat(emulator.members(list)).isEqualTo(emails(0, 300));
     }
@@ -165,16 +187,16 @@ class StateDamageTest {
         assertThat(sync.sync("day1.csv", model(0, 300))).isZero();
         String list = sync.onlyListId();
         Path binding = only("state/syncs", ".json");
-        String text = Files.readString(binding);
+        String text = text(binding);
         // One digit of the list id changed: another list, were it used.
-        Files.writeString(binding, text.replace("\"customer_list_id\" : \"" + list, "\"customer_list_id\" : \"" + list + "1"));
+        write(binding, text.replace("\"customer_list_id\" : \"" + list, "\"customer_list_id\" : \"" + list + "1"));
         long calls = emulator.writeCalls();
         assertThat(sync.sync("day2.csv", model(0, 250))).isEqualTo(2);
-        assertThat(sync.lastReport().error()).contains(binding.toString()).contains("does not match its seal")
+        assertThat(sync.lastReport().error()).contains(sync.files().describe(binding)).contains("does not match its seal")
                 .contains("Delete it");
         assertThat(emulator.writeCalls()).isEqualTo(calls);
 
-        Files.delete(binding);
+        sync.files().delete(binding);
         assertThat(sync.sync("day3.csv", model(0, 250))).as("the list is found by name, its state kept").isZero();
         assertThat(sync.lastReport().warnings()).isEmpty();
         assertThat(sync.lastReport().removes().sent()).isEqualTo(50);
@@ -185,9 +207,7 @@ class StateDamageTest {
     void aListAdoptedWithNoStateOfThisToolSaysWhatCannotBeRemoved() throws Exception {
         assertThat(sync.sync("day1.csv", model(0, 300))).isZero();
         String list = sync.onlyListId();
-        // A new machine: the same sync with an empty data directory (and, for PostgreSQL, the same database).
-        SyncHarness.deleteRecursively(sync.data);
-        loseListState(list);
+        newMachine(list);
         sync.drop("day2.csv", model(0, 250));
         CliHarness.Result run = CliHarness.execute(dir, sync.settings, "run", "--once");
         assertThat(run.code()).as(run.out() + run.err()).isZero();
@@ -201,7 +221,7 @@ class StateDamageTest {
     void aStateDirectoryOfTheEarlierReleaseSyncsOnWithNothingSentAgain() throws Exception {
         assertThat(sync.sync("day1.csv", model(0, 300))).isZero();
         String list = sync.onlyListId();
-        unseal(sync.data.resolve("state"));
+        asEarlierRelease();
         long calls = emulator.writeCalls();
 
         assertThat(sync.sync("day2.csv", model(0, 300))).isZero();

@@ -8,6 +8,7 @@ import io.audiencesync.pinterest.TokenProvider;
 import io.audiencesync.records.SortedRecords;
 import io.audiencesync.report.Outcome;
 import io.audiencesync.state.DesiredState;
+import io.audiencesync.state.LocalStateFiles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,8 +79,8 @@ class StatusAfterLaterRunsTest {
         DesiredState desired = DesiredState.of(settings.stateDir(), settings.listKey());
         desired.keep(SortedRecords.empty(), "day1.csv", Instant.now()); // owed until a run settles it
         RunLedger ledger = new RunLedger();
-        RunLifecycle lifecycle = new RunLifecycle(settings, ledger, new RunSlots(2), TokenProvider.fixed("t"), desired,
-                new BindingFile(settings.stateDir(), settings.name()), new SyncMetrics("buyers"),
+        RunLifecycle lifecycle = new RunLifecycle(settings, ledger, new RunSlots(2), TokenProvider.fixed("t"), LocalStateFiles.INSTANCE, desired,
+                new BindingFile(LocalStateFiles.INSTANCE, settings.stateDir(), settings.name()), new SyncMetrics("buyers"),
                 new Progress(Duration.ofSeconds(10), null), null);
 
         ledger.record("20261206T000000000Z-0001", Outcome.SUCCEEDED); // another sync's run, ended first

@@ -1,10 +1,12 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.SyncApp;
-import io.audiencesync.identity.Normalizer;
+import io.audiencesync.config.StateSettings;
 import io.audiencesync.emulator.PinterestEmulator;
-import io.audiencesync.report.Json;
+import io.audiencesync.identity.Normalizer;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.state.LocalStateFiles;
+import io.audiencesync.state.StateFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,16 +105,24 @@ final class SyncHarness {
     }
 
     RunReport lastReport() {
-        return Json.read(newest(data.resolve("runs"), ".json"), RunReport.class);
+        List<RunReport> reports = reports();
+        if (reports.isEmpty()) {
+            throw new AssertionError("no run report in " + new RunHistory(files(), data).where());
+        }
+        return reports.get(reports.size() - 1);
     }
 
     List<RunReport> reports() {
-        try (Stream<Path> files = Files.list(data.resolve("runs"))) {
-            return files.filter(p -> p.toString().endsWith(".json")).sorted()
-                    .map(p -> Json.read(p, RunReport.class)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        return new RunHistory(files(), data).reports();
+    }
+
+    /** Where the workspace's own files are: under the data directory, or with state.store=postgres in its tables. */
+    StateFiles files() {
+        if (!"postgres".equals(settings.get("state.store"))) {
+            return LocalStateFiles.INSTANCE;
         }
+        return new StateSettings(StateSettings.Store.POSTGRES, settings.get("state.jdbc-url"), settings.get("state.jdbc-user"),
+                settings.get("state.jdbc-password"), settings.get("state.jdbc-schema")).files(data);
     }
 
     String listId(String name) {

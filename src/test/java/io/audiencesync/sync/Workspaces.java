@@ -1,8 +1,8 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.emulator.PinterestEmulator;
-import io.audiencesync.report.RunHistory;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.sync.RunHistory;
 
 import java.io.IOException;
 import java.nio.file.Files;
