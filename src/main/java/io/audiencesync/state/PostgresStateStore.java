@@ -83,6 +83,12 @@ public final class PostgresStateStore implements StateStore {
     private final String schema;
     /** Started by the first batch recorded; null until then and after {@link #close()}. */
     private Flusher flusher;
+    /** Writes the rows of batches while they are sent ({@link StoredList#prepare}); a thread per list being sent. */
+    private final ExecutorService preparer = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(task, "state-postgres-prepare");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * Connects once to create or migrate the schema.
@@ -279,6 +285,7 @@ public final class PostgresStateStore implements StateStore {
 
     @Override
     public synchronized void close() {
+        preparer.shutdown();
         if (flusher != null) {
             flusher.close();
             flusher = null;
@@ -342,9 +349,13 @@ public final class PostgresStateStore implements StateStore {
             this.lock = lock;
         }
 
+        /** The list this session opened, whose batch being written is dropped before the session ends. */
+        private PgList opened;
+
         @Override
         public StoredList open(String customerListId) {
-            return new PgList(c, Long.parseLong(customerListId));
+            opened = new PgList(c, Long.parseLong(customerListId));
+            return opened;
         }
 
         @Override
@@ -393,6 +404,9 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public void close() {
+            if (opened != null) {
+                opened.drop();
+            }
             // Unlocked here, not left to the end of the connection: the server ends a closed session a moment later.
             try (PreparedStatement st = c.prepareStatement("select pg_advisory_unlock(?)")) {
                 st.setLong(1, lock);
@@ -405,6 +419,10 @@ public final class PostgresStateStore implements StateStore {
         }
     }
 
+    /** A batch being written while it is on its way to Pinterest, and the work writing it. */
+    private record Prepared(Batch batch, CompletableFuture<Void> rows) {
+    }
+
     /** What {@code list_state} records of one list: its members' count and digest, and the batches that made them. */
     private record Recorded(long count, long digest, long batches) {
     }
@@ -414,8 +432,10 @@ public final class PostgresStateStore implements StateStore {
         private final long listId;
         /** Where an ADD batch's COPY is written, kept from batch to batch. */
         private ByteBuffer copyBuffer;
-        /** The flush that makes the last batch recorded durable; waited for before the next one is recorded. */
+        /** The flush that makes the last batch recorded durable; waited for before the next one is committed. */
         private CompletableFuture<Void> pendingFlush;
+        /** The batch whose rows are being written, uncommitted, while it is on its way; null when none. */
+        private Prepared prepared;
 
         PgList(Connection c, long listId) {
             this.c = c;
@@ -531,12 +551,35 @@ public final class PostgresStateStore implements StateStore {
         }
 
         /**
-         * Records a batch and, in the same transaction, what it changed of the list's count and digest: only the
-         * rows the statement really inserted or deleted count (a value already in, or never in, changes nothing).
+         * Writes {@code batch}'s rows while it is on its way to Pinterest, on a thread of the store's, in a transaction
+         * left open: the {@link #commit} after its 2xx then only commits it, and the rows' COPY is no longer between
+         * one batch's answer and the next batch's call. Uncommitted, the rows count for no one: a batch that fails, or
+         * a process killed meanwhile, leaves the state as it was (the transaction is rolled back), so the next run
+         * sends it again, as before.
+         */
+        @Override
+        public void prepare(Batch batch) {
+            if (batch.size() == 0) {
+                return;
+            }
+            drop();
+            prepared = new Prepared(batch, CompletableFuture.runAsync(() -> {
+                try {
+                    write(batch);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            }, preparer));
+        }
+
+        /**
+         * Records a batch Pinterest acknowledged and, in the same transaction, what it changed of the list's count and
+         * digest: only the rows the statement really inserted or deleted count (a value already in, or never in,
+         * changes nothing). The rows were written by {@link #prepare} while the batch was sent, else they are now.
          *
          * <p>The transaction is committed before this returns, so a killed process loses nothing of it, but without
          * waiting for the disk: the {@link Flusher} makes it durable while the next batch is on its way, and that
-         * flush is waited for before the next batch is recorded. A database that crashes or loses power loses at
+         * flush is waited for before the next batch is committed. A database that crashes or loses power loses at
          * most the last batch recorded, which the next run sends again (ADD and REMOVE are idempotent at Pinterest),
          * as with the file store; the count and digest are in the same transaction, so they never disagree.
          */
@@ -545,40 +588,77 @@ public final class PostgresStateStore implements StateStore {
             if (batch.size() == 0) {
                 return;
             }
-            awaitFlush();
-            Operation operation = batch.operation();
-            byte[] records = batch.records();
-            boolean auto = autoCommit(c);
+            Prepared ready = prepared;
+            prepared = null;
+            if (ready != null && ready.batch() != batch) {
+                prepared = ready;
+                drop();
+                ready = null;
+            }
             try {
-                c.setAutoCommit(false);
-                long[] changed = operation == Operation.ADD ? copyIn(records, batch.size()) : null;
-                if (changed == null) {
-                    changed = returning(operation, records, batch.size());
+                if (ready != null) {
+                    ready.rows().join();
+                } else {
+                    write(batch);
                 }
-                long count = changed[0];
-                long digest = changed[1];
-                try (Statement st = c.createStatement()) {
-                    // Read at the commit: the flush after it waits for the disk instead, while the next batch is sent.
-                    st.execute("set local synchronous_commit = off");
-                }
-                try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
-                        + " member_count, digest, batches) values (?, ?, ?, 1) on conflict (customer_list_id) do update set"
-                        + " member_count = list_state.member_count + excluded.member_count,"
-                        + " digest = list_state.digest # excluded.digest, batches = list_state.batches + 1, updated_at = now()")) {
-                    st.setLong(1, listId);
-                    st.setLong(2, operation == Operation.ADD ? count : -count);
-                    st.setLong(3, digest);
-                    st.executeUpdate();
-                }
+                awaitFlush();
                 c.commit();
                 pendingFlush = flusher().flush();
-            } catch (SQLException e) {
+            } catch (SQLException | CompletionException e) {
                 rollback(c);
-                RuntimeException failure = failure(e, "record an acknowledged batch (it will be sent again by the next run)");
-                throw failure;
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof SQLException sql) {
+                    throw failure(sql, "record an acknowledged batch (it will be sent again by the next run)");
+                }
+                throw cause instanceof RuntimeException runtime ? runtime : new StateStoreException(cause.getMessage(), cause);
+            } catch (RuntimeException e) {
+                rollback(c);
+                throw e;
             } finally {
-                restoreAutoCommit(c, auto);
+                restoreAutoCommit(c, true);
             }
+        }
+
+        /** The rows of {@code batch} and its list's count and digest, in a transaction this leaves open. */
+        private void write(Batch batch) throws SQLException {
+            Operation operation = batch.operation();
+            byte[] records = batch.records();
+            c.setAutoCommit(false);
+            long[] changed = operation == Operation.ADD ? copyIn(records, batch.size()) : null;
+            if (changed == null) {
+                changed = returning(operation, records, batch.size());
+            }
+            long count = changed[0];
+            long digest = changed[1];
+            try (Statement st = c.createStatement()) {
+                // Read at the commit: the flush after it waits for the disk instead, while the next batch is sent.
+                st.execute("set local synchronous_commit = off");
+            }
+            try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
+                    + " member_count, digest, batches) values (?, ?, ?, 1) on conflict (customer_list_id) do update set"
+                    + " member_count = list_state.member_count + excluded.member_count,"
+                    + " digest = list_state.digest # excluded.digest, batches = list_state.batches + 1, updated_at = now()")) {
+                st.setLong(1, listId);
+                st.setLong(2, operation == Operation.ADD ? count : -count);
+                st.setLong(3, digest);
+                st.executeUpdate();
+            }
+        }
+
+        /** Rolls back the rows a prepared batch wrote that was not acknowledged (it failed, or another came first). */
+        private void drop() {
+            Prepared stale = prepared;
+            prepared = null;
+            if (stale == null) {
+                return;
+            }
+            try {
+                stale.rows().join();
+            } catch (CompletionException ignored) {
+                // it failed: rolled back below either way
+            }
+            rollback(c);
+            restoreAutoCommit(c, true);
         }
 
         /**
@@ -678,6 +758,7 @@ public final class PostgresStateStore implements StateStore {
         @Override
         public void finish() {
             // Every batch was committed as it was acknowledged: nothing to fold, the last one to make durable.
+            drop();
             awaitFlush();
         }
     }

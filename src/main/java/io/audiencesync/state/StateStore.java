@@ -65,6 +65,15 @@ public interface StateStore extends AutoCloseable {
         Plan plan(SortedRecords snapshot, Path workDir);
 
         /**
+         * Gets the record of {@code batch} ready while it is on its way to Pinterest, without recording it: the
+         * {@link #commit} that follows its 2xx then only has to make it count. Whatever else comes next (another batch,
+         * {@link #finish()}, the end of the session) drops what was made ready. A store with nothing to prepare does
+         * nothing.
+         */
+        default void prepare(Batch batch) {
+        }
+
+        /**
          * Records a batch Pinterest acknowledged (2xx) before the next one is sent: a killed process never loses it.
          * It may reach the disk while the next batch is on its way; {@link #finish()} returns once everything has.
          */

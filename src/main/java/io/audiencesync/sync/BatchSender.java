@@ -48,6 +48,17 @@ public final class BatchSender {
         return pinterest.createCustomerListCall(run.target().customerListName(), settings.identifiers().listType(), values);
     }
 
+    /**
+     * {@code batch} is about to be sent: the state gets its record ready meanwhile (the PostgreSQL store writes its
+     * rows, uncommitted), so that the commit after the 2xx is quick. A new list's first batch, the create call, has no
+     * state open yet.
+     */
+    public void prepare(SyncRun run, Batch batch) {
+        if (run.state() != null && run.target().customerListId() != null) {
+            run.state().prepare(batch);
+        }
+    }
+
     /** Pinterest acknowledged {@code batch} (2xx): the state records it, and the run counts it. */
     public void acknowledged(SyncRun run, Batch batch, CustomerList answer) {
         if (run.target().customerListId() == null) {

@@ -2,6 +2,7 @@ package io.audiencesync.state;
 
 import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.identity.Normalizer;
+import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.records.RecordFile;
@@ -109,6 +110,37 @@ abstract class StateStoreContract {
             assertThat(plan.addCount()).isZero();
             assertThat(plan.removeCandidates()).isZero();
             assertThat(plan.stateCount()).isEqualTo(3);
+        }
+    }
+
+    /**
+     * A batch made ready while it is sent counts only once acknowledged: one that failed, that another batch came
+     * after, or whose session ended (a process killed mid-call) leaves the state as it was.
+     */
+    @Test
+    void aPreparedBatchCountsOnlyWhenItIsCommitted() {
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("11");
+            Batch acknowledged = new Batch(Operation.ADD, 1, List.of("a\tEMAIL", "b\tEMAIL"));
+            list.prepare(acknowledged);
+            list.commit(acknowledged);
+            Batch failed = new Batch(Operation.ADD, 2, List.of("c\tEMAIL"));
+            list.prepare(failed);
+            Batch next = new Batch(Operation.REMOVE, 3, List.of("a\tEMAIL"));
+            list.prepare(next); // the failed one went to the dead letter: never committed
+            list.commit(next);
+            Batch unanswered = new Batch(Operation.ADD, 4, List.of("d\tEMAIL"));
+            list.prepare(unanswered);
+            Batch unprepared = new Batch(Operation.ADD, 5, List.of("e\tEMAIL"));
+            list.commit(unprepared); // committed without having been prepared: the prepared one is dropped
+            list.prepare(new Batch(Operation.ADD, 6, List.of("f\tEMAIL")));
+            // the process dies in the middle of the call: the session ends with the batch prepared
+        }
+        try (StateStore.Session session = store.begin("k")) {
+            Plan plan = plan(session.open("11"), "b\tEMAIL", "e\tEMAIL");
+            assertThat(plan.stateCount()).as("b and e: nothing of what was prepared and not committed").isEqualTo(2);
+            assertThat(plan.addCount()).isZero();
+            assertThat(plan.removeCandidates()).isZero();
         }
     }
 
