@@ -46,6 +46,8 @@ public final class PostgresStateFiles implements StateFiles {
     private final Connector connector;
     private final String table;
     private final Path root;
+    /** Files on the disk not used because the table has them, said once each. */
+    private final java.util.Set<String> ignored = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     PostgresStateFiles(Connector connector, String schema, Path root) {
         this.connector = connector;
@@ -323,6 +325,12 @@ public final class PostgresStateFiles implements StateFiles {
         }
         String name = name(file);
         if (stored(name)) {
+            // A document written on the disk after its name was taken in (the file store run on this directory
+            // meanwhile?) is not read: said once, rather than ignored in silence.
+            if (!name.endsWith(".bin") && ignored.add(name)) {
+                LOG.warn("{} is not used: the PostgreSQL state store keeps '{}' in {} (state.store=postgres), and that one"
+                        + " is in force. Delete the file, or move it aside", file, name, table);
+            }
             return;
         }
         store(file);

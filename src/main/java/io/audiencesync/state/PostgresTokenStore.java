@@ -35,6 +35,7 @@ public final class PostgresTokenStore implements TokenStore {
     private final TokenFile earlier;
     /** The connection holding the row's lock, on the thread in {@link #whileLocked}; load and save use it there. */
     private final ThreadLocal<Connection> locked = new ThreadLocal<>();
+    private volatile boolean warned;
 
     PostgresTokenStore(PostgresStateFiles.Connector connector, String schema, TokenFile earlier) {
         this.connector = connector;
@@ -49,7 +50,21 @@ public final class PostgresTokenStore implements TokenStore {
 
     @Override
     public boolean exists() {
-        return read() != null || takeEarlierFile();
+        if (read() != null) {
+            warnOfUnusedFile();
+            return true;
+        }
+        return takeEarlierFile();
+    }
+
+    /** A token file beside tokens kept here is not read: said once, rather than ignored in silence. */
+    private void warnOfUnusedFile() {
+        if (earlier != null && earlier.exists() && !warned) {
+            warned = true;
+            LOG.warn("The token file {} is not used: the tokens are kept in {} (state.store=postgres), which every refresh"
+                    + " updates. Delete the file; run 'auth' with these state.* settings to replace the tokens there",
+                    earlier.path(), where());
+        }
     }
 
     @Override
@@ -57,6 +72,9 @@ public final class PostgresTokenStore implements TokenStore {
         byte[] content = read();
         if (content == null && takeEarlierFile()) {
             content = read();
+        }
+        if (content != null) {
+            warnOfUnusedFile();
         }
         if (content == null) {
             throw new TokenStoreException("there are no Pinterest tokens in " + where() + ": run 'pinterest-audience-sync"

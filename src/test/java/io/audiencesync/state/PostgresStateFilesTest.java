@@ -1,5 +1,6 @@
 package io.audiencesync.state;
 
+import io.audiencesync.LogCapture;
 import io.audiencesync.PostgresTestDatabase;
 import io.audiencesync.pinterest.StoredToken;
 import io.audiencesync.pinterest.TokenFile;
@@ -131,8 +132,14 @@ class PostgresStateFilesTest {
         assertThat(binding.resolveSibling("x.json.in-postgres")).hasContent("{\"v\":\"disk\"}");
         files.write(binding, utf8("{\"v\":\"table\"}"));
         Files.writeString(binding, "{\"v\":\"stale\"}");
-        assertThat(files.read(binding)).hasValueSatisfying(c -> assertThat(new String(c, StandardCharsets.UTF_8))
-                .isEqualTo("{\"v\":\"table\"}"));
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(files.read(binding)).hasValueSatisfying(c -> assertThat(new String(c, StandardCharsets.UTF_8))
+                    .isEqualTo("{\"v\":\"table\"}"));
+            files.read(binding);
+            assertThat(logs.warnings()).as("not used, and said once").containsExactly(binding + " is not used: the"
+                    + " PostgreSQL state store keeps 'state/syncs/x.json' in " + schema + ".state_file (state.store=postgres),"
+                    + " and that one is in force. Delete the file, or move it aside");
+        }
     }
 
     private static StoredToken token(String access, String refresh) {
@@ -189,10 +196,15 @@ class PostgresStateFilesTest {
         assertThat(file).doesNotExist();
         assertThat(file.resolveSibling("pinterest-token.json.in-postgres")).exists();
 
-        // A token file written again later (auth run with the file store by mistake) does not replace the table's.
+        // A token file written again later (auth run with the file store by mistake) does not replace the table's,
+        // and is said to be unused.
         tokens.save(token("access-table", "refresh-table"));
         new TokenFile(file).save(token("access-stale", "refresh-stale"));
-        assertThat(store.tokens(new TokenFile(file)).load().accessToken()).isEqualTo("access-table");
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(store.tokens(new TokenFile(file)).load().accessToken()).isEqualTo("access-table");
+            assertThat(logs.warnings()).singleElement().asString().startsWith("The token file " + file + " is not used:"
+                    + " the tokens are kept in the PostgreSQL table " + schema + ".token").doesNotContain("access-");
+        }
         assertThat(file).content().as("left as it is, not read").contains("access-stale");
     }
 
