@@ -65,14 +65,14 @@ final class PlanCommand implements Callable<Integer> {
         SyncApp.Result result = SyncApp.runWithSettings(config.file(), overrides);
         for (RunLedger.Reported reported : result.reports()) {
             if (reported.report() instanceof PlanReport plan) {
-                print(plan, reported.file());
+                print(plan, reported.where());
             }
         }
         RunSummary.withoutRun(preflight.workspace(), result).forEach(out::println);
         return result.exitCode();
     }
 
-    private void print(PlanReport p, Path file) {
+    private void print(PlanReport p, String file) {
         out.printf("Plan for %s (sync '%s')%n", p.source(), p.syncName());
         if (p.snapshotError() != null) {
             out.println("  snapshot incomplete: " + p.snapshotError());

@@ -25,10 +25,11 @@ public final class RunLedger {
     private final AtomicReference<String> tokenRefusedBy = new AtomicReference<>();
 
     /**
-     * A report a run wrote: where (its path, also in PostgreSQL with the PostgreSQL store, which names it by that
-     * path) and what ({@link io.audiencesync.report.RunReport} or {@link io.audiencesync.report.PlanReport}).
+     * A report a run wrote: its path (the PostgreSQL store names it by that path too), where it is for a person (the
+     * path, or its row in PostgreSQL) and what ({@link io.audiencesync.report.RunReport} or
+     * {@link io.audiencesync.report.PlanReport}).
      */
-    public record Reported(Path file, Object report) {
+    public record Reported(Path file, String where, Object report) {
     }
 
     public void record(Outcome outcome) {
@@ -43,8 +44,8 @@ public final class RunLedger {
     }
 
     /** A run's report was written here, for the summary of {@code run --once}. */
-    void reported(Path file, Object report) {
-        reports.add(new Reported(file, report));
+    void reported(Path file, String where, Object report) {
+        reports.add(new Reported(file, where, report));
     }
 
     /** Makes the exit code at least {@code outcome}'s, without recording a run (a run whose report could not be written). */

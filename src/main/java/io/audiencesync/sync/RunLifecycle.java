@@ -174,7 +174,7 @@ public final class RunLifecycle {
         try {
             Path file = history.report(id);
             files.write(file, Json.bytes(report));
-            ledger.reported(file, report);
+            ledger.reported(file, files.describe(file), report);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the report of {} under {}: {}", fileName, settings.dataDir(), e.getMessage());
         }
@@ -374,7 +374,7 @@ public final class RunLifecycle {
                 plan.withheldBecause());
         Path file = settings.dataDir().resolve("plans").resolve(run.id() + ".json");
         files.write(file, Json.bytes(report));
-        ledger.reported(file, report);
+        ledger.reported(file, files.describe(file), report);
         deleteWorkDir(run.workDir());
         closeSession(run);
         ledger.record(run.id(), read.failure() == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
@@ -597,7 +597,7 @@ public final class RunLifecycle {
             if (!settings.dryRun()) {
                 Path file = history.report(run.id());
                 files.write(file, Json.bytes(report));
-                ledger.reported(file, report);
+                ledger.reported(file, files.describe(file), report);
                 history.prune(settings.keepRuns());
             }
             deleteWorkDir(run.workDir());

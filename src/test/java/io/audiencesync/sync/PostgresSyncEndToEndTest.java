@@ -65,6 +65,24 @@ class PostgresSyncEndToEndTest {
         assertThat(sync.lastReport().outcome()).isEqualTo(Outcome.SUCCEEDED);
     }
 
+    /** What a run records of itself is in PostgreSQL too, and the commands that show it say where. */
+    @Test
+    void theRunHistoryAndThePlansAreInPostgresAndTheCommandsSayWhere() {
+        assertThat(sync.sync("day1.csv", HEADER + "1,a@example.com,,\n2,b@example.com,,\n")).isZero();
+        assertThat(sync.data.resolve("runs")).as("the report is not on the disk").doesNotExist();
+        assertThat(PostgresTestDatabase.query("select name from " + schema + ".state_file where name like 'runs/%'"))
+                .singleElement().asString().endsWith(".json");
+
+        sync.drop("day2.csv", HEADER + "1,a@example.com,,\n3,c@example.com,,\n");
+        sync.settings.remove("sync.once");
+        io.audiencesync.cli.CliHarness.Result plan = io.audiencesync.cli.CliHarness.execute(dir, sync.settings, "plan");
+        assertThat(plan.code()).as(plan.out() + plan.err()).isZero();
+        assertThat(plan.out()).containsPattern("written to 'plans/[^']+\\.json' of the PostgreSQL table " + schema
+                + "\\.state_file");
+        io.audiencesync.cli.CliHarness.Result runs = io.audiencesync.cli.CliHarness.execute(dir, sync.settings, "runs");
+        assertThat(runs.out()).contains("day1.csv").contains("SUCCEEDED");
+    }
+
     @Test
     void plainEmailsWithHashingOffAreKeptAsTheyAreSent() {
         sync.set("sync.hash-emails", "false").set("sync.identifiers", "email=EMAIL");
