@@ -48,13 +48,13 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
     static SyncBeans create(SyncSettings settings, WorkspaceServices shared) {
         SyncMetrics metrics = shared.meters() == null ? new SyncMetrics(settings.id())
                 : new SyncMetrics(shared.meters(), settings.id());
+        StateFiles files = shared.store().files(settings.workspaceDir());
         SyncLeader leader = shared.leaders().get(settings.id());
         metrics.leader(leader::leads);
         leader.onChange(leads -> {
             if (leads) {
                 try {
-                    LeaderRecord.write(shared.store().files(settings.workspaceDir()), settings.stateDir(), settings.id(),
-                            leader.member());
+                    LeaderRecord.write(files, settings.stateDir(), settings.id(), leader.member());
                 } catch (RuntimeException e) {
                     LoggerFactory.getLogger(SyncBeans.class).warn("Sync '{}': cannot record this replica as its leader"
                             + " for status: {}", settings.id(), e.getMessage());
@@ -62,7 +62,6 @@ record SyncBeans(SyncSettings settings, SyncMetrics metrics, Map<String, Object>
             }
         });
         metrics.tokens(shared.tokens());
-        StateFiles files = shared.store().files(settings.workspaceDir());
         DesiredState desired = DesiredState.of(files, settings.stateDir(), settings.listKey());
         AudienceHealthFile health = new AudienceHealthFile(files, settings.stateDir(), settings.name());
         BindingFile binding = new BindingFile(files, settings.stateDir(), settings.name());

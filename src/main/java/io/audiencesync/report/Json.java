@@ -9,11 +9,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /** The JSON form of the files this tool writes: snake_case keys, ISO-8601 times. */
 public final class Json {
@@ -37,7 +33,7 @@ public final class Json {
         }
     }
 
-    /** The JSON of {@code value}, as {@link #writeAtomically} writes it. */
+    /** The JSON of {@code value}, as this tool's files hold it (indented). */
     public static byte[] bytes(Object value) {
         try {
             return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
@@ -52,21 +48,6 @@ public final class Json {
             return MAPPER.readValue(content, type);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + where, e);
-        }
-    }
-
-    /** Writes {@code value} to {@code file} through a temporary file and an atomic rename. */
-    public static void writeAtomically(Path file, Object value) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), value);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
         }
     }
 }

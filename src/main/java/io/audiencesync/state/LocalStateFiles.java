@@ -33,11 +33,6 @@ public final class LocalStateFiles implements StateFiles {
     }
 
     @Override
-    public boolean exists(Path file) {
-        return Files.exists(file);
-    }
-
-    @Override
     public void write(Path file, byte[] content) {
         try {
             Files.createDirectories(file.getParent());

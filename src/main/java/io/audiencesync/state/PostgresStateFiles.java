@@ -89,12 +89,6 @@ public final class PostgresStateFiles implements StateFiles {
         }
     }
 
-    @Override
-    public boolean exists(Path file) {
-        importLocal(file);
-        return stored(name(file));
-    }
-
     private boolean stored(String name) {
         try (Connection c = connector.connect();
              PreparedStatement st = c.prepareStatement("select exists (select 1 from " + table + " where name = ?)")) {

@@ -588,13 +588,11 @@ public final class PostgresStateStore implements StateStore {
             if (batch.size() == 0) {
                 return;
             }
+            if (prepared != null && prepared.batch() != batch) {
+                drop();
+            }
             Prepared ready = prepared;
             prepared = null;
-            if (ready != null && ready.batch() != batch) {
-                prepared = ready;
-                drop();
-                ready = null;
-            }
             try {
                 if (ready != null) {
                     ready.rows().join();

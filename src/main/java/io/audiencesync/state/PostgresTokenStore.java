@@ -84,30 +84,39 @@ public final class PostgresTokenStore implements TokenStore {
     }
 
     private byte[] read() {
-        Connection held = locked.get();
-        try (Connection own = held == null ? connector.connect() : null;
-             PreparedStatement st = (held == null ? own : held).prepareStatement("select content from " + table
-                     + " where name = ?")) {
-            st.setString(1, NAME);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getBytes(1) : null;
+        return onConnection("read", c -> {
+            try (PreparedStatement st = c.prepareStatement("select content from " + table + " where name = ?")) {
+                st.setString(1, NAME);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
             }
-        } catch (SQLException e) {
-            throw failure("read", e);
-        }
+        });
     }
 
     @Override
     public void save(StoredToken token) {
+        onConnection("write", c -> {
+            try (PreparedStatement st = c.prepareStatement("insert into " + table + " (name, content) values (?, ?)"
+                    + " on conflict (name) do update set content = excluded.content, updated_at = now()")) {
+                st.setString(1, NAME);
+                st.setBytes(2, TokenFile.json(token));
+                return st.executeUpdate();
+            }
+        });
+    }
+
+    /** A statement on a connection: the one holding the row's lock on this thread, else one of its own. */
+    private interface Statements<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T onConnection(String doing, Statements<T> statements) {
         Connection held = locked.get();
-        try (Connection own = held == null ? connector.connect() : null;
-             PreparedStatement st = (held == null ? own : held).prepareStatement("insert into " + table + " (name, content)"
-                     + " values (?, ?) on conflict (name) do update set content = excluded.content, updated_at = now()")) {
-            st.setString(1, NAME);
-            st.setBytes(2, TokenFile.json(token));
-            st.executeUpdate();
+        try (Connection own = held == null ? connector.connect() : null) {
+            return statements.run(held == null ? own : held);
         } catch (SQLException e) {
-            throw failure("write", e);
+            throw failure(doing, e);
         }
     }
 

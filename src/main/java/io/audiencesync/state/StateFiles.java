@@ -19,8 +19,6 @@ public interface StateFiles {
     /** The file's content; empty when there is none. */
     Optional<byte[]> read(Path file);
 
-    boolean exists(Path file);
-
     /** Replaces the file's content at once: a reader sees the old content or the new, never a part. */
     void write(Path file, byte[] content);
 

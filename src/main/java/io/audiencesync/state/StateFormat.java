@@ -62,7 +62,8 @@ public final class StateFormat {
             for (Path file : json) {
                 seal(file, sealed, () -> sealJson(file));
             }
-            Json.writeAtomically(stateDir.resolve(FILE), Map.of("version", VERSION, "sealed_at", Instant.now().toString()));
+            LocalStateFiles.INSTANCE.write(stateDir.resolve(FILE),
+                    Json.bytes(Map.of("version", VERSION, "sealed_at", Instant.now().toString())));
             if (!sealed.isEmpty()) {
                 LOG.info("State in {}: {} files of an earlier release checked and sealed (format {}); nothing else changed",
                         stateDir.toAbsolutePath().normalize(), sealed.size(), VERSION);

@@ -21,10 +21,6 @@ public final class BindingFile {
         this.unsealed = !StateFormat.sealed(stateDir);
     }
 
-    public Path file() {
-        return file;
-    }
-
     /** Where the binding is, for messages: its file, or its row in PostgreSQL. */
     public String where() {
         return files.describe(file);

@@ -172,9 +172,7 @@ public final class RunLifecycle {
                 null, List.of(), newer, replica);
         ledger.record(id, Outcome.SUPERSEDED);
         try {
-            Path file = history.report(id);
-            files.write(file, Json.bytes(report));
-            ledger.reported(file, files.describe(file), report);
+            keep(history.report(id), report);
         } catch (RuntimeException e) {
             LOG.error("Cannot write the report of {} under {}: {}", fileName, settings.dataDir(), e.getMessage());
         }
@@ -372,9 +370,7 @@ public final class RunLifecycle {
                 new PlanReport.Side(plan.removeCandidates(), names(plan.removesByType()), plan.removeCount() > 0,
                         hashedSamples(plan.removes())),
                 plan.withheldBecause());
-        Path file = settings.dataDir().resolve("plans").resolve(run.id() + ".json");
-        files.write(file, Json.bytes(report));
-        ledger.reported(file, files.describe(file), report);
+        keep(settings.dataDir().resolve("plans").resolve(run.id() + ".json"), report);
         deleteWorkDir(run.workDir());
         closeSession(run);
         ledger.record(run.id(), read.failure() == null ? Outcome.SUCCEEDED : Outcome.SNAPSHOT_FAILED);
@@ -595,9 +591,7 @@ public final class RunLifecycle {
         try {
             // The plan command changes nothing, its run history included.
             if (!settings.dryRun()) {
-                Path file = history.report(run.id());
-                files.write(file, Json.bytes(report));
-                ledger.reported(file, files.describe(file), report);
+                keep(history.report(run.id()), report);
                 history.prune(settings.keepRuns());
             }
             deleteWorkDir(run.workDir());
@@ -693,6 +687,12 @@ public final class RunLifecycle {
         Map<String, Long> out = new LinkedHashMap<>();
         counts.forEach((k, v) -> out.put(k.name(), v));
         return out;
+    }
+
+    /** Writes a run's report (or plan) where the workspace's files are kept, for the summary of this process too. */
+    private void keep(Path file, Object report) {
+        files.write(file, Json.bytes(report));
+        ledger.reported(file, files.describe(file), report);
     }
 
     private static String pathOrNull(Path path) {

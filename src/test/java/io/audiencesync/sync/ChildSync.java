@@ -43,12 +43,7 @@ public final class ChildSync {
     /** The run reports of this child's sync, wherever its settings keep them (the data directory, or PostgreSQL). */
     List<io.audiencesync.report.RunReport> reports() {
         Path data = Path.of(settings.get("sync.data-dir"));
-        io.audiencesync.state.StateFiles files = !"postgres".equals(settings.get("state.store"))
-                ? io.audiencesync.state.LocalStateFiles.INSTANCE
-                : new io.audiencesync.config.StateSettings(io.audiencesync.config.StateSettings.Store.POSTGRES,
-                        settings.get("state.jdbc-url"), settings.get("state.jdbc-user"), settings.get("state.jdbc-password"),
-                        settings.get("state.jdbc-schema")).files(data);
-        return new RunHistory(files, data).reports();
+        return new RunHistory(Workspaces.files(settings, data), data).reports();
     }
 
     ChildSync jvm(String... options) {

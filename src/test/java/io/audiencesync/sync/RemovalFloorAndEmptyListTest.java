@@ -12,8 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +41,7 @@ class RemovalFloorAndEmptyListTest {
     }
 
     private static String rows(int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> i + ",user" + i + "@example.com\n").collect(Collectors.joining());
+        return SyncHarness.emailRows(from, to);
     }
 
     private static Set<String> emails(int from, int to) {

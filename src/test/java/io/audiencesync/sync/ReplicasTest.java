@@ -243,9 +243,7 @@ class ReplicasTest {
     void withThePostgresStoreATakeoverConvergesFromPostgresAloneTokenIncluded() throws Exception {
         PostgresTestDatabase.assumeAvailable();
         String schema = PostgresTestDatabase.newSchema();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getByName("127.0.0.1"), 0);
+        KubernetesMockServer server = kubernetesStandIn();
         try (NamespacedKubernetesClient kubernetes = server.createClient()) {
             pod(kubernetes, "replica-a");
             pod(kubernetes, "replica-b");
@@ -254,10 +252,7 @@ class ReplicasTest {
             ChildSync b = replica("replica-b");
             for (ChildSync replica : List.of(a, b)) {
                 replica.settings.put("sync.data-dir", replica.dir.resolve("data").toString());
-                replica.settings.put("cluster.service", "kubernetes");
-                replica.settings.put("cluster.kubernetes.master-url", "http://127.0.0.1:" + server.getPort());
-                replica.settings.put("cluster.kubernetes.namespace", NAMESPACE);
-                replica.settings.put("cluster.kubernetes.pod-labels", POD_LABEL + "=pinterest-audience-sync");
+                onKubernetes(replica, server);
                 replica.settings.putAll(PostgresTestDatabase.settings(schema));
                 replica.settings.remove("pinterest.access-token");
                 replica.settings.put("pinterest.client-id", PinterestEmulator.DEFAULT_CLIENT_ID);
@@ -268,8 +263,9 @@ class ReplicasTest {
             // replica-a was set up with 'auth': its token file goes into PostgreSQL as it starts.
             Path tokenFile = Files.createDirectories(dataA).resolve("pinterest-token.json");
             io.audiencesync.TestOAuth.tokenFile(emulator, tokenFile);
-            StateFiles shared = new StateSettings(StateSettings.Store.POSTGRES, PostgresTestDatabase.URL,
-                    PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema).files(dir);
+            StateSettings store = new StateSettings(StateSettings.Store.POSTGRES, PostgresTestDatabase.URL,
+                    PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema);
+            StateFiles shared = store.files(dir);
             Path stateDir = dir.resolve("state");
 
             Process first = run(a);
@@ -322,8 +318,7 @@ class ReplicasTest {
             assertThat(dataB.resolve("pinterest-token.json")).doesNotExist();
             assertThat(Workspaces.inbox(dataB, "big").resolve("day1.csv")).doesNotExist();
             // The tokens in PostgreSQL are the newest: their refresh token is the one the emulator will take.
-            StoredToken kept = new StateSettings(StateSettings.Store.POSTGRES, PostgresTestDatabase.URL,
-                    PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema).openPostgres().tokens(null).load();
+            StoredToken kept = store.openPostgres().tokens(null).load();
             assertThat(io.audiencesync.TestOAuth.oauth(emulator).refresh(kept.refreshToken()).accessToken()).isNotBlank();
         } finally {
             for (Process process : processes) {
@@ -341,6 +336,22 @@ class ReplicasTest {
     /** The pods' namespace and labels: Camel's Kubernetes service counts a replica only while its pod is ready. */
     private static final String NAMESPACE = "audiences";
     private static final String POD_LABEL = "app.kubernetes.io/name";
+
+    /** fabric8's stand-in of the Kubernetes API: it keeps what it is sent (CRUD mode), over its real wire protocol on loopback. */
+    private static KubernetesMockServer kubernetesStandIn() throws IOException {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getByName("127.0.0.1"), 0);
+        return server;
+    }
+
+    /** The replica elects on Leases of the stand-in, among the workspace's pods. */
+    private static void onKubernetes(ChildSync replica, KubernetesMockServer server) {
+        replica.settings.put("cluster.service", "kubernetes");
+        replica.settings.put("cluster.kubernetes.master-url", "http://127.0.0.1:" + server.getPort());
+        replica.settings.put("cluster.kubernetes.namespace", NAMESPACE);
+        replica.settings.put("cluster.kubernetes.pod-labels", POD_LABEL + "=pinterest-audience-sync");
+    }
 
     private static void pod(NamespacedKubernetesClient kubernetes, String name) {
         kubernetes.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withName(name)
@@ -371,10 +382,7 @@ class ReplicasTest {
 
     @Test
     void onKubernetesALeaseIsAcquiredRenewedAndWhenTakenAwayTheRunStopsAfterTheBatchInFlight() throws Exception {
-        // The Kubernetes API's stand-in keeps what it is sent (CRUD mode), over its real wire protocol on loopback.
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init(InetAddress.getByName("127.0.0.1"), 0);
+        KubernetesMockServer server = kubernetesStandIn();
         try (NamespacedKubernetesClient kubernetes = server.createClient()) {
             pod(kubernetes, "replica-a");
             pod(kubernetes, "replica-b");
@@ -382,10 +390,7 @@ class ReplicasTest {
             ChildSync a = replica("replica-a");
             ChildSync b = replica("replica-b");
             for (ChildSync replica : List.of(a, b)) {
-                replica.settings.put("cluster.service", "kubernetes");
-                replica.settings.put("cluster.kubernetes.master-url", "http://127.0.0.1:" + server.getPort());
-                replica.settings.put("cluster.kubernetes.namespace", NAMESPACE);
-                replica.settings.put("cluster.kubernetes.pod-labels", POD_LABEL + "=pinterest-audience-sync");
+                onKubernetes(replica, server);
             }
             Process first = run(a);
             await(() -> lease(kubernetes) != null && a.log().contains("leads sync 'big' now"), Duration.ofMinutes(1),

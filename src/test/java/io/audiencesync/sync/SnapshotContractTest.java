@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import static io.audiencesync.sync.SyncHarness.email;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -57,11 +56,11 @@ class SnapshotContractTest {
     }
 
     private static String rows(int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> i + ",user" + i + "@example.com\n").collect(Collectors.joining());
+        return SyncHarness.emailRows(from, to);
     }
 
     private static Set<String> emails(int from, int to) {
-        return IntStream.range(from, to).mapToObj(i -> email("user" + i + "@example.com")).collect(Collectors.toSet());
+        return SyncHarness.emails("user", from, to);
     }
 
     private Set<String> members() {

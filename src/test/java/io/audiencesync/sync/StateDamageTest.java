@@ -244,7 +244,7 @@ class StateDamageTest {
                     var node = (com.fasterxml.jackson.databind.node.ObjectNode) io.audiencesync.report.Json.MAPPER.readTree(file.toFile());
                     node.remove(java.util.List.of("sha256", "list_key", "desired_generation", "list_state",
                             "adopted_without_state"));
-                    io.audiencesync.report.Json.writeAtomically(file, node);
+                    io.audiencesync.state.LocalStateFiles.INSTANCE.write(file, io.audiencesync.report.Json.bytes(node));
                 }
             }
         }

@@ -1,11 +1,9 @@
 package io.audiencesync.sync;
 
 import io.audiencesync.SyncApp;
-import io.audiencesync.config.StateSettings;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.identity.Normalizer;
 import io.audiencesync.report.RunReport;
-import io.audiencesync.state.LocalStateFiles;
 import io.audiencesync.state.StateFiles;
 
 import java.io.IOException;
@@ -118,11 +116,7 @@ final class SyncHarness {
 
     /** Where the workspace's own files are: under the data directory, or with state.store=postgres in its tables. */
     StateFiles files() {
-        if (!"postgres".equals(settings.get("state.store"))) {
-            return LocalStateFiles.INSTANCE;
-        }
-        return new StateSettings(StateSettings.Store.POSTGRES, settings.get("state.jdbc-url"), settings.get("state.jdbc-user"),
-                settings.get("state.jdbc-password"), settings.get("state.jdbc-schema")).files(data);
+        return Workspaces.files(settings, data);
     }
 
     String listId(String name) {
@@ -155,6 +149,11 @@ final class SyncHarness {
     }
 
     /** What the emulator holds for {@code <prefix><i>@example.com}, i from {@code from} to {@code to} (excluded). */
+    /** Rows {@code from} to {@code to} (excluded) of a model with the header {@code id,email}: {@code i,user<i>@example.com}. */
+    static String emailRows(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> i + ",user" + i + "@example.com\n").collect(Collectors.joining());
+    }
+
     public static Set<String> emails(String prefix, int from, int to) {
         return IntStream.range(from, to).mapToObj(i -> email(prefix + i + "@example.com")).collect(Collectors.toSet());
     }

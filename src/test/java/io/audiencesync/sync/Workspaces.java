@@ -1,7 +1,10 @@
 package io.audiencesync.sync;
 
+import io.audiencesync.config.StateSettings;
 import io.audiencesync.emulator.PinterestEmulator;
 import io.audiencesync.report.RunReport;
+import io.audiencesync.state.LocalStateFiles;
+import io.audiencesync.state.StateFiles;
 import io.audiencesync.sync.RunHistory;
 
 import java.io.IOException;
@@ -49,6 +52,18 @@ public final class Workspaces {
     /** A CSV of one email column: {@code <prefix><i>@example.com} for i from {@code from} to {@code to} (excluded). */
     public static String model(String prefix, int from, int to) {
         return "email\n" + IntStream.range(from, to).mapToObj(i -> prefix + i + "@example.com\n").collect(Collectors.joining());
+    }
+
+    /**
+     * Where a workspace with these settings keeps its own files (run reports, bindings, desired states): under its data
+     * directory {@code data}, or with {@code state.store=postgres} in the store's tables.
+     */
+    public static StateFiles files(Map<String, String> settings, Path data) {
+        if (!"postgres".equals(settings.get("state.store"))) {
+            return LocalStateFiles.INSTANCE;
+        }
+        return new StateSettings(StateSettings.Store.POSTGRES, settings.get("state.jdbc-url"), settings.get("state.jdbc-user"),
+                settings.get("state.jdbc-password"), settings.get("state.jdbc-schema")).files(data);
     }
 
     public static List<RunReport> reports(Path data, String id) {
