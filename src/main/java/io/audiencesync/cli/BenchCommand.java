@@ -369,7 +369,8 @@ final class BenchCommand implements Callable<Integer> {
         if (store.equals("file")) {
             plan = ListState.open(data.resolve("state"), listId).plan(collect(values, work), work);
         } else {
-            try (PostgresStateStore pg = new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, pgSchema);
+            try (PostgresStateStore pg = new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, pgSchema,
+                    data.resolve("postgres-work"), ListState.DEFAULT_SORT_BUFFER);
                  StateStore.Session session = pg.begin("bench")) {
                 plan = session.open(listId).plan(collect(values, work), work);
             }

@@ -2,6 +2,7 @@ package io.audiencesync.config;
 
 import io.audiencesync.observe.Secrets;
 import io.audiencesync.state.LocalStateFiles;
+import io.audiencesync.state.ListState;
 import io.audiencesync.state.PostgresStateStore;
 import io.audiencesync.state.StateFiles;
 
@@ -40,8 +41,16 @@ public record StateSettings(Store store, String jdbcUrl, String jdbcUser, String
      * @throws ConfigException when the database cannot be reached or migrated
      */
     public PostgresStateStore openPostgres() {
+        return openPostgres(Path.of(System.getProperty("java.io.tmpdir"), "pinterest-audience-sync"), ListState.DEFAULT_SORT_BUFFER);
+    }
+
+    /**
+     * Like {@link #openPostgres()}, for the syncs: folding a list's batches sorts {@code sortBufferValues} values at a
+     * time in memory, the rest under {@code workRoot}.
+     */
+    public PostgresStateStore openPostgres(Path workRoot, int sortBufferValues) {
         try {
-            return new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, jdbcSchema);
+            return new PostgresStateStore(jdbcUrl, jdbcUser, jdbcPassword, jdbcSchema, workRoot, sortBufferValues);
         } catch (SQLException e) {
             throw new ConfigException("state.jdbc-url", "cannot open the PostgreSQL state store at " + redact(jdbcUrl)
                     + ": " + e.getMessage());

@@ -43,7 +43,8 @@ public final class ListState implements StateStore.StoredList {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListState.class);
 
-    private static final int DEFAULT_SORT_BUFFER = 500_000;
+    /** Values sorted in memory at a time when folding, unless {@code sync.sort-buffer-values} says otherwise. */
+    public static final int DEFAULT_SORT_BUFFER = 500_000;
     /** Forces journal blocks to the disk while the next batch is sent; one thread for every list of the process. */
     private static final Executor FORCER = Executors.newSingleThreadExecutor(task -> {
         Thread t = new Thread(task, "state-journal-force");
@@ -222,8 +223,8 @@ public final class ListState implements StateStore.StoredList {
         try {
             deleteTree(work);
             Files.createDirectories(work);
-            Sink adds = new Sink(work, "adds", sortBufferValues);
-            Sink removes = new Sink(work, "removes", sortBufferValues);
+            Fold.Sink adds = new Fold.Sink(work, "adds", sortBufferValues);
+            Fold.Sink removes = new Fold.Sink(work, "removes", sortBufferValues);
             replayJournal(adds, removes);
             Path next = dir.resolve("members.bin.tmp");
             long count;
@@ -232,7 +233,12 @@ public final class ListState implements StateStore.StoredList {
                 count = adds.finishFile(next);
                 removes.finish().close();
             } else {
-                count = merge(readMembers(), adds.finish(), removes.finish(), next);
+                RecordFile.Writer w = new RecordFile.Writer(next);
+                try {
+                    count = Fold.merge(readMembers(), adds.finish(), removes.finish(), w::write);
+                } finally {
+                    w.closeAndForce();
+                }
             }
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(journal);
@@ -272,7 +278,7 @@ public final class ListState implements StateStore.StoredList {
         }
     }
 
-    private void replayJournal(Sink adds, Sink removes) throws IOException {
+    private void replayJournal(Fold.Sink adds, Fold.Sink removes) throws IOException {
         long torn;
         try {
             torn = Journal.replay(journal, (operation, buf, off) -> (operation == Operation.ADD ? adds : removes).addRecord(buf, off));
@@ -298,124 +304,6 @@ public final class ListState implements StateStore.StoredList {
                 + advice);
     }
 
-    /** (members ∪ adds) − removes, all sorted; writes {@code out} and forces it to the disk; returns its count. */
-    private static long merge(SortedRecords base, SortedRecords adds, SortedRecords removes, Path out) {
-        long count = 0;
-        RecordFile.Writer w = new RecordFile.Writer(out);
-        try (base; adds; removes) {
-            boolean m = base.next();
-            boolean a = adds.next();
-            boolean r = removes.next();
-            while (m || a) {
-                SortedRecords src;
-                boolean both = false;
-                if (!a) {
-                    src = base;
-                } else if (!m) {
-                    src = adds;
-                } else {
-                    int c = WireRecords.compare(base.buffer(), base.offset(), adds.buffer(), adds.offset());
-                    src = c <= 0 ? base : adds;
-                    both = c == 0;
-                }
-                while (r && WireRecords.compare(removes.buffer(), removes.offset(), src.buffer(), src.offset()) < 0) {
-                    r = removes.next();
-                }
-                if (!r || WireRecords.compare(removes.buffer(), removes.offset(), src.buffer(), src.offset()) != 0) {
-                    w.write(src.buffer(), src.offset());
-                    count++;
-                }
-                if (src == base) {
-                    m = base.next();
-                    if (both) {
-                        a = adds.next();
-                    }
-                } else {
-                    a = adds.next();
-                }
-            }
-        } finally {
-            w.closeAndForce();
-        }
-        return count;
-    }
-
-    /**
-     * The values of one operation from the journal, sorted. A run sends its batches in record order, so they are
-     * usually sorted already and are written straight to a file; the first value out of order (a journal left by
-     * several runs) hands everything to a {@link SnapshotCollector} to sort.
-     */
-    private static final class Sink {
-        private final Path work;
-        private final String name;
-        private final int sortBufferValues;
-        private final Path file;
-        private final RecordFile.Writer writer;
-        private final byte[] record = new byte[WireRecords.MAX_LENGTH];
-        private final Ascending order = new Ascending();
-        private SnapshotCollector collector;
-
-        Sink(Path work, String name, int sortBufferValues) {
-            this.work = work;
-            this.name = name;
-            this.sortBufferValues = sortBufferValues;
-            this.file = work.resolve(name + ".bin");
-            this.writer = new RecordFile.Writer(file);
-        }
-
-        void add(String line) {
-            WireRecords.encodeLine(line, record, 0);
-            addRecord(record, 0);
-        }
-
-        void addRecord(byte[] buf, int off) {
-            if (collector != null) {
-                collector.addRecord(buf, off);
-                return;
-            }
-            Ascending.Next next = order.next(buf, off);
-            if (next == Ascending.Next.REPEAT) {
-                return;
-            }
-            if (next == Ascending.Next.OUT_OF_ORDER) {
-                writer.close();
-                collector = new SnapshotCollector(work, sortBufferValues, name);
-                try (SortedRecords sorted = RecordFile.read(file)) {
-                    while (sorted.next()) {
-                        collector.addRecord(sorted.buffer(), sorted.offset());
-                    }
-                }
-                collector.addRecord(buf, off);
-                return;
-            }
-            writer.write(buf, off);
-        }
-
-        SortedRecords finish() {
-            if (collector != null) {
-                return collector.finish();
-            }
-            writer.close();
-            return RecordFile.read(file);
-        }
-
-        boolean isEmpty() {
-            return collector == null && writer.count() == 0;
-        }
-
-        /** Whether every value came in order, so the sink's file is sorted and distinct. */
-        boolean isSortedFile() {
-            return collector == null;
-        }
-
-        /** Forces the sorted file to the disk and moves it to {@code target}; returns its count. */
-        long finishFile(Path target) throws IOException {
-            writer.closeAndForce();
-            Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
-            return writer.count();
-        }
-    }
-
     /**
      * Writes a first sync's members file while its batches are acknowledged, on a thread of its own and off the
      * sending path, so that the end of the run only forces its last part and renames it: folding a 15-million-value
@@ -435,7 +323,7 @@ public final class ListState implements StateStore.StoredList {
         });
 
         private final Path file;
-        private final Ascending order = new Ascending();
+        private final Fold.Ascending order = new Fold.Ascending();
         private final RecordFile.Seal seal = new RecordFile.Seal();
         private FileChannel out;
         private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
@@ -472,13 +360,13 @@ public final class ListState implements StateStore.StoredList {
                 int from = 0;
                 int off = 0;
                 for (int i = 0; i < size; i++) {
-                    Ascending.Next next = order.next(records, off);
-                    if (next == Ascending.Next.OUT_OF_ORDER) {
+                    Fold.Ascending.Next next = order.next(records, off);
+                    if (next == Fold.Ascending.Next.OUT_OF_ORDER) {
                         usable = false;
                         return;
                     }
                     int length = WireRecords.length(records, off);
-                    if (next == Ascending.Next.REPEAT) {
+                    if (next == Fold.Ascending.Next.REPEAT) {
                         writeAll(records, from, off - from);
                         from = off + length;
                     } else {
@@ -527,27 +415,6 @@ public final class ListState implements StateStore.StoredList {
 
         long count() {
             return count;
-        }
-    }
-
-    /** Follows records meant to come in ascending order: says of each whether it is new, the last one again, or lower. */
-    private static final class Ascending {
-        enum Next { NEW, REPEAT, OUT_OF_ORDER }
-
-        private final byte[] last = new byte[WireRecords.MAX_LENGTH];
-        private boolean hasLast;
-
-        Next next(byte[] buf, int off) {
-            int c = hasLast ? WireRecords.compare(last, 0, buf, off) : -1;
-            if (c > 0) {
-                return Next.OUT_OF_ORDER;
-            }
-            if (c == 0) {
-                return Next.REPEAT;
-            }
-            System.arraycopy(buf, off, last, 0, WireRecords.length(buf, off));
-            hasLast = true;
-            return Next.NEW;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.audiencesync.state;
 
-import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.records.SortedRecords;
 import io.audiencesync.records.WireRecords;
 import org.postgresql.copy.CopyOut;
@@ -12,29 +11,22 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * The members of one list as {@link SortedRecords}, read on a thread of their own from a {@code COPY (… ORDER BY key)
- * TO STDOUT (FORMAT binary)} of the PostgreSQL store: each row's key and type become a {@link WireRecords} record,
- * handed to the merge in blocks, so the database's sending, this reading and the merge go on at once. The plan
- * merges them with the snapshot as it merges a members file, so it relies on PostgreSQL's order of {@code bytea}
- * (unsigned bytes, then length) being the records' order: each record is checked to be greater than the one before,
- * and a row out of that order stops the plan before anything is sent. Counts the rows and XORs their keys' hashes on
- * the way, for the list's {@code list_state} check.
+ * The members of one list as {@link SortedRecords}, read on a thread of their own from a {@code COPY (select content
+ * … order by block) TO STDOUT (FORMAT binary)} of the PostgreSQL store's {@code list_block}: each row is a block of
+ * records (see {@link MemberBlocks}) that the reader checks (every record whole, of a known kind and type, greater
+ * than the one before, across rows) and hands to the merge as it came from the driver, with no copy, so the
+ * database's sending, this reading and the merge go on at once. Counts the records and XORs their keys' hashes on the
+ * way, for the list's {@code list_state} check.
  */
 final class PostgresMembers implements SortedRecords {
 
     private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
-    private static final int TYPES = IdentifierType.values().length;
-    /** The longest text payload a record can have (256 characters of up to 4 UTF-8 bytes). */
-    private static final int MAX_TEXT = WireRecords.MAX_LENGTH - 4;
-    private static final int[] DIGEST_BYTES = {16, 20, 32};
-    /** Bytes of records in a block handed from the reader thread to the merge. */
-    private static final int BLOCK = 1 << 16;
-    private static final Block END = new Block();
+    private static final Block END = new Block(new byte[0], 0, 0);
 
     private final CopyOut copy;
     private final Thread reader = new Thread(this::read, "state-postgres-members");
     private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(8);
-    private final BlockingQueue<Block> free = new ArrayBlockingQueue<>(16);
+    private final MemberBlocks.Checker checker = new MemberBlocks.Checker(true);
     /** Set by the reader thread before it hands over {@link #END}; read after that. */
     private volatile RuntimeException failure;
     private volatile boolean abandoned;
@@ -42,25 +34,17 @@ final class PostgresMembers implements SortedRecords {
     private Block current;
     private int position;
     private int offset;
-    /** The reader's side: how it words what it finds wrong, the COPY message it parses, the last two rows. */
+    /** The reader's side: how it words what it finds wrong, and the COPY message it parses. */
     private final Problems problems;
     private byte[] in = new byte[0];
     private int pos;
-    private byte[] record = new byte[WireRecords.MAX_LENGTH];
-    private byte[] last = new byte[WireRecords.MAX_LENGTH];
-    private boolean hasLast;
     private boolean headerRead;
     private boolean ended;
-    private long count;
-    private long digest;
 
     /** How a caller words what it finds wrong. */
     interface Problems {
-        /** A row that cannot be a record of this tool: the rows were changed outside it. */
+        /** Rows that cannot be this tool's: they were changed outside it. */
         RuntimeException damaged(String what);
-
-        /** Rows out of the records' order: the database's order of {@code bytea} is not the one the plan needs. */
-        RuntimeException outOfOrder(String what);
     }
 
     PostgresMembers(CopyOut copy, Problems problems) {
@@ -69,16 +53,14 @@ final class PostgresMembers implements SortedRecords {
         reader.setDaemon(true);
     }
 
-    /** Records back to back. */
-    private static final class Block {
-        final byte[] records = new byte[BLOCK];
-        int length;
+    /** Records back to back in {@code records[from, to)}. */
+    private record Block(byte[] records, int from, int to) {
     }
 
-    /** Parses the next row into {@link #last}; false after the trailer. On the reader thread. */
-    private boolean parseNext() {
+    /** The next row's records, checked; null after the trailer. On the reader thread. */
+    private Block parseNext() {
         if (ended) {
-            return false;
+            return null;
         }
         if (!headerRead) {
             readHeader();
@@ -93,59 +75,20 @@ final class PostgresMembers implements SortedRecords {
                 throw problems.damaged("the COPY of its rows goes on after its trailer");
             }
             ended = true;
-            return false;
+            return null;
         }
-        if (fields != 2) {
-            throw problems.damaged("a row of " + fields + " columns where 2 were asked for");
+        if (fields != 1) {
+            throw problems.damaged("a row of " + fields + " columns where 1 was asked for");
         }
-        int keyLength = field();
-        if (keyLength < 1 || keyLength > 3 + MAX_TEXT) {
-            throw problems.damaged("a key of " + keyLength + " bytes");
+        int length = field();
+        ensureOrFail(length);
+        Block block = new Block(in, pos, pos + length);
+        pos += length;
+        String problem = checker.check(block.records(), block.from(), block.to());
+        if (problem != null) {
+            throw problems.damaged(problem);
         }
-        ensureOrFail(keyLength);
-        byte kind = in[pos];
-        int header = 0;
-        if (kind < 0 || kind > WireRecords.KIND_TEXT) {
-            throw problems.damaged("a key of unknown kind " + kind);
-        }
-        int payload = keyLength - 1;
-        if (kind == WireRecords.KIND_TEXT) {
-            if (payload > MAX_TEXT) {
-                throw problems.damaged("a key longer than any value");
-            }
-            header = 3;
-            record[1] = (byte) (payload >>> 8);
-            record[2] = (byte) payload;
-        } else {
-            header = 1;
-            if (payload != DIGEST_BYTES[kind]) {
-                throw problems.damaged("a digest key of " + payload + " bytes");
-            }
-        }
-        record[0] = kind;
-        System.arraycopy(in, pos + 1, record, header, payload);
-        pos += keyLength;
-        if (field() != 2) {
-            throw problems.damaged("a type that is not a smallint");
-        }
-        ensureOrFail(2);
-        short type = getShort();
-        if (type < 0 || type >= TYPES) {
-            throw problems.damaged("an unknown identifier type " + type);
-        }
-        int length = header + payload + 1;
-        record[length - 1] = (byte) type;
-        if (hasLast && WireRecords.compare(last, 0, record, 0) >= 0) {
-            throw problems.outOfOrder("row " + (count + 1) + " is not greater than the row before it in the tool's order"
-                    + " (unsigned bytes, then length)");
-        }
-        byte[] swap = last;
-        last = record;
-        record = swap;
-        hasLast = true;
-        count++;
-        digest ^= WireRecords.keyHash(last, 0);
-        return true;
+        return block;
     }
 
     /**
@@ -160,25 +103,11 @@ final class PostgresMembers implements SortedRecords {
     /** The reader thread's work: blocks of records until the trailer, then {@link #END}; a failure is handed over. */
     private void read() {
         try {
-            Block block = null;
-            while (!abandoned && parseNext()) {
-                if (block == null) {
-                    block = free.poll();
-                    if (block == null) {
-                        block = new Block();
-                    }
-                    block.length = 0;
-                }
-                int length = WireRecords.length(last, 0);
-                System.arraycopy(last, 0, block.records, block.length, length);
-                block.length += length;
-                if (block.length > BLOCK - WireRecords.MAX_LENGTH) {
+            Block block;
+            while (!abandoned && (block = parseNext()) != null) {
+                if (block.to() > block.from()) {
                     full.put(block);
-                    block = null;
                 }
-            }
-            if (block != null) {
-                full.put(block);
             }
         } catch (RuntimeException e) {
             failure = e;
@@ -210,16 +139,13 @@ final class PostgresMembers implements SortedRecords {
 
     @Override
     public boolean next() {
-        if (current != null && position < current.length) {
+        if (current != null && position < current.to()) {
             offset = position;
-            position += WireRecords.length(current.records, position);
+            position += WireRecords.length(current.records(), position);
             return true;
         }
         if (current == END) {
             return false;
-        }
-        if (current != null) {
-            free.offer(current);
         }
         try {
             current = full.take();
@@ -234,14 +160,14 @@ final class PostgresMembers implements SortedRecords {
             }
             return false;
         }
-        position = 0;
+        position = current.from();
         return next();
     }
 
     /** The record of the current row; valid until the next call of {@link #next()}. */
     @Override
     public byte[] buffer() {
-        return current.records;
+        return current.records();
     }
 
     @Override
@@ -249,14 +175,14 @@ final class PostgresMembers implements SortedRecords {
         return offset;
     }
 
-    /** The rows read. Valid once {@link #next()} returned false. */
+    /** The records read. Valid once {@link #next()} returned false. */
     long count() {
-        return count;
+        return checker.count();
     }
 
-    /** The XOR of the rows' {@link WireRecords#keyHash key hashes}. Valid once {@link #next()} returned false. */
+    /** The XOR of the records' {@link WireRecords#keyHash key hashes}. Valid once {@link #next()} returned false. */
     long digest() {
-        return digest;
+        return checker.digest();
     }
 
     /** Stops reading (the rest of the COPY is read and dropped) and waits for the reader thread. */
@@ -328,7 +254,8 @@ final class PostgresMembers implements SortedRecords {
 
     /**
      * Makes {@code n} bytes available at {@code pos}. The server sends one message a row, so this mostly takes the
-     * next message whole; a row split over messages (the header, in some versions) is joined.
+     * next message whole; a row split over messages (the header, in some versions) is joined into a new array, so
+     * the arrays already handed to the merge are never written again.
      */
     private boolean ensure(int n) {
         while (in.length - pos < n) {

@@ -6,17 +6,18 @@ import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
-import io.audiencesync.records.RecordFile;
 import io.audiencesync.records.SortedRecords;
 import io.audiencesync.records.WireRecords;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
@@ -25,6 +26,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
@@ -33,6 +36,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The PostgreSQL store ({@code state.store=postgres}): the members of every customer list in one table of one
@@ -55,7 +59,6 @@ public final class PostgresStateStore implements StateStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
     private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-    private static final byte[] COPY_HEADER = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 
     /** Each migration once, in order; the applied ones are rows of {@code schema_version}. */
     private static final List<String> MIGRATIONS = List.of(
@@ -73,14 +76,31 @@ public final class PostgresStateStore implements StateStore {
             "create table state_file (name text not null, part int not null, content bytea not null,"
                     + " updated_at timestamptz not null default now(), primary key (name, part));"
                     + " alter table state_file alter column content set storage external;"
-                    + " create table token (name text primary key, content bytea, updated_at timestamptz not null default now())");
+                    + " create table token (name text primary key, content bytea, updated_at timestamptz not null default now())",
+            // 4: the members of each list as blocks of records (see MemberBlocks) and the batches recorded and not
+            // folded yet, a row each, instead of a row and an index entry per value; list_member's rows are moved
+            // (see moveMembers) and it is dropped. Blocks are stored as they are (records do not compress).
+            "create table list_block (customer_list_id bigint not null, block bigint not null, operation smallint not null,"
+                    + " value_count int not null, digest bigint not null, content bytea not null,"
+                    + " primary key (customer_list_id, block));"
+                    + " alter table list_block alter column content set storage external;"
+                    + " alter table list_state add column pending bigint not null default 0;"
+                    + " create table list_block_set_aside (set_aside_at timestamptz not null, customer_list_id bigint not null,"
+                    + " block bigint not null, operation smallint not null, content bytea not null)");
     /** The tables a schema at the current version has. */
-    private static final List<String> TABLES = List.of("schema_version", "list_member", "list_state", "list_member_set_aside",
+    private static final List<String> TABLES = List.of("schema_version", "list_block", "list_state", "list_block_set_aside",
             "state_file", "token");
+    /** {@code list_block.operation}: a row of the list's members, or of a batch recorded and not folded yet. */
+    private static final short MEMBERS = 0;
+    private static final short ADD = 1;
+    private static final short REMOVE = 2;
 
     private final String url;
     private final Properties credentials;
     private final String schema;
+    /** Where folding a list's batches sorts what does not fit in memory (a directory per list, deleted after). */
+    private final Path workRoot;
+    private final int sortBufferValues;
     /** Started by the first batch recorded; null until then and after {@link #close()}. */
     private Flusher flusher;
     /** Writes the rows of batches while they are sent ({@link StoredList#prepare}); a thread per list being sent. */
@@ -96,11 +116,23 @@ public final class PostgresStateStore implements StateStore {
      * @throws SQLException when the database cannot be reached or migrated (the tool stops at start)
      */
     public PostgresStateStore(String url, String user, String password, String schema) throws SQLException {
+        this(url, user, password, schema, Path.of(System.getProperty("java.io.tmpdir"), "pinterest-audience-sync"),
+                ListState.DEFAULT_SORT_BUFFER);
+    }
+
+    /**
+     * Like {@link #PostgresStateStore(String, String, String, String)}; folding a list's batches sorts up to
+     * {@code sortBufferValues} values at a time in memory, the rest in files under {@code workRoot}.
+     */
+    public PostgresStateStore(String url, String user, String password, String schema, Path workRoot,
+                              int sortBufferValues) throws SQLException {
         if (!SCHEMA.matcher(schema).matches()) {
             throw new IllegalArgumentException("must be a lowercase SQL name such as pinterest_audience_sync, got '" + schema + "'");
         }
         this.url = url;
         this.schema = schema;
+        this.workRoot = workRoot;
+        this.sortBufferValues = sortBufferValues;
         this.credentials = new Properties();
         if (user != null) {
             credentials.setProperty("user", user);
@@ -191,6 +223,9 @@ public final class PostgresStateStore implements StateStore {
                 if (v == 2) {
                     sealLists(c);
                 }
+                if (v == 4) {
+                    moveMembers(c);
+                }
                 st.execute("insert into schema_version (version) values (" + v + ")");
                 LOG.info("PostgreSQL state: schema {} migrated to version {}", schema, v);
             }
@@ -239,6 +274,61 @@ public final class PostgresStateStore implements StateStore {
             st.setLong(3, digest);
             st.executeUpdate();
         }
+    }
+
+    /**
+     * Moves the members an earlier release kept a row each into blocks of {@code list_block} (migration 4), in the
+     * migration's transaction: each list's rows in key order, packed as records; {@code list_state}'s count and digest
+     * stay what they were, so rows changed outside the tool before are still found by the next plan.
+     */
+    private void moveMembers(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select customer_list_id, key, type from " + schema
+                + ".list_member order by customer_list_id, key")) {
+            st.setFetchSize(10_000);
+            long list = -1;
+            MemberBlocks.Packer out = null;
+            byte[] record = new byte[WireRecords.MAX_LENGTH];
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    if (id != list) {
+                        if (out != null) {
+                            out.flush();
+                        }
+                        list = id;
+                        out = packer(c, id, 1);
+                    }
+                    out.write(record, recordOf(rs.getBytes(2), rs.getShort(3), record));
+                }
+            }
+            if (out != null) {
+                out.flush();
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("drop table list_member");
+            // Rows an earlier release set aside stay where a person may look for them; an empty table goes.
+            try (ResultSet rs = st.executeQuery("select exists (select 1 from list_member_set_aside)")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    st.execute("drop table list_member_set_aside");
+                }
+            }
+        }
+    }
+
+    /** The record of an earlier release's row: its key (kind, then payload) and its type, into {@code record} at 0. */
+    private static int recordOf(byte[] key, short type, byte[] record) {
+        int header = WireRecords.headerLength(key[0]);
+        int payload = key.length - 1;
+        record[0] = key[0];
+        if (header == 3) {
+            record[1] = (byte) (payload >>> 8);
+            record[2] = (byte) payload;
+        }
+        System.arraycopy(key, 1, record, header, payload);
+        record[header + payload] = (byte) type;
+        return 0;
     }
 
     @Override
@@ -354,14 +444,14 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public StoredList open(String customerListId) {
-            opened = new PgList(c, Long.parseLong(customerListId));
+            opened = new PgList(c, Long.parseLong(customerListId)).recover();
             return opened;
         }
 
         @Override
         public boolean hasState(String customerListId) {
             try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema + ".list_state where"
-                    + " customer_list_id = ?) or exists (select 1 from " + schema + ".list_member where customer_list_id = ?)")) {
+                    + " customer_list_id = ?) or exists (select 1 from " + schema + ".list_block where customer_list_id = ?)")) {
                 st.setLong(1, Long.parseLong(customerListId));
                 st.setLong(2, Long.parseLong(customerListId));
                 try (ResultSet rs = st.executeQuery()) {
@@ -380,10 +470,10 @@ public final class PostgresStateStore implements StateStore {
             try {
                 c.setAutoCommit(false);
                 long rows;
-                try (PreparedStatement copy = c.prepareStatement("insert into " + schema + ".list_member_set_aside"
-                        + " (set_aside_at, customer_list_id, key, type) select now(), customer_list_id, key, type from "
-                        + schema + ".list_member where customer_list_id = ?");
-                     PreparedStatement members = c.prepareStatement("delete from " + schema + ".list_member where customer_list_id = ?");
+                try (PreparedStatement copy = c.prepareStatement("insert into " + schema + ".list_block_set_aside"
+                        + " (set_aside_at, customer_list_id, block, operation, content) select now(), customer_list_id,"
+                        + " block, operation, content from " + schema + ".list_block where customer_list_id = ?");
+                     PreparedStatement members = c.prepareStatement("delete from " + schema + ".list_block where customer_list_id = ?");
                      PreparedStatement state = c.prepareStatement("delete from " + schema + ".list_state where customer_list_id = ?")) {
                     copy.setLong(1, list);
                     rows = copy.executeUpdate();
@@ -393,7 +483,7 @@ public final class PostgresStateStore implements StateStore {
                     state.executeUpdate();
                 }
                 c.commit();
-                return rows + " rows of customer list " + customerListId + " copied to " + schema + ".list_member_set_aside";
+                return rows + " rows of customer list " + customerListId + " copied to " + schema + ".list_block_set_aside";
             } catch (SQLException e) {
                 rollback(c);
                 throw failure(e, "set the state of customer list " + customerListId + " aside");
@@ -423,34 +513,67 @@ public final class PostgresStateStore implements StateStore {
     private record Prepared(Batch batch, CompletableFuture<Void> rows) {
     }
 
-    /** What {@code list_state} records of one list: its members' count and digest, and the batches that made them. */
-    private record Recorded(long count, long digest, long batches) {
+    /**
+     * What {@code list_state} records of one list: the count and digest of its rows of members, the batches recorded
+     * in all, and the batches' rows not folded into the members yet.
+     */
+    private record Recorded(long count, long digest, long batches, long pending) {
     }
 
     private final class PgList implements StoredList {
         private final Connection c;
         private final long listId;
-        /** Where an ADD batch's COPY is written, kept from batch to batch. */
-        private ByteBuffer copyBuffer;
+        /** The number the next row of {@code list_block} gets: rows are numbered in the order they are written. */
+        private long nextBlock;
         /** The flush that makes the last batch recorded durable; waited for before the next one is committed. */
         private CompletableFuture<Void> pendingFlush;
-        /** The batch whose rows are being written, uncommitted, while it is on its way; null when none. */
+        /** The batch whose row is being written, uncommitted, while it is on its way; null when none. */
         private Prepared prepared;
+        /**
+         * Whether every batch recorded since the list had nothing was an ADD, each value greater than the one before:
+         * the batches' rows are then the members as they are, in order, and folding them only relabels them.
+         */
+        private boolean firstSyncInOrder;
+        private final Fold.Ascending order = new Fold.Ascending();
+        private long inOrderCount;
+        private long inOrderDigest;
+        private long inOrderBatches;
 
         PgList(Connection c, long listId) {
             this.c = c;
             this.listId = listId;
         }
 
+        /** Folds what an earlier run recorded and did not fold (it crashed, or was killed), and gets ready to record. */
+        PgList recover() {
+            try {
+                fold();
+                try (PreparedStatement st = c.prepareStatement("select coalesce(max(block), 0) + 1 from " + schema
+                        + ".list_block where customer_list_id = ?")) {
+                    st.setLong(1, listId);
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        nextBlock = rs.getLong(1);
+                    }
+                }
+                firstSyncInOrder = nextBlock == 1 && recorded().count() == 0;
+                return this;
+            } catch (SQLException e) {
+                throw failure(e, "open the state of customer list " + listId);
+            }
+        }
+
         @Override
         public Plan plan(SortedRecords snapshot, Path workDir) {
             try {
+                // Batches recorded since the list was opened count too (a run plans once, before it sends).
+                fold();
                 Recorded recorded = recorded();
                 if (recorded.count() == 0) {
                     try (snapshot; Planner.PlanWriter plan = new Planner.PlanWriter(workDir)) {
                         // Nothing to diff against: every value is an add, no need to read the table.
-                        if (hasRows()) {
-                            throw damaged(recorded, "it holds rows of the list, where list_state records none");
+                        if (hasMemberRows()) {
+                            throw damaged(recorded, "it holds values of the list, where list_state records none");
                         }
                         long snapshotCount = 0;
                         while (snapshot.next()) {
@@ -462,7 +585,24 @@ public final class PostgresStateStore implements StateStore {
                         return plan.plan();
                     }
                 }
-                return merge(snapshot, recorded, workDir);
+                boolean auto = c.getAutoCommit();
+                PostgresMembers members = null;
+                try {
+                    c.setAutoCommit(false);
+                    members = members(c, recorded);
+                    Plan plan = Planner.plan(snapshot, members, workDir);
+                    c.commit();
+                    checkWhole(members, recorded);
+                    return plan;
+                } catch (SQLException | RuntimeException e) {
+                    if (members != null) {
+                        members.close();
+                    }
+                    rollback(c);
+                    throw e;
+                } finally {
+                    restoreAutoCommit(c, auto);
+                }
             } catch (SQLException e) {
                 snapshot.close();
                 throw failure(e, "plan");
@@ -470,71 +610,46 @@ public final class PostgresStateStore implements StateStore {
         }
 
         /**
-         * The list's rows streamed in key order ({@code COPY … TO STDOUT (FORMAT binary)}, one pass of the primary
-         * key's index) and merged with the sorted snapshot here, as the file store merges its members file: the
-         * database only reads, nothing is loaded into it or joined there. Their count and digest, taken on the way,
-         * must be what {@code list_state} records.
+         * The list's members streamed in order on {@code connection}, in a transaction of the caller's: its rows of
+         * members in {@code block} order ({@code COPY … TO STDOUT (FORMAT binary)}, along the primary key's index),
+         * each a block of records, checked and merged here as the file store merges its members file.
          */
-        private Plan merge(SortedRecords snapshot, Recorded recorded, Path workDir) throws SQLException {
-            boolean auto = c.getAutoCommit();
-            PostgresMembers members = null;
-            try {
-                c.setAutoCommit(false);
-                try (Statement st = c.createStatement()) {
-                    // The rows in the index's order, never sorted by the server: a sort of every row would spill to
-                    // disk at the default work_mem, and a bitmap scan loses the order. Without statistics (a table
-                    // just filled) the planner would choose both.
-                    st.execute("set local enable_sort = off");
-                    st.execute("set local enable_bitmapscan = off");
-                }
-                CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select key, type from " + schema
-                        + ".list_member where customer_list_id = " + listId + " order by key) to stdout (format binary)");
-                members = new PostgresMembers(copy, new PostgresMembers.Problems() {
-                    @Override
-                    public RuntimeException damaged(String what) {
-                        return PgList.this.damaged(recorded, "it holds " + what);
-                    }
+        private PostgresMembers members(Connection connection, Recorded recorded) throws SQLException {
+            try (Statement st = connection.createStatement()) {
+                // The rows in the index's order, never sorted by the server: without statistics (a table just
+                // filled) the planner could choose a sort or a bitmap scan, which loses the order.
+                st.execute("set local enable_sort = off");
+                st.execute("set local enable_bitmapscan = off");
+            }
+            CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select content from " + schema
+                    + ".list_block where customer_list_id = " + listId + " and operation = " + MEMBERS
+                    + " order by block) to stdout (format binary)");
+            return new PostgresMembers(copy, what -> damaged(recorded, "it holds " + what)).start();
+        }
 
-                    @Override
-                    public RuntimeException outOfOrder(String what) {
-                        return new StateStoreException("PostgreSQL returned the rows of customer list " + listId + " of "
-                                + schema + ".list_member out of order: " + what + ". The plan merges them with the"
-                                + " snapshot in that order, so nothing was planned or sent. The column key must be"
-                                + " bytea (see \\d " + schema + ".list_member), as this tool's migrations made it", null);
-                    }
-                }).start();
-                Plan plan = Planner.plan(snapshot, members, workDir);
-                c.commit();
-                if (members.count() != recorded.count() || members.digest() != recorded.digest()) {
-                    throw damaged(recorded, "it holds " + members.count() + " values of the list where list_state records "
-                            + recorded.count() + (members.count() == recorded.count() ? ", and other ones" : "")
-                            + " (rows deleted, added or changed outside this tool, or the table truncated)");
-                }
-                return plan;
-            } catch (SQLException | RuntimeException e) {
-                if (members != null) {
-                    members.close();
-                }
-                rollback(c);
-                throw e;
-            } finally {
-                restoreAutoCommit(c, auto);
+        /** The members read to their end must be what {@code list_state} records: their count and digest. */
+        private void checkWhole(PostgresMembers members, Recorded recorded) {
+            if (members.count() != recorded.count() || members.digest() != recorded.digest()) {
+                throw damaged(recorded, "it holds " + members.count() + " values of the list where list_state records "
+                        + recorded.count() + (members.count() == recorded.count() ? ", and other ones" : "")
+                        + " (rows deleted, added or changed outside this tool, or the table truncated)");
             }
         }
 
         private Recorded recorded() throws SQLException {
-            try (PreparedStatement st = c.prepareStatement("select member_count, digest, batches from " + schema
+            try (PreparedStatement st = c.prepareStatement("select member_count, digest, batches, pending from " + schema
                     + ".list_state where customer_list_id = ?")) {
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
-                    return rs.next() ? new Recorded(rs.getLong(1), rs.getLong(2), rs.getLong(3)) : new Recorded(0, 0, 0);
+                    return rs.next() ? new Recorded(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))
+                            : new Recorded(0, 0, 0, 0);
                 }
             }
         }
 
-        private boolean hasRows() throws SQLException {
+        private boolean hasMemberRows() throws SQLException {
             try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema
-                    + ".list_member where customer_list_id = ?)")) {
+                    + ".list_block where customer_list_id = ? and operation = " + MEMBERS + ")")) {
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -545,17 +660,16 @@ public final class PostgresStateStore implements StateStore {
 
         private StateCorruptedException damaged(Recorded recorded, String what) {
             return new StateCorruptedException("the PostgreSQL state of customer list " + listId + " is damaged: the table "
-                    + schema + ".list_member does not match " + schema + ".list_state (" + recorded.count() + " values from "
+                    + schema + ".list_block does not match " + schema + ".list_state (" + recorded.count() + " values from "
                     + recorded.batches() + " batches): " + what + ". "
                     + StateCorruptedException.resetAdvice("customer list " + listId));
         }
 
         /**
-         * Writes {@code batch}'s rows while it is on its way to Pinterest, on a thread of the store's, in a transaction
-         * left open: the {@link #commit} after its 2xx then only commits it, and the rows' COPY is no longer between
-         * one batch's answer and the next batch's call. Uncommitted, the rows count for no one: a batch that fails, or
-         * a process killed meanwhile, leaves the state as it was (the transaction is rolled back), so the next run
-         * sends it again, as before.
+         * Writes {@code batch}'s row while it is on its way to Pinterest, on a thread of the store's, in a transaction
+         * left open: the {@link #commit} after its 2xx then only commits it. Uncommitted, the row counts for no one: a
+         * batch that fails, or a process killed meanwhile, leaves the state as it was (the transaction is rolled
+         * back), so the next run sends it again, as before.
          */
         @Override
         public void prepare(Batch batch) {
@@ -563,9 +677,10 @@ public final class PostgresStateStore implements StateStore {
                 return;
             }
             drop();
+            long block = nextBlock++;
             prepared = new Prepared(batch, CompletableFuture.runAsync(() -> {
                 try {
-                    write(batch);
+                    write(batch, block);
                 } catch (SQLException e) {
                     throw new CompletionException(e);
                 }
@@ -573,15 +688,15 @@ public final class PostgresStateStore implements StateStore {
         }
 
         /**
-         * Records a batch Pinterest acknowledged and, in the same transaction, what it changed of the list's count and
-         * digest: only the rows the statement really inserted or deleted count (a value already in, or never in,
-         * changes nothing). The rows were written by {@link #prepare} while the batch was sent, else they are now.
+         * Records a batch Pinterest acknowledged: one row of {@code list_block} (the batch as it was sent) and, in the
+         * same transaction, one more batch and one more row to fold in the list's {@code list_state}. The row was
+         * written by {@link #prepare} while the batch was sent, else it is now.
          *
          * <p>The transaction is committed before this returns, so a killed process loses nothing of it, but without
          * waiting for the disk: the {@link Flusher} makes it durable while the next batch is on its way, and that
          * flush is waited for before the next batch is committed. A database that crashes or loses power loses at
          * most the last batch recorded, which the next run sends again (ADD and REMOVE are idempotent at Pinterest),
-         * as with the file store; the count and digest are in the same transaction, so they never disagree.
+         * as with the file store.
          */
         @Override
         public void commit(Batch batch) {
@@ -597,7 +712,7 @@ public final class PostgresStateStore implements StateStore {
                 if (ready != null) {
                     ready.rows().join();
                 } else {
-                    write(batch);
+                    write(batch, nextBlock++);
                 }
                 awaitFlush();
                 c.commit();
@@ -615,35 +730,61 @@ public final class PostgresStateStore implements StateStore {
             } finally {
                 restoreAutoCommit(c, true);
             }
+            followOrder(batch);
         }
 
-        /** The rows of {@code batch} and its list's count and digest, in a transaction this leaves open. */
-        private void write(Batch batch) throws SQLException {
-            Operation operation = batch.operation();
-            byte[] records = batch.records();
-            c.setAutoCommit(false);
-            long[] changed = operation == Operation.ADD ? copyIn(records, batch.size()) : null;
-            if (changed == null) {
-                changed = returning(operation, records, batch.size());
+        /** Keeps {@link #firstSyncInOrder} true while the batches recorded are a first sync's, in order. */
+        private void followOrder(Batch batch) {
+            if (!firstSyncInOrder) {
+                return;
             }
-            long count = changed[0];
-            long digest = changed[1];
+            if (batch.operation() != Operation.ADD) {
+                firstSyncInOrder = false;
+                return;
+            }
+            byte[] records = batch.records();
+            for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
+                if (order.next(records, pos) != Fold.Ascending.Next.NEW) {
+                    firstSyncInOrder = false;
+                    return;
+                }
+                inOrderDigest ^= WireRecords.keyHash(records, pos);
+            }
+            inOrderCount += batch.size();
+            inOrderBatches++;
+        }
+
+        /** The row of {@code batch} and its list's {@code list_state} change, in a transaction this leaves open. */
+        private void write(Batch batch, long block) throws SQLException {
+            byte[] records = batch.records();
+            long digest = 0;
+            for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
+                digest ^= WireRecords.keyHash(records, pos);
+            }
+            c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
                 // Read at the commit: the flush after it waits for the disk instead, while the next batch is sent.
                 st.execute("set local synchronous_commit = off");
             }
-            try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
-                    + " member_count, digest, batches) values (?, ?, ?, 1) on conflict (customer_list_id) do update set"
-                    + " member_count = list_state.member_count + excluded.member_count,"
-                    + " digest = list_state.digest # excluded.digest, batches = list_state.batches + 1, updated_at = now()")) {
+            try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_block (customer_list_id,"
+                    + " block, operation, value_count, digest, content) values (?, ?, ?, ?, ?, ?)")) {
                 st.setLong(1, listId);
-                st.setLong(2, operation == Operation.ADD ? count : -count);
-                st.setLong(3, digest);
+                st.setLong(2, block);
+                st.setShort(3, batch.operation() == Operation.ADD ? ADD : REMOVE);
+                st.setInt(4, batch.size());
+                st.setLong(5, digest);
+                st.setBytes(6, records);
+                st.executeUpdate();
+            }
+            try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
+                    + " member_count, digest, batches, pending) values (?, 0, 0, 1, 1) on conflict (customer_list_id) do"
+                    + " update set batches = list_state.batches + 1, pending = list_state.pending + 1, updated_at = now()")) {
+                st.setLong(1, listId);
                 st.executeUpdate();
             }
         }
 
-        /** Rolls back the rows a prepared batch wrote that was not acknowledged (it failed, or another came first). */
+        /** Rolls back the row a prepared batch wrote that was not acknowledged (it failed, or another came first). */
         private void drop() {
             Prepared stale = prepared;
             prepared = null;
@@ -657,84 +798,6 @@ public final class PostgresStateStore implements StateStore {
             }
             rollback(c);
             restoreAutoCommit(c, true);
-        }
-
-        /**
-         * An ADD batch by {@code COPY … FROM STDIN (FORMAT binary)}: no statement to parse, no array to build, no
-         * keys sent back. Every value of a plan's ADD batch is new to the list, so each row is inserted and counts;
-         * a value already there (a batch recorded twice, a test's duplicate) fails the COPY, and the batch is then
-         * recorded by {@link #returning} in a new transaction.
-         *
-         * @return the rows inserted and their digest, or null when a value was already there
-         */
-        private long[] copyIn(byte[] records, int size) throws SQLException {
-            CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + schema
-                    + ".list_member (customer_list_id, key, type) from stdin (format binary)");
-            long digest = 0;
-            try {
-                if (copyBuffer == null) {
-                    copyBuffer = ByteBuffer.allocate(RecordFile.BUFFER);
-                }
-                ByteBuffer out = copyBuffer.clear();
-                out.put(COPY_HEADER).putInt(0).putInt(0);
-                for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
-                    if (out.remaining() < WireRecords.MAX_LENGTH + 24) {
-                        copy.writeToCopy(out.array(), 0, out.position());
-                        out.clear();
-                    }
-                    out.putShort((short) 3).putInt(8).putLong(listId);
-                    putKey(out, records, pos);
-                    digest ^= WireRecords.keyHash(records, pos);
-                }
-                out.putShort((short) -1);
-                copy.writeToCopy(out.array(), 0, out.position());
-                copy.endCopy();
-            } catch (SQLException e) {
-                if (copy.isActive()) {
-                    copy.cancelCopy();
-                }
-                if (!"23505".equals(e.getSQLState())) {
-                    throw e;
-                }
-                c.rollback();
-                return null;
-            }
-            return new long[] {size, digest};
-        }
-
-        /**
-         * A batch by one statement that returns the keys it really inserted or deleted: {@code INSERT … ON CONFLICT
-         * DO NOTHING} or {@code DELETE … = ANY(…)}.
-         *
-         * @return the rows changed and their digest
-         */
-        private long[] returning(Operation operation, byte[] records, int size) throws SQLException {
-            byte[][] keys = new byte[size][];
-            Short[] types = new Short[size];
-            for (int i = 0, pos = 0; i < keys.length; pos += WireRecords.length(records, pos), i++) {
-                keys[i] = key(records, pos);
-                types[i] = (short) WireRecords.type(records, pos).ordinal();
-            }
-            String sql = operation == Operation.ADD
-                    ? "insert into " + schema + ".list_member (customer_list_id, key, type) select ?, k, t"
-                            + " from unnest(?::bytea[], ?::smallint[]) as u(k, t) on conflict do nothing returning key"
-                    : "delete from " + schema + ".list_member where customer_list_id = ? and key = any(?::bytea[]) returning key";
-            long changed = 0;
-            long digest = 0;
-            try (PreparedStatement st = c.prepareStatement(sql)) {
-                st.setLong(1, listId);
-                st.setArray(2, c.createArrayOf("bytea", keys));
-                if (operation == Operation.ADD) {
-                    st.setArray(3, c.createArrayOf("int2", types));
-                }
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        changed++;
-                        digest ^= WireRecords.keyHashOfKey(rs.getBytes(1));
-                    }
-                }
-            }
-            return new long[] {changed, digest};
         }
 
         /** Waits until every batch recorded so far is on the database's disk. */
@@ -755,9 +818,214 @@ public final class PostgresStateStore implements StateStore {
 
         @Override
         public void finish() {
-            // Every batch was committed as it was acknowledged: nothing to fold, the last one to make durable.
             drop();
             awaitFlush();
+            try {
+                fold();
+            } catch (SQLException e) {
+                throw failure(e, "fold the batches recorded into the members of customer list " + listId
+                        + " (the next run folds them)");
+            }
+        }
+
+        /**
+         * Folds the batches' rows into rows of members, in one transaction: a first sync's batches recorded in order
+         * are relabelled as they are; otherwise the batches' values are sorted by operation and merged with the
+         * members read back, the result written as new rows, and the old rows deleted. {@code list_state} then records
+         * the new members' count and digest and no batch left to fold. A process killed meanwhile folds nothing; the
+         * next run folds again.
+         */
+        private void fold() throws SQLException {
+            Recorded recorded = recorded();
+            if (recorded.pending() == 0 && !hasBatchRows()) {
+                return;
+            }
+            boolean auto = c.getAutoCommit();
+            try {
+                c.setAutoCommit(false);
+                if (firstSyncInOrder && inOrderBatches == recorded.pending()) {
+                    relabel(recorded);
+                } else {
+                    merge(recorded);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            } finally {
+                restoreAutoCommit(c, auto);
+            }
+            firstSyncInOrder = false;
+        }
+
+        private boolean hasBatchRows() throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema
+                    + ".list_block where customer_list_id = ? and operation <> " + MEMBERS + ")")) {
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        }
+
+        /** A first sync's rows, each value greater than the one before, are the members: only their label changes. */
+        private void relabel(Recorded recorded) throws SQLException {
+            int rows;
+            try (PreparedStatement st = c.prepareStatement("update " + schema + ".list_block set operation = " + MEMBERS
+                    + " where customer_list_id = ? and operation = " + ADD)) {
+                st.setLong(1, listId);
+                rows = st.executeUpdate();
+            }
+            if (rows != recorded.pending()) {
+                throw damaged(recorded, "it holds " + rows + " rows of batches where list_state records "
+                        + recorded.pending() + " not folded yet");
+            }
+            setState(inOrderCount, inOrderDigest);
+        }
+
+        /** (members ∪ adds) − removes, written as new rows after every old one, which are then deleted. */
+        private void merge(Recorded recorded) throws SQLException {
+            Path work = workRoot.resolve("fold-" + listId);
+            try {
+                deleteTree(work);
+                Files.createDirectories(work);
+                Fold.Sink adds = new Fold.Sink(work, "adds", sortBufferValues);
+                Fold.Sink removes = new Fold.Sink(work, "removes", sortBufferValues);
+                readBatches(recorded, adds, removes);
+                long firstNew = nextBlock();
+                MemberBlocks.Packer out = packer(c, listId, firstNew);
+                if (recorded.count() == 0) {
+                    if (hasMemberRows()) {
+                        throw damaged(recorded, "it holds values of the list, where list_state records none");
+                    }
+                    Fold.merge(SortedRecords.empty(), adds.finish(), removes.finish(), out);
+                } else {
+                    // Read on a connection of its own, since this one writes the folded rows meanwhile; nothing else
+                    // writes the list while this session holds its lock.
+                    try (Connection reader = connect()) {
+                        reader.setAutoCommit(false);
+                        PostgresMembers members = members(reader, recorded);
+                        try {
+                            Fold.merge(members, adds.finish(), removes.finish(), out);
+                        } finally {
+                            members.close();
+                        }
+                        reader.commit();
+                        checkWhole(members, recorded);
+                    }
+                }
+                out.flush();
+                try (PreparedStatement st = c.prepareStatement("delete from " + schema + ".list_block where"
+                        + " customer_list_id = ? and block < ?")) {
+                    st.setLong(1, listId);
+                    st.setLong(2, firstNew);
+                    st.executeUpdate();
+                }
+                setState(out.count(), out.digest());
+                nextBlock = firstNew + out.rows();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot fold the batches of customer list " + listId + " in " + work, e);
+            } finally {
+                try {
+                    deleteTree(work);
+                } catch (IOException e) {
+                    LOG.debug("Deleting {}: {}", work, e.toString());
+                }
+            }
+        }
+
+        /** The rows of batches not folded yet, in the order they were recorded, each checked against its count and digest. */
+        private void readBatches(Recorded recorded, Fold.Sink adds, Fold.Sink removes) throws SQLException {
+            long rows = 0;
+            try (PreparedStatement st = c.prepareStatement("select block, operation, value_count, digest, content from "
+                    + schema + ".list_block where customer_list_id = ? and operation <> " + MEMBERS + " order by block")) {
+                st.setFetchSize(4);
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                        long block = rs.getLong(1);
+                        short operation = rs.getShort(2);
+                        byte[] content = rs.getBytes(5);
+                        MemberBlocks.Checker checker = new MemberBlocks.Checker(false);
+                        String problem = operation != ADD && operation != REMOVE ? "an unknown operation " + operation
+                                : checker.check(content, 0, content.length);
+                        if (problem == null && (checker.count() != rs.getInt(3) || checker.digest() != rs.getLong(4))) {
+                            problem = checker.count() + " values where its row records " + rs.getInt(3)
+                                    + (checker.count() == rs.getInt(3) ? ", and other ones" : "");
+                        }
+                        if (problem != null) {
+                            throw damaged(recorded, "its row " + block + " holds " + problem);
+                        }
+                        Fold.Sink sink = operation == ADD ? adds : removes;
+                        for (int pos = 0; pos < content.length; pos += WireRecords.length(content, pos)) {
+                            sink.addRecord(content, pos);
+                        }
+                    }
+                }
+            }
+            if (rows != recorded.pending()) {
+                throw damaged(recorded, "it holds " + rows + " rows of batches where list_state records "
+                        + recorded.pending() + " not folded yet");
+            }
+        }
+
+        private long nextBlock() throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("select coalesce(max(block), 0) + 1 from " + schema
+                    + ".list_block where customer_list_id = ?")) {
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return Math.max(nextBlock, rs.getLong(1));
+                }
+            }
+        }
+
+        private void setState(long count, long digest) throws SQLException {
+            try (PreparedStatement st = c.prepareStatement("update " + schema + ".list_state set member_count = ?,"
+                    + " digest = ?, pending = 0, updated_at = now() where customer_list_id = ?")) {
+                st.setLong(1, count);
+                st.setLong(2, digest);
+                st.setLong(3, listId);
+                st.executeUpdate();
+            }
+        }
+    }
+
+    /** Writes members given in order as rows of {@code list_block} on {@code connection}, numbered from {@code firstBlock}. */
+    private MemberBlocks.Packer packer(Connection connection, long listId, long firstBlock) {
+        return new MemberBlocks.Packer((index, content, length, count, digest) -> {
+            try {
+                insertBlock(connection, listId, firstBlock + index, content, length, count, digest);
+            } catch (SQLException e) {
+                throw failure(e, "write the members of customer list " + listId);
+            }
+        });
+    }
+
+    /** A row of members in {@code list_block}. */
+    private void insertBlock(Connection connection, long listId, long block, byte[] content, int length, int count,
+                             long digest) throws SQLException {
+        try (PreparedStatement st = connection.prepareStatement("insert into " + schema + ".list_block (customer_list_id,"
+                + " block, operation, value_count, digest, content) values (?, ?, " + MEMBERS + ", ?, ?, ?)")) {
+            st.setLong(1, listId);
+            st.setLong(2, block);
+            st.setInt(3, count);
+            st.setLong(4, digest);
+            st.setBytes(5, Arrays.copyOf(content, length));
+            st.executeUpdate();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
@@ -783,27 +1051,5 @@ public final class PostgresStateStore implements StateStore {
         } catch (SQLException ignored) {
             // nothing was committed; a broken connection rolls back on its own
         }
-    }
-
-    /** Appends the COPY fields key and type of a record. */
-    private static void putKey(ByteBuffer out, byte[] buf, int off) {
-        int keyLength = WireRecords.keyLength(buf, off);
-        int header = WireRecords.headerLength(buf[off]);
-        // The key leaves out the text length: kind then payload, so bytea order is the records' order.
-        out.putInt(keyLength - header + 1);
-        out.put(buf[off]);
-        out.put(buf, off + header, keyLength - header);
-        out.putInt(2);
-        out.putShort(buf[off + keyLength]);
-    }
-
-    /** The database key of a record: its kind byte and payload, without the text length. */
-    static byte[] key(byte[] buf, int off) {
-        int keyLength = WireRecords.keyLength(buf, off);
-        int header = WireRecords.headerLength(buf[off]);
-        byte[] key = new byte[keyLength - header + 1];
-        key[0] = buf[off];
-        System.arraycopy(buf, off + header, key, 1, keyLength - header);
-        return key;
     }
 }

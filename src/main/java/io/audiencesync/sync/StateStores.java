@@ -17,7 +17,7 @@ public final class StateStores {
         if (state.store() == StateSettings.Store.FILE) {
             return new FileStateStore(settings.stateDir(), settings.sortBufferValues());
         }
-        return state.openPostgres();
+        return state.openPostgres(settings.stateDir().resolve("postgres-work"), settings.sortBufferValues());
     }
 
     /** The workspace's own files (bindings, desired states, run reports, ...): on the disk, or in PostgreSQL. */

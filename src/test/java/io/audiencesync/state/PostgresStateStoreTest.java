@@ -1,6 +1,10 @@
 package io.audiencesync.state;
 
 import io.audiencesync.PostgresTestDatabase;
+import io.audiencesync.plan.Operation;
+import io.audiencesync.plan.Plan;
+import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.WireRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +17,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,26 +50,30 @@ class PostgresStateStoreTest extends StateStoreContract {
 
     @Override
     void damage(Damage damage, String listId) {
-        String members = schema + ".list_member where customer_list_id = " + listId;
+        String members = schema + ".list_block where customer_list_id = " + listId + " and operation = 0";
+        String lastRow = members + " and block = (select max(block) from " + members + ")";
         switch (damage) {
-            case CUT -> PostgresTestDatabase.execute("delete from " + members + " and key = (select key from " + members + " order by key desc limit 1)");
-            case CHANGED -> PostgresTestDatabase.execute("update " + schema + ".list_member set key = set_byte(key, 5, get_byte(key, 5) # 1)"
-                    + " where customer_list_id = " + listId + " and key = (select key from " + members + " order by key limit 1)");
-            case EMPTIED -> PostgresTestDatabase.execute("truncate " + schema + ".list_member");
-            case ADDED -> PostgresTestDatabase.execute("insert into " + schema + ".list_member values (" + listId
-                    + ", '\\x037a', 0)");
+            // The last value of the last row of members cut off: a text value of 13 characters.
+            case CUT -> PostgresTestDatabase.execute("update " + lastRow.replaceFirst("where", "set content = substr(content, 1,"
+                    + " length(content) - 17) where"));
+            case CHANGED -> PostgresTestDatabase.execute("update " + members.replaceFirst("where", "set content ="
+                    + " set_byte(content, 5, get_byte(content, 5) # 1) where"));
+            case EMPTIED -> PostgresTestDatabase.execute("truncate " + schema + ".list_block");
+            // A row of one text value 'z', after every other one.
+            case ADDED -> PostgresTestDatabase.execute("insert into " + schema + ".list_block values (" + listId
+                    + ", 1000, 0, 1, 0, '\\x0300017a00')");
         }
     }
 
     @Override
     void lose(String listId) {
-        PostgresTestDatabase.execute("delete from " + schema + ".list_member where customer_list_id = " + listId);
+        PostgresTestDatabase.execute("delete from " + schema + ".list_block where customer_list_id = " + listId);
         PostgresTestDatabase.execute("delete from " + schema + ".list_state where customer_list_id = " + listId);
     }
 
     @Override
     String where(String listId) {
-        return "the table " + schema + ".list_member does not match " + schema + ".list_state";
+        return "the table " + schema + ".list_block does not match " + schema + ".list_state";
     }
 
     @Test
@@ -95,6 +105,10 @@ class PostgresStateStoreTest extends StateStoreContract {
             assertThat(plan.stateCount()).isEqualTo(2);
             assertThat(io.audiencesync.records.RecordFile.lines(plan.removes())).containsExactly("b\tEMAIL");
         }
+        assertThat(PostgresTestDatabase.query("select customer_list_id || ':' || value_count from " + schema
+                + ".list_block where operation = 0 order by customer_list_id")).as("a row of members per list")
+                .containsExactly("7:2", "8:1");
+        assertThat(PostgresTestDatabase.query("select to_regclass('" + schema + ".list_member')")).containsExactly((String) null);
     }
 
     @Test
@@ -109,31 +123,22 @@ class PostgresStateStoreTest extends StateStoreContract {
     }
 
     @Test
-    void rowsOutOfTheRecordsOrderStopTheMergeInsteadOfPlanningWrong() throws Exception {
+    void valuesOutOfOrderAcrossRowsStopTheMergeInsteadOfPlanningWrong() throws Exception {
         PostgresTestDatabase.assumeAvailable();
-        // What the plan's query would return if PostgreSQL ordered keys otherwise than by their bytes: 'b' before 'B'.
+        // Rows of members whose third value ('B') is lower than the second ('b'): rows changed by hand, or read in
+        // another order than their block numbers'.
         try (Connection c = DriverManager.getConnection(PostgresTestDatabase.URL, PostgresTestDatabase.USER,
                 PostgresTestDatabase.PASSWORD)) {
             CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select * from (values"
-                    + " ('\\x0361'::bytea, 0::smallint), ('\\x0362'::bytea, 0::smallint), ('\\x0342'::bytea, 0::smallint)) v)"
-                    + " to stdout (format binary)");
-            PostgresMembers members = new PostgresMembers(copy, new PostgresMembers.Problems() {
-                @Override
-                public RuntimeException damaged(String what) {
-                    return new IllegalStateException("damaged: " + what);
-                }
-
-                @Override
-                public RuntimeException outOfOrder(String what) {
-                    return new IllegalStateException("out of order: " + what);
-                }
-            }).start();
+                    + " ('\\x03000161000300016200'::bytea), ('\\x0300014200'::bytea)) v) to stdout (format binary)");
+            PostgresMembers members = new PostgresMembers(copy, what -> new IllegalStateException("damaged: " + what)).start();
+            List<String> read = new ArrayList<>();
             assertThatThrownBy(() -> {
                 while (members.next()) {
-                    // the first two rows are in order
+                    read.add(WireRecords.value(members.buffer(), members.offset()));
                 }
-            }).hasMessage("out of order: row 3 is not greater than the row before it in the tool's order (unsigned bytes,"
-                    + " then length)");
+            }).hasMessage("damaged: value 3 is not greater than the one before it (the members are sorted and distinct)");
+            assertThat(read).as("the first row was whole and in order").containsExactly("a", "b");
             members.close();
             // The connection is usable after the COPY was given up.
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
@@ -148,14 +153,110 @@ class PostgresStateStoreTest extends StateStoreContract {
             StateStore.StoredList list = session.open("71");
             list.commit(io.audiencesync.plan.Operation.ADD, java.util.List.of("a\tEMAIL", "b\tEMAIL"));
             // A key of kind 9: no record has it.
-            PostgresTestDatabase.execute("update " + schema + ".list_member set key = '\\x0962' where customer_list_id = 71"
-                    + " and key = '\\x0362'");
+            list.finish();
+            PostgresTestDatabase.execute("update " + schema + ".list_block set content = set_byte(content, 5, 9)"
+                    + " where customer_list_id = 71");
             var collector = new io.audiencesync.records.SnapshotCollector(dir.resolve("w"), 1_000);
             collector.add("a\tEMAIL");
             assertThatThrownBy(() -> list.plan(collector.finish(), dir.resolve("w")))
                     .isInstanceOf(StateCorruptedException.class)
                     .hasMessageContaining("the PostgreSQL state of customer list 71 is damaged")
-                    .hasMessageContaining("it holds a key of unknown kind 9");
+                    .hasMessageContaining("it holds a record of unknown kind 9");
         }
+    }
+
+    /** Rows of {@code list_block} of a list: block, operation (0 members, 1 ADD, 2 REMOVE), value count. */
+    private List<String> rows(String listId) {
+        return PostgresTestDatabase.query("select block || ':' || operation || ':' || value_count from " + schema
+                + ".list_block where customer_list_id = " + listId + " order by block");
+    }
+
+    private List<String> state(String listId) {
+        return PostgresTestDatabase.query("select member_count || ' values, ' || batches || ' batches, ' || pending"
+                + " || ' to fold' from " + schema + ".list_state where customer_list_id = " + listId);
+    }
+
+    private static List<String> values(int from, int to) {
+        return java.util.stream.IntStream.range(from, to).mapToObj(i -> String.format("user%06d@example.com\tEMAIL", i)).toList();
+    }
+
+    @Test
+    void aFirstSyncsBatchesInOrderBecomeTheMembersAsTheyAreAndAReSyncFoldsIntoNewRows() {
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("81");
+            for (int from = 0; from < 3_000; from += 1_000) {
+                list.commit(Operation.ADD, values(from, from + 1_000));
+            }
+            assertThat(rows("81")).as("a row a batch, not folded yet").containsExactly("1:1:1000", "2:1:1000", "3:1:1000");
+            list.finish();
+        }
+        assertThat(rows("81")).as("relabelled, not written again").containsExactly("1:0:1000", "2:0:1000", "3:0:1000");
+        assertThat(state("81")).containsExactly("3000 values, 3 batches, 0 to fold");
+
+        List<String> model = new ArrayList<>(values(500, 3_200));
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("81");
+            Plan plan = plan(list, model.toArray(String[]::new));
+            assertThat(plan.addCount()).isEqualTo(200);
+            assertThat(plan.removeCandidates()).isEqualTo(500);
+            list.commit(Operation.REMOVE, values(0, 500));
+            list.commit(Operation.ADD, values(3_000, 3_200));
+            list.finish();
+        }
+        assertThat(rows("81")).as("the folded members in one new row, the old rows gone").containsExactly("6:0:2700");
+        assertThat(state("81")).containsExactly("2700 values, 5 batches, 0 to fold");
+        try (StateStore.Session session = store.begin("k")) {
+            Plan plan = plan(session.open("81"), model.toArray(String[]::new));
+            assertThat(plan.addCount()).isZero();
+            assertThat(plan.removeCandidates()).isZero();
+            assertThat(plan.stateCount()).isEqualTo(2_700);
+        }
+    }
+
+    @Test
+    void membersOfMoreThanARowAreSplitAndReadBackInOrder() {
+        // 50,000 values of 26 bytes: more than one row of about 1 MB. Batches out of order: folded by merging.
+        List<String> all = values(0, 50_000);
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("82");
+            list.commit(Operation.ADD, all.subList(25_000, 50_000));
+            list.commit(Operation.ADD, all.subList(0, 25_000));
+            list.finish();
+        }
+        List<String> rows = rows("82");
+        assertThat(rows).hasSize(2).allMatch(row -> row.matches("\\d+:0:\\d+"));
+        assertThat(rows.stream().mapToInt(row -> Integer.parseInt(row.split(":")[2])).sum()).isEqualTo(50_000);
+        try (StateStore.Session session = store.begin("k")) {
+            List<String> model = new ArrayList<>(all.subList(1, 50_000));
+            model.add("zz@example.com\tEMAIL");
+            Plan plan = plan(session.open("82"), model.toArray(String[]::new));
+            assertThat(RecordFile.lines(plan.adds())).containsExactly("zz@example.com\tEMAIL");
+            assertThat(RecordFile.lines(plan.removes())).containsExactly(all.get(0));
+            assertThat(plan.stateCount()).isEqualTo(50_000);
+        }
+    }
+
+    @Test
+    void aBatchRowLostOrChangedBeforeItIsFoldedIsDamageNamed() {
+        // A run killed after two batches: their rows wait to be folded by the next open.
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("83");
+            list.commit(Operation.ADD, values(0, 10));
+            list.commit(Operation.ADD, values(10, 20));
+        }
+        PostgresTestDatabase.execute("update " + schema + ".list_block set content = set_byte(content, 10, 65)"
+                + " where customer_list_id = 83 and block = 2");
+        try (StateStore.Session session = store.begin("k")) {
+            assertThatThrownBy(() -> session.open("83")).isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining("the PostgreSQL state of customer list 83 is damaged")
+                    .hasMessageContaining("its row 2 holds 10 values where its row records 10, and other ones")
+                    .hasMessageContaining("run --once --reset-state");
+        }
+        PostgresTestDatabase.execute("delete from " + schema + ".list_block where customer_list_id = 83 and block = 2");
+        try (StateStore.Session session = store.begin("k")) {
+            assertThatThrownBy(() -> session.open("83")).isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining("it holds 1 rows of batches where list_state records 2 not folded yet");
+        }
+        assertThat(rows("83")).as("nothing folded").containsExactly("1:1:10");
     }
 }

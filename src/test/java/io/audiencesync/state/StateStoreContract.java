@@ -26,7 +26,7 @@ abstract class StateStoreContract {
 
     @TempDir
     Path dir;
-    private StateStore store;
+    StateStore store;
     private int plans;
 
     /** A store of the kind under test, empty; sorting in memory at most {@code sortBufferValues} values at a time. */
@@ -352,7 +352,7 @@ abstract class StateStoreContract {
         }
     }
 
-    private Plan plan(StateStore.StoredList list, String... lines) {
+    Plan plan(StateStore.StoredList list, String... lines) {
         Path work = dir.resolve("work-" + (++plans));
         SnapshotCollector collector = new SnapshotCollector(work, 1_000);
         for (String line : lines) {
