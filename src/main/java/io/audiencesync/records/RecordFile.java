@@ -148,9 +148,21 @@ public final class RecordFile {
         private boolean closed;
 
         public Writer(Path file) {
+            this(file, OutputStream.nullOutputStream());
+        }
+
+        /** A writer that also hands every byte it writes to the file, seal included, to {@code copy}, in order. */
+        public Writer(Path file, OutputStream copy) {
             this.file = file;
             try {
-                this.raw = Files.newOutputStream(file);
+                OutputStream disk = Files.newOutputStream(file);
+                this.raw = new FilterOutputStream(disk) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        disk.write(b, off, len);
+                        copy.write(b, off, len);
+                    }
+                };
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write " + file, e);
             }

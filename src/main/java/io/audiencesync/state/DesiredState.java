@@ -140,14 +140,15 @@ public final class DesiredState {
             throw new UncheckedIOException("cannot write the desired state to " + dir, e);
         }
         long values;
-        try (snapshot; RecordFile.Writer out = new RecordFile.Writer(records)) {
+        // Kept where the store keeps it while it is written (PostgreSQL: uploaded as it goes), not after.
+        try (snapshot; StateFiles.Upload upload = files.upload(records); RecordFile.Writer out = new RecordFile.Writer(records, upload)) {
             while (snapshot.next()) {
                 out.write(snapshot.buffer(), snapshot.offset());
             }
             values = out.count();
             out.closeAndForce();
+            upload.finish();
         }
-        files.store(records);
         // The shrink guard compares with the last snapshot whose removals were not held back: dropping the same
         // cut-off export twice must not make it the baseline.
         long baseline = previous.map(p -> p.removalsWithheld() > 0 && p.previousValues() > 0 ? p.previousValues() : p.values())

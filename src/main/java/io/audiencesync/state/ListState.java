@@ -5,7 +5,6 @@ import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
 import io.audiencesync.records.RecordFile;
-import io.audiencesync.records.SnapshotCollector;
 import io.audiencesync.records.SortedRecords;
 import io.audiencesync.records.WireRecords;
 import org.slf4j.Logger;

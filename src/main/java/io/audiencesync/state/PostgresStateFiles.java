@@ -21,6 +21,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 
 /**
  * {@link StateFiles} as rows of {@code state_file} in the PostgreSQL store's schema ({@code state.store=postgres}):
@@ -234,6 +239,142 @@ public final class PostgresStateFiles implements StateFiles {
             throw failure(e, "write", name);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " to keep it in " + table, e);
+        }
+    }
+
+    /**
+     * The parts of the file written as the writer fills them, on a thread and connection of their own, in one
+     * transaction that {@link Upload#finish()} commits: a 10M-value desired state (550 MB) is in PostgreSQL about when
+     * it is on the disk, instead of as long again after. At most {@value #IN_FLIGHT} parts wait in memory.
+     */
+    @Override
+    public Upload upload(Path file) {
+        return new PartUpload(name(file));
+    }
+
+    /** Parts handed to the upload's thread and not inserted yet, at most. */
+    private static final int IN_FLIGHT = 4;
+
+    private final class PartUpload extends Upload {
+        private final String name;
+        private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "state-postgres-upload");
+            t.setDaemon(true);
+            return t;
+        });
+        private final Semaphore room = new Semaphore(IN_FLIGHT);
+        private byte[] part = new byte[PART];
+        private int length;
+        private int parts;
+        /** Used on the upload's thread only. */
+        private Connection connection;
+        private CompletableFuture<Void> written;
+        private boolean done;
+
+        PartUpload(String name) {
+            this.name = name;
+            written = CompletableFuture.runAsync(() -> {
+                try {
+                    connection = connector.connect();
+                    connection.setAutoCommit(false);
+                    delete(connection, name);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            }, thread);
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            while (len > 0) {
+                int n = Math.min(len, PART - length);
+                System.arraycopy(b, off, part, length, n);
+                length += n;
+                off += n;
+                len -= n;
+                if (length == PART) {
+                    send();
+                }
+            }
+        }
+
+        /** Hands the full part to the upload's thread, waiting for room first. */
+        private void send() {
+            byte[] full = part;
+            int size = length;
+            int number = parts++;
+            part = new byte[PART];
+            length = 0;
+            try {
+                room.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StateStoreException("interrupted while writing '" + name + "' to " + table, e);
+            }
+            written = written.thenRunAsync(() -> {
+                try {
+                    insert(connection, name, number, full, size);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            }, thread).whenComplete((ok, failed) -> room.release());
+            if (written.isCompletedExceptionally()) {
+                await();
+            }
+        }
+
+        @Override
+        public void finish() {
+            if (length > 0 || parts == 0) {
+                send();
+            }
+            written = written.thenRunAsync(() -> {
+                try {
+                    connection.commit();
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            }, thread);
+            await();
+            done = true;
+            close();
+        }
+
+        private void await() {
+            try {
+                written.join();
+            } catch (CompletionException e) {
+                close();
+                Throwable cause = e.getCause();
+                throw cause instanceof SQLException sql ? failure(sql, "write", name)
+                        : new StateStoreException("cannot write '" + name + "' to " + table + ": " + cause, cause);
+            }
+        }
+
+        /** Without {@link #finish()}: rolls back what was inserted, so the name keeps what it had. */
+        @Override
+        public void close() {
+            if (thread.isShutdown()) {
+                return;
+            }
+            thread.execute(() -> {
+                if (connection != null) {
+                    try {
+                        if (!done) {
+                            connection.rollback();
+                        }
+                        connection.close();
+                    } catch (SQLException ignored) {
+                        // closing the connection rolls back what was not committed
+                    }
+                }
+            });
+            thread.shutdown();
         }
     }
 

@@ -16,10 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -40,20 +38,18 @@ import java.util.stream.Stream;
 
 /**
  * The PostgreSQL store ({@code state.store=postgres}): the members of every customer list in one table of one
- * schema, created and migrated at start. A plan reads the list's rows in key order ({@code COPY … TO STDOUT}, binary,
- * along the primary key's index) and merges them with the sorted snapshot in this process, as the file store merges
- * its members file; each acknowledged batch is one COPY (ADD) or DELETE, committed before the next batch goes out.
- * The write lock of a list is a session advisory lock on the run's own connection: the database drops it when that
- * connection goes, so a killed run never leaves a stale lock.
+ * schema, created and migrated at start, as blocks of records ({@code list_block}, see {@link MemberBlocks}), the file
+ * store's members file and journal in rows: each acknowledged batch is one row, committed before the next batch goes
+ * out, and the end of the run folds the batches into the list's rows of members. A plan reads those rows in order
+ * ({@code COPY … TO STDOUT}, binary, along the primary key's index) and merges them with the sorted snapshot in this
+ * process, as the file store merges its members file. The write lock of a list is a session advisory lock on the
+ * run's own connection: the database drops it when that connection goes, so a killed run never leaves a stale lock.
  *
  * <p>What proves a list's members whole is its row of {@code list_state}: their count, the XOR of their keys'
- * {@link WireRecords#keyHash hashes}, and the number of batches recorded, updated in the same transaction as each
- * batch. A plan checks it for free: it reads every row anyway, and counts and hashes them on the way. Rows deleted,
- * added or changed outside this tool, a truncated or dropped table, are found before anything is sent.
- *
- * <p>Keys are the {@link WireRecords} key (kind byte, then the digest's bytes or the text's UTF-8 bytes) as
- * {@code bytea}, which PostgreSQL orders by unsigned bytes, then length, with no collation: the order of the sorted
- * files, whatever the database's locale. The merge checks it row by row. A digest takes 33 bytes.
+ * {@link WireRecords#keyHash hashes}, the batches recorded and the rows of batches not folded yet. A plan checks it
+ * for free: it reads every record anyway, and counts and hashes them on the way; a fold checks each batch's row
+ * against the count and digest it was written with. Rows deleted, added or changed outside this tool, a truncated or
+ * dropped table, are found before anything is sent.
  */
 public final class PostgresStateStore implements StateStore {
 

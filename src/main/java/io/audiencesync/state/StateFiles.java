@@ -1,5 +1,6 @@
 package io.audiencesync.state;
 
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +40,38 @@ public interface StateFiles {
      * is streamed into the store, never held in memory. For files on the disk already, nothing.
      */
     void store(Path file);
+
+    /**
+     * {@link #store} done while this process writes the file, for a large one: the writer copies every byte it writes
+     * to the file to the returned {@link Upload} as well, in order, and calls {@link Upload#finish()} once the file is
+     * forced to the disk; what was kept under the name before stays in force until then, and stays when the upload is
+     * closed without it. For files on the disk, nothing to do.
+     */
+    default Upload upload(Path file) {
+        return new Upload() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+            }
+
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+    }
+
+    /** The bytes of a file being written, kept as they come by {@link #finish()}, dropped by a close without it. */
+    abstract class Upload extends OutputStream {
+        /** Keeps everything written, replacing what was kept under the file's name; returns once it is kept. */
+        public abstract void finish();
+
+        @Override
+        public void close() {
+        }
+    }
 
     /**
      * Makes the local {@code file} hold what {@link #store} kept under its name, streamed from the store when the

@@ -121,6 +121,40 @@ class PostgresStateFilesTest {
     }
 
     @Test
+    void aLargeFileIsUploadedWhileItIsWrittenAndReplacesTheOldOneOnlyWhenFinished() throws Exception {
+        Path a = dir.resolve("a");
+        Path onA = a.resolve("state/desired/l-1.bin");
+        Files.createDirectories(onA.getParent());
+        byte[] old = utf8("the generation before");
+        Files.write(onA, old);
+        store.files(a).store(onA);
+
+        byte[] content = new byte[PostgresStateFiles.PART * 6 + 777];
+        new Random(11).nextBytes(content);
+        Path onB = dir.resolve("b/state/desired/l-1.bin");
+        try (StateFiles.Upload upload = store.files(a).upload(onA)) {
+            // Written in odd pieces, as a writer's buffer fills: more parts than wait in memory at once.
+            for (int off = 0; off < content.length; off += 100_003) {
+                upload.write(content, off, Math.min(100_003, content.length - off));
+            }
+            assertThat(store.files(dir.resolve("b")).fetch(onB)).isTrue();
+            assertThat(Files.readAllBytes(onB)).as("not finished: the old one is in force").isEqualTo(old);
+            upload.finish();
+        }
+        assertThat(store.files(dir.resolve("b")).fetch(onB)).isTrue();
+        assertThat(Files.readAllBytes(onB)).isEqualTo(content);
+        assertThat(PostgresTestDatabase.query("select count(*) from " + schema + ".state_file where name = 'state/desired/l-1.bin'"))
+                .containsExactly("7");
+
+        // Closed without finishing (the writer failed): nothing of it is kept.
+        try (StateFiles.Upload upload = store.files(a).upload(onA)) {
+            upload.write(old, 0, old.length);
+        }
+        assertThat(store.files(dir.resolve("b")).fetch(onB)).isTrue();
+        assertThat(Files.readAllBytes(onB)).isEqualTo(content);
+    }
+
+    @Test
     void aFileAnEarlierReleaseLeftOnTheDiskIsTakenInOnceAndTheTablesCopyWinsAfterThat() throws Exception {
         StateFiles files = store.files(dir);
         Path binding = dir.resolve("state/syncs/x.json");
