@@ -882,7 +882,8 @@ public final class PostgresStateStore implements StateStore {
 
         /** (members ∪ adds) − removes, written as new rows after every old one, which are then deleted. */
         private void merge(Recorded recorded) throws SQLException {
-            Path work = workRoot.resolve("fold-" + listId);
+            // Named by the schema too: processes on other schemas may share the directory (tests, the tmpdir default).
+            Path work = workRoot.resolve(schema + "-fold-" + listId);
             try {
                 deleteTree(work);
                 Files.createDirectories(work);

@@ -42,7 +42,8 @@ class PostgresStateStoreTest extends StateStoreContract {
             schema = PostgresTestDatabase.newSchema();
         }
         try {
-            return new PostgresStateStore(PostgresTestDatabase.URL, PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema);
+            return new PostgresStateStore(PostgresTestDatabase.URL, PostgresTestDatabase.USER, PostgresTestDatabase.PASSWORD, schema,
+                    dir.resolve("postgres-work"), sortBufferValues);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
