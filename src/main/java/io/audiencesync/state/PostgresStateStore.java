@@ -344,6 +344,12 @@ public final class PostgresStateStore implements StateStore {
                     }
                 }
             }
+            try (Statement st = c.createStatement()) {
+                // The session's commits do not wait for the disk: the Flusher's commit after each batch does, while
+                // the next batch is on its way. A commit lost with a crash of the database leaves the transaction's
+                // state before it, whole (a fold is folded again; a batch is sent again).
+                st.execute("set synchronous_commit = off");
+            }
             return new PgSession(c, lock);
         } catch (SQLException e) {
             closeQuietly(c);
@@ -506,7 +512,11 @@ public final class PostgresStateStore implements StateStore {
     }
 
     /** A batch being written while it is on its way to Pinterest, and the work writing it. */
-    private record Prepared(Batch batch, CompletableFuture<Void> rows) {
+    private record Prepared(Batch batch, CompletableFuture<Written> rows) {
+    }
+
+    /** What writing a batch's row found of it: its digest, and whether each value is greater than the one before. */
+    private record Written(long digest, boolean ascending) {
     }
 
     /**
@@ -530,7 +540,8 @@ public final class PostgresStateStore implements StateStore {
          * the batches' rows are then the members as they are, in order, and folding them only relabels them.
          */
         private boolean firstSyncInOrder;
-        private final Fold.Ascending order = new Fold.Ascending();
+        /** The last value of the last batch recorded in order. */
+        private final byte[] lastInOrder = new byte[WireRecords.MAX_LENGTH];
         private long inOrderCount;
         private long inOrderDigest;
         private long inOrderBatches;
@@ -674,9 +685,9 @@ public final class PostgresStateStore implements StateStore {
             }
             drop();
             long block = nextBlock++;
-            prepared = new Prepared(batch, CompletableFuture.runAsync(() -> {
+            prepared = new Prepared(batch, CompletableFuture.supplyAsync(() -> {
                 try {
-                    write(batch, block);
+                    return write(batch, block);
                 } catch (SQLException e) {
                     throw new CompletionException(e);
                 }
@@ -704,12 +715,9 @@ public final class PostgresStateStore implements StateStore {
             }
             Prepared ready = prepared;
             prepared = null;
+            Written written;
             try {
-                if (ready != null) {
-                    ready.rows().join();
-                } else {
-                    write(batch, nextBlock++);
-                }
+                written = ready != null ? ready.rows().join() : write(batch, nextBlock++);
                 awaitFlush();
                 c.commit();
                 pendingFlush = flusher().flush();
@@ -726,58 +734,59 @@ public final class PostgresStateStore implements StateStore {
             } finally {
                 restoreAutoCommit(c, true);
             }
-            followOrder(batch);
+            followOrder(batch, written);
         }
 
-        /** Keeps {@link #firstSyncInOrder} true while the batches recorded are a first sync's, in order. */
-        private void followOrder(Batch batch) {
+        /**
+         * Keeps {@link #firstSyncInOrder} true while the batches recorded are a first sync's, in order: ADDs, each
+         * ascending (checked while its row was written), each beginning above where the one before ended.
+         */
+        private void followOrder(Batch batch, Written written) {
             if (!firstSyncInOrder) {
                 return;
             }
-            if (batch.operation() != Operation.ADD) {
+            byte[] records = batch.records();
+            if (batch.operation() != Operation.ADD || !written.ascending()
+                    || inOrderBatches > 0 && WireRecords.compare(lastInOrder, 0, records, 0) >= 0) {
                 firstSyncInOrder = false;
                 return;
             }
-            byte[] records = batch.records();
+            int last = 0;
             for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
-                if (order.next(records, pos) != Fold.Ascending.Next.NEW) {
-                    firstSyncInOrder = false;
-                    return;
-                }
-                inOrderDigest ^= WireRecords.keyHash(records, pos);
+                last = pos;
             }
+            System.arraycopy(records, last, lastInOrder, 0, WireRecords.length(records, last));
+            inOrderDigest ^= written.digest();
             inOrderCount += batch.size();
             inOrderBatches++;
         }
 
         /** The row of {@code batch} and its list's {@code list_state} change, in a transaction this leaves open. */
-        private void write(Batch batch, long block) throws SQLException {
+        private Written write(Batch batch, long block) throws SQLException {
             byte[] records = batch.records();
             long digest = 0;
-            for (int pos = 0; pos < records.length; pos += WireRecords.length(records, pos)) {
+            boolean ascending = true;
+            for (int pos = 0, before = -1; pos < records.length; before = pos, pos += WireRecords.length(records, pos)) {
                 digest ^= WireRecords.keyHash(records, pos);
+                ascending = ascending && (before < 0 || WireRecords.compare(records, before, records, pos) < 0);
             }
             c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                // Read at the commit: the flush after it waits for the disk instead, while the next batch is sent.
-                st.execute("set local synchronous_commit = off");
-            }
-            try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_block (customer_list_id,"
-                    + " block, operation, value_count, digest, content) values (?, ?, ?, ?, ?, ?)")) {
+            // One statement: the batch's row, and one more batch to fold in the list's list_state.
+            try (PreparedStatement st = c.prepareStatement("with batch as (insert into " + schema + ".list_block"
+                    + " (customer_list_id, block, operation, value_count, digest, content) values (?, ?, ?, ?, ?, ?))"
+                    + " insert into " + schema + ".list_state (customer_list_id, member_count, digest, batches, pending)"
+                    + " values (?, 0, 0, 1, 1) on conflict (customer_list_id) do update set batches = list_state.batches + 1,"
+                    + " pending = list_state.pending + 1, updated_at = now()")) {
                 st.setLong(1, listId);
                 st.setLong(2, block);
                 st.setShort(3, batch.operation() == Operation.ADD ? ADD : REMOVE);
                 st.setInt(4, batch.size());
                 st.setLong(5, digest);
                 st.setBytes(6, records);
+                st.setLong(7, listId);
                 st.executeUpdate();
             }
-            try (PreparedStatement st = c.prepareStatement("insert into " + schema + ".list_state (customer_list_id,"
-                    + " member_count, digest, batches, pending) values (?, 0, 0, 1, 1) on conflict (customer_list_id) do"
-                    + " update set batches = list_state.batches + 1, pending = list_state.pending + 1, updated_at = now()")) {
-                st.setLong(1, listId);
-                st.executeUpdate();
-            }
+            return new Written(digest, ascending);
         }
 
         /** Rolls back the row a prepared batch wrote that was not acknowledged (it failed, or another came first). */
