@@ -555,14 +555,7 @@ public final class PostgresStateStore implements StateStore {
         PgList recover() {
             try {
                 fold();
-                try (PreparedStatement st = c.prepareStatement("select coalesce(max(block), 0) + 1 from " + schema
-                        + ".list_block where customer_list_id = ?")) {
-                    st.setLong(1, listId);
-                    try (ResultSet rs = st.executeQuery()) {
-                        rs.next();
-                        nextBlock = rs.getLong(1);
-                    }
-                }
+                nextBlock = nextBlock();
                 firstSyncInOrder = nextBlock == 1 && recorded().count() == 0;
                 return this;
             } catch (SQLException e) {
@@ -977,6 +970,7 @@ public final class PostgresStateStore implements StateStore {
             }
         }
 
+        /** One more than the highest row number of the list, or than the last one given out, whichever is higher. */
         private long nextBlock() throws SQLException {
             try (PreparedStatement st = c.prepareStatement("select coalesce(max(block), 0) + 1 from " + schema
                     + ".list_block where customer_list_id = ?")) {
