@@ -1,6 +1,5 @@
 package io.audiencesync.records;
 
-import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.state.StateCorruptedException;
 
 import java.io.BufferedOutputStream;
@@ -34,9 +33,6 @@ public final class RecordFile {
             + " returned other bytes than were written. Check the disk (and that nothing else writes there), then run"
             + " again; nothing was sent from it";
 
-    private static final IdentifierType[] TYPES = IdentifierType.values();
-    /** The longest text payload a record can have (256 characters of up to 4 UTF-8 bytes). */
-    private static final int MAX_TEXT = WireRecords.MAX_LENGTH - 4;
 
     private RecordFile() {
     }
@@ -268,23 +264,13 @@ public final class RecordFile {
                 end(true, readSeal());
                 return false;
             }
-            if (kind < 0 || kind > WireRecords.KIND_TEXT) {
-                throw damaged("an unknown record kind " + kind);
-            }
-            if (!ensure(WireRecords.headerLength(kind))) {
-                throw damaged("the file ends inside a record");
-            }
-            if (kind == WireRecords.KIND_TEXT && ((buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF)) > MAX_TEXT) {
-                throw damaged("a record longer than any value");
+            // A whole record is at most MAX_LENGTH bytes: fewer are readable only at the end of the file.
+            ensure(WireRecords.MAX_LENGTH);
+            String damage = WireRecords.damage(buf, pos, limit - pos, "the file ends inside a record");
+            if (damage != null) {
+                throw damaged(damage);
             }
             int length = WireRecords.length(buf, pos);
-            if (!ensure(length)) {
-                throw damaged("the file ends inside a record");
-            }
-            int type = buf[pos + length - 1];
-            if (type < 0 || type >= TYPES.length) {
-                throw damaged("an unknown identifier type " + type);
-            }
             if (order == Order.ASCENDING) {
                 if (hasLast && WireRecords.compare(last, 0, buf, pos) >= 0) {
                     throw damaged("a record that is not greater than the one before (the file is sorted and distinct)");

@@ -107,6 +107,31 @@ public final class WireRecords {
         return kind < KIND_TEXT ? 1 + DIGEST_BYTES[kind] : 3 + ((buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF));
     }
 
+    /**
+     * What is wrong with a record read back from a file or a database, {@code available} bytes of it readable at
+     * {@code off}: null when it is whole, of a known kind and type, and no longer than any value; {@code cut} when
+     * its bytes end first.
+     */
+    public static String damage(byte[] buf, int off, int available, String cut) {
+        byte kind = buf[off];
+        if (kind < 0 || kind > KIND_TEXT) {
+            return "a record of unknown kind " + kind;
+        }
+        if (available < headerLength(kind)) {
+            return cut;
+        }
+        // The longest text payload is 256 characters of up to 4 UTF-8 bytes.
+        if (kind == KIND_TEXT && ((buf[off + 1] & 0xFF) << 8 | (buf[off + 2] & 0xFF)) > MAX_LENGTH - 4) {
+            return "a record longer than any value";
+        }
+        int length = length(buf, off);
+        if (available < length) {
+            return cut;
+        }
+        int type = buf[off + length - 1];
+        return type < 0 || type >= TYPES.length ? "an unknown identifier type " + type : null;
+    }
+
     /** Key, then one type byte. */
     public static int length(byte[] buf, int off) {
         return keyLength(buf, off) + 1;

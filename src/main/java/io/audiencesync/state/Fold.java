@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Folding acknowledged batches into a list's sorted members, the same way in both stores: the batches' values are
@@ -159,6 +161,18 @@ final class Fold {
             System.arraycopy(buf, off, last, 0, WireRecords.length(buf, off));
             hasLast = true;
             return Next.NEW;
+        }
+    }
+
+    /** Deletes a fold's work directory and everything in it, if it is there. */
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

@@ -18,13 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.stream.Stream;
 
 /**
  * What Pinterest has acknowledged for one customer list, in the file store: the wire values this tool added and
@@ -220,7 +218,7 @@ public final class ListState implements StateStore.StoredList {
         }
         Path work = dir.resolve("compact.tmp");
         try {
-            deleteTree(work);
+            Fold.deleteTree(work);
             Files.createDirectories(work);
             Fold.Sink adds = new Fold.Sink(work, "adds", sortBufferValues);
             Fold.Sink removes = new Fold.Sink(work, "removes", sortBufferValues);
@@ -241,7 +239,7 @@ public final class ListState implements StateStore.StoredList {
             }
             Files.move(next, members, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(journal);
-            deleteTree(work);
+            Fold.deleteTree(work);
             return count;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compact the state in " + dir, e);
@@ -414,17 +412,6 @@ public final class ListState implements StateStore.StoredList {
 
         long count() {
             return count;
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

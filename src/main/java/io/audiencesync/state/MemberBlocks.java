@@ -1,6 +1,5 @@
 package io.audiencesync.state;
 
-import io.audiencesync.identity.IdentifierType;
 import io.audiencesync.records.WireRecords;
 
 /**
@@ -13,9 +12,6 @@ final class MemberBlocks {
 
     /** The bytes of records a row of members is filled to: few rows, each stored out of line (TOAST) in 2 KB chunks. */
     static final int TARGET = 1 << 20;
-    private static final int TYPES = IdentifierType.values().length;
-    /** The longest text payload a record can have (256 characters of up to 4 UTF-8 bytes). */
-    private static final int MAX_TEXT = WireRecords.MAX_LENGTH - 4;
 
     private MemberBlocks() {
     }
@@ -43,24 +39,11 @@ final class MemberBlocks {
         String check(byte[] buf, int from, int to) {
             int pos = from;
             while (pos < to) {
-                byte kind = buf[pos];
-                if (kind < 0 || kind > WireRecords.KIND_TEXT) {
-                    return "a record of unknown kind " + kind;
-                }
-                if (to - pos < WireRecords.headerLength(kind)) {
-                    return "a record cut off at the end of its row";
-                }
-                if (kind == WireRecords.KIND_TEXT && ((buf[pos + 1] & 0xFF) << 8 | (buf[pos + 2] & 0xFF)) > MAX_TEXT) {
-                    return "a record longer than any value";
+                String damage = WireRecords.damage(buf, pos, to - pos, "a record cut off at the end of its row");
+                if (damage != null) {
+                    return damage;
                 }
                 int length = WireRecords.length(buf, pos);
-                if (to - pos < length) {
-                    return "a record cut off at the end of its row";
-                }
-                int type = buf[pos + length - 1];
-                if (type < 0 || type >= TYPES) {
-                    return "an unknown identifier type " + type;
-                }
                 if (ascending && lastBuf != null && WireRecords.compare(lastBuf, lastOff, buf, pos) >= 0) {
                     return "value " + (count + 1) + " is not greater than the one before it (the members are sorted"
                             + " and distinct)";

@@ -221,22 +221,9 @@ public final class PostgresStateFiles implements StateFiles {
 
     @Override
     public void store(Path file) {
-        String name = name(file);
-        byte[] buffer = new byte[PART];
-        try (Connection c = connector.connect(); InputStream in = Files.newInputStream(file)) {
-            c.setAutoCommit(false);
-            delete(c, name);
-            int part = 0;
-            int n;
-            while ((n = in.readNBytes(buffer, 0, PART)) > 0) {
-                insert(c, name, part++, buffer, n);
-            }
-            if (part == 0) {
-                insert(c, name, 0, buffer, 0);
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw failure(e, "write", name);
+        try (Upload upload = upload(file); InputStream in = Files.newInputStream(file)) {
+            in.transferTo(upload);
+            upload.finish();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + " to keep it in " + table, e);
         }

@@ -25,7 +25,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
@@ -34,7 +33,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The PostgreSQL store ({@code state.store=postgres}): the members of every customer list in one table of one
@@ -648,8 +646,17 @@ public final class PostgresStateStore implements StateStore {
         }
 
         private boolean hasMemberRows() throws SQLException {
+            return hasRows("operation = " + MEMBERS);
+        }
+
+        /** Whether the list has rows of batches not folded yet. */
+        private boolean hasBatchRows() throws SQLException {
+            return hasRows("operation <> " + MEMBERS);
+        }
+
+        private boolean hasRows(String operation) throws SQLException {
             try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema
-                    + ".list_block where customer_list_id = ? and operation = " + MEMBERS + ")")) {
+                    + ".list_block where customer_list_id = ? and " + operation + ")")) {
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -856,17 +863,6 @@ public final class PostgresStateStore implements StateStore {
             firstSyncInOrder = false;
         }
 
-        private boolean hasBatchRows() throws SQLException {
-            try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema
-                    + ".list_block where customer_list_id = ? and operation <> " + MEMBERS + ")")) {
-                st.setLong(1, listId);
-                try (ResultSet rs = st.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1);
-                }
-            }
-        }
-
         /** A first sync's rows, each value greater than the one before, are the members: only their label changes. */
         private void relabel(Recorded recorded) throws SQLException {
             int rows;
@@ -887,7 +883,7 @@ public final class PostgresStateStore implements StateStore {
             // Named by the schema too: processes on other schemas may share the directory (tests, the tmpdir default).
             Path work = workRoot.resolve(schema + "-fold-" + listId);
             try {
-                deleteTree(work);
+                Fold.deleteTree(work);
                 Files.createDirectories(work);
                 Fold.Sink adds = new Fold.Sink(work, "adds", sortBufferValues);
                 Fold.Sink removes = new Fold.Sink(work, "removes", sortBufferValues);
@@ -927,7 +923,7 @@ public final class PostgresStateStore implements StateStore {
                 throw new UncheckedIOException("cannot fold the batches of customer list " + listId + " in " + work, e);
             } finally {
                 try {
-                    deleteTree(work);
+                    Fold.deleteTree(work);
                 } catch (IOException e) {
                     LOG.debug("Deleting {}: {}", work, e.toString());
                 }
@@ -1015,17 +1011,6 @@ public final class PostgresStateStore implements StateStore {
             st.setLong(4, digest);
             st.setBytes(5, Arrays.copyOf(content, length));
             st.executeUpdate();
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
