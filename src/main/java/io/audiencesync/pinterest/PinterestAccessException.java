@@ -31,8 +31,19 @@ public class PinterestAccessException extends PinterestApiException {
                     : "Pinterest did not accept the access token even after a refresh (access revoked, or the ads:read and"
                     + " ads:write scopes missing): run 'pinterest-audience-sync auth' to authorize again";
             case 403 -> "check pinterest.ad-account-id: the token has no access to that ad account, or the account is disapproved";
-            default -> "the customer list or audience was not found in this ad account; it may have been deleted in Pinterest."
-                    + " Remove its binding under state/syncs in sync.data-dir to create a new one";
+            default -> namesOneObject()
+                    ? "the customer list or audience was not found in this ad account; it may have been deleted in Pinterest."
+                    + " Remove its binding under state/syncs in sync.data-dir to create a new one"
+                    // Listing or creating lists and audiences names no list: the account or the URL is wrong.
+                    : "no such ad account or API endpoint: check pinterest.ad-account-id, and that pinterest.api-url is the"
+                    + " API's base, https://api.pinterest.com/v5 (an emulator's ends in /v5 too)";
         };
+    }
+
+    /** Whether the call addresses one list or audience by its id ("GET customer list 123"), not the account's. */
+    private boolean namesOneObject() {
+        String call = call();
+        return call.startsWith("GET customer list ") || call.startsWith("PATCH customer list ")
+                || call.startsWith("GET audience ");
     }
 }

@@ -141,6 +141,18 @@ class ReliabilityEndToEndTest {
     }
 
     @Test
+    void anApiUrlWithoutItsVersionIsNamedNotTakenForADeletedList() {
+        // Listing the account's lists names no list: its 404 is a wrong URL or account, never a list to forget.
+        sync.set("pinterest.api-url", emulator.baseUrl().replaceFirst("/v5$", ""));
+        int exit = sync.sync("day1.csv", model(0, 3));
+        assertThat(exit).isEqualTo(2);
+        assertThat(sync.lastReport().error()).contains("GET customer lists").contains("404")
+                .contains("pinterest.api-url").contains("https://api.pinterest.com/v5").contains("pinterest.ad-account-id")
+                .doesNotContain("state/syncs").doesNotContain("deleted");
+        assertThat(emulator.writeCalls()).isZero();
+    }
+
+    @Test
     void planShowsWhatARunWouldSendAndSendsNothing() throws IOException {
         sync.sync("day1.csv", model(0, 10));
         long writes = emulator.writeCalls();
