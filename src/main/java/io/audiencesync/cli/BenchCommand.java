@@ -42,14 +42,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -58,6 +61,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 @Command(name = "bench",
@@ -95,6 +99,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-postgres", description = "Leave out the PostgreSQL store.")
     boolean noPostgres;
 
+    @Option(names = "--pairs", paramLabel = "N", defaultValue = "3", description = "With PostgreSQL: the first syncs of"
+            + " the two stores run N times in turn (file, postgres, then postgres, file, ...), each into a new list; the table shows"
+            + " each store's median, and the postgres store's share of the file store's is the median of the N pairs',"
+            + " so that the machine's speed drifting during the bench does not land on one store (default ${DEFAULT-VALUE}).")
+    int pairs;
+
     @Option(names = "--syncs", paramLabel = "N", defaultValue = "0", description = "Instead: N syncs of --rows rows each,"
             + " synced by one workspace process, then by N single-sync processes one after another (each -Xmx512m):"
             + " time and peak resident memory of each (default ${DEFAULT-VALUE}: not this).")
@@ -112,6 +122,8 @@ final class BenchCommand implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final List<Line> table = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** Each pair's first sync, file store's seconds ÷ postgres store's: the postgres store's share of the file store's. */
+    private final List<Double> firstSyncShares = new ArrayList<>();
     private double floorRate;
 
     /** One row of the printed table. */
@@ -120,6 +132,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (pairs < 1) {
+            System.err.println("bench: --pairs must be 1 or more (first syncs of each store, run in turn), got " + pairs);
+            return 2;
+        }
         Logger app = (Logger) LoggerFactory.getLogger("io.audiencesync");
         Logger camel = (Logger) LoggerFactory.getLogger("org.apache.camel");
         Level appLevel = app.getLevel();
@@ -155,7 +171,12 @@ final class BenchCommand implements Callable<Integer> {
                 batchSize, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, home);
         // A --dir used before holds an earlier bench's state, bound to lists of an emulator that is gone: every run
         // would stop on a list not found. The bench's own directories start empty.
-        for (String own : List.of("file", "pg", "stages", "warm-up", "warm-up-sync")) {
+        List<String> owns = new ArrayList<>(List.of("stages", "warm-up", "warm-up-sync"));
+        for (int round = 0; round < pairs; round++) {
+            owns.add(dataDirName("file", round));
+            owns.add(dataDirName("postgres", round));
+        }
+        for (String own : owns) {
             if (Files.exists(home.resolve(own))) {
                 deleteTree(home.resolve(own));
                 out.printf("removed %s, an earlier bench's%n", home.resolve(own));
@@ -180,7 +201,8 @@ final class BenchCommand implements Callable<Integer> {
         long values = pipelineStages(model, home.resolve("stages"));
 
         boolean postgres = !noPostgres && postgresAnswers();
-        try (Emulator emulator = Emulator.start(home.resolve("emulator.log"))) {
+        int rounds = postgres ? pairs : 1;
+        try (Emulator emulator = Emulator.start(home.resolve("emulator.log"), emulatorHeap(values, 2 * rounds))) {
             // The routes and the emulator's JVM warm up too, on a list of their own, before anything is measured; in
             // small batches, so that the code of a call (HTTP, JSON) runs as often as in the runs measured.
             Map<String, String> warmUpSettings = syncSettings(emulator, home.resolve("warm-up-sync"));
@@ -190,19 +212,18 @@ final class BenchCommand implements Callable<Integer> {
             table.remove(table.size() - 1);
             deleteTree(home.resolve("warm-up-sync"));
             Files.delete(warmUp);
-            endToEnd("file", emulator, home.resolve("file"), model, churned, values, Map.of());
-            if (postgres) {
-                dropBenchSchema();
-                try {
-                    endToEnd("postgres", emulator, home.resolve("pg"), model, churned, values, Map.of(
-                            "state.store", "postgres", "state.jdbc-url", jdbcUrl, "state.jdbc-user", jdbcUser,
-                            "state.jdbc-password", jdbcPassword, "state.jdbc-schema", pgSchema,
-                            "sync.name", "Bench postgres"));
-                } finally {
-                    dropBenchSchema();
-                }
-            } else {
+            List<String> stores = postgres ? List.of("file", "postgres") : List.of("file");
+            if (!postgres) {
                 notes.add("PostgreSQL store: left out (" + (noPostgres ? "--no-postgres" : "nothing answers at " + jdbcUrl) + ")");
+            }
+            try {
+                endToEnd(stores, rounds, emulator, home, model, churned, values);
+            } finally {
+                if (postgres) {
+                    for (int round = 0; round < rounds; round++) {
+                        dropBenchSchema(schema(round));
+                    }
+                }
             }
         }
         print();
@@ -322,12 +343,92 @@ final class BenchCommand implements Callable<Integer> {
         return plan.snapshotCount();
     }
 
-    /** (c) The real application: first sync, the plan of the re-sync measured alone, then the re-sync. */
-    private void endToEnd(String store, Emulator emulator, Path data, Path model, Path churned, long distinct,
-                          Map<String, String> extra) throws Exception {
+    /**
+     * (c) The real application: each store's first sync (with both stores, {@code rounds} pairs run in turn, each into a
+     * new list), then each store's re-sync of its first list: the plan measured alone, then the whole run.
+     */
+    private void endToEnd(List<String> stores, int rounds, Emulator emulator, Path home, Path model, Path churned,
+                          long distinct) throws Exception {
+        Map<String, List<Line>> firstSyncs = new LinkedHashMap<>();
+        Map<String, RunReport> firstReports = new LinkedHashMap<>();
+        for (int round = 0; round < rounds; round++) {
+            // Every other pair the other store goes first (file, postgres, postgres, file, ...): a machine getting
+            // steadily faster or slower through the pairs favours neither store.
+            List<String> order = new ArrayList<>(stores);
+            if (round % 2 == 1) {
+                Collections.reverse(order);
+            }
+            for (String store : order) {
+                Path data = home.resolve(dataDirName(store, round));
+                if (store.equals("postgres")) {
+                    dropBenchSchema(schema(round));
+                }
+                RunReport first = sync(data, model, syncSettings(emulator, data, store, round),
+                        "(c) end to end, first sync, " + store + " store");
+                firstSyncs.computeIfAbsent(store, s -> new ArrayList<>()).add(table.remove(table.size() - 1));
+                long members = emulator.memberCount(first.customerListId());
+                if (members != distinct || first.adds().sent() != distinct) {
+                    notes.add("CHECK FAILED (" + store + "): the list holds " + members + " values, the model " + distinct);
+                }
+                if (round == 0) {
+                    firstReports.put(store, first);
+                } else {
+                    // Only the first round's lists are synced again: the others' state goes, their disk with it.
+                    deleteTree(data);
+                    if (store.equals("postgres")) {
+                        dropBenchSchema(schema(round));
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, List<Line>> e : firstSyncs.entrySet()) {
+            table.add(median(e.getValue(), rounds == 1 ? "" : " (median of " + rounds + ", in turn with the other store)"));
+        }
+        if (firstSyncs.containsKey("postgres")) {
+            List<String> seconds = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                double file = firstSyncs.get("file").get(round).seconds();
+                double pg = firstSyncs.get("postgres").get(round).seconds();
+                firstSyncShares.add(file / pg);
+                seconds.add(String.format(Locale.ROOT, "%.2f s / %.2f s", file, pg));
+            }
+            notes.add("first syncs, file store / postgres store, pair by pair: " + String.join("; ", seconds));
+        }
+        for (String store : stores) {
+            Path data = home.resolve(dataDirName(store, 0));
+            reSync(store, emulator, data, churned, firstReports.get(store), syncSettings(emulator, data, store, 0));
+        }
+    }
+
+    /** The line of the median seconds of {@code lines} (the upper one of an even count), with the highest peak heap. */
+    private static Line median(List<Line> lines, String suffix) {
+        List<Line> sorted = lines.stream().sorted(Comparator.comparingDouble(Line::seconds)).toList();
+        Line m = sorted.get(sorted.size() / 2);
+        long peak = lines.stream().mapToLong(Line::peakHeapMb).max().orElse(0);
+        return new Line(m.stage() + suffix, m.rows(), m.values(), m.seconds(), m.ratioToFloor(), peak);
+    }
+
+    /** A store's data directory in a round of first syncs: {@code file} and {@code pg}, then {@code file-2}, ... */
+    private static String dataDirName(String store, int round) {
+        String name = store.equals("postgres") ? "pg" : store;
+        return round == 0 ? name : name + "-" + (round + 1);
+    }
+
+    /** The PostgreSQL schema of a round of first syncs: every round's sync its own state. */
+    private String schema(int round) {
+        return round == 0 ? pgSchema : pgSchema + "_" + (round + 1);
+    }
+
+    /** The settings of a run-once sync of {@code data}'s inbox into the emulator, with the store's. */
+    private Map<String, String> syncSettings(Emulator emulator, Path data, String store, int round) {
         Map<String, String> settings = syncSettings(emulator, data);
-        settings.putAll(extra);
-        endToEndRuns(store, emulator, data, model, churned, distinct, settings);
+        String name = store.equals("postgres") ? "Bench postgres" : "Bench file";
+        settings.put("sync.name", round == 0 ? name : name + " " + (round + 1));
+        if (store.equals("postgres")) {
+            settings.putAll(Map.of("state.store", "postgres", "state.jdbc-url", jdbcUrl, "state.jdbc-user", jdbcUser,
+                    "state.jdbc-password", jdbcPassword, "state.jdbc-schema", schema(round)));
+        }
+        return settings;
     }
 
     /** The settings of a run-once sync of {@code data}'s inbox into the emulator. */
@@ -350,15 +451,10 @@ final class BenchCommand implements Callable<Integer> {
         return settings;
     }
 
-    private void endToEndRuns(String store, Emulator emulator, Path data, Path model, Path churned, long distinct,
-                              Map<String, String> settings) throws Exception {
-        RunReport first = sync(data, model, settings, "(c) end to end, first sync, " + store + " store");
+    /** A store's re-sync of the list its first sync made: the plan alone, the reference, then the whole run. */
+    private void reSync(String store, Emulator emulator, Path data, Path churned, RunReport first,
+                        Map<String, String> settings) throws Exception {
         String listId = first.customerListId();
-        long members = emulator.memberCount(listId);
-        if (members != distinct || first.adds().sent() != distinct) {
-            notes.add("CHECK FAILED (" + store + "): the list holds " + members + " values, the model " + distinct);
-        }
-
         // The re-sync's plan alone (same values for every approach, normalized once beforehand), then the reference.
         Path values = data.resolve("churned-values.bin");
         long churnedValues = normalizedValues(churned, values);
@@ -399,7 +495,13 @@ final class BenchCommand implements Callable<Integer> {
 
     private RunReport sync(Path data, Path csv, Map<String, String> settings, String stage) throws IOException {
         Path inbox = Files.createDirectories(data.resolve("inbox"));
-        Files.copy(csv, inbox.resolve(csv.getFileName()));
+        Path copy = inbox.resolve(csv.getFileName());
+        Files.copy(csv, copy);
+        // The copy is the bench's, not the run's: written to the disk before the clock starts, so that its writeback
+        // does not share the disk with the run's own writes (a PostgreSQL store's WAL flushes wait behind it).
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
         Heap.reset();
         long t0 = System.nanoTime();
         int exit = SyncApp.runIsolated(settings);
@@ -529,10 +631,24 @@ final class BenchCommand implements Callable<Integer> {
         Line e2ePg = find("first sync, postgres", "");
         if (e2e != null) {
             out.printf(Locale.ROOT, "end-to-end first sync vs the floor: file store %.2f%s%n", e2e.ratioToFloor(),
-                    e2ePg == null ? "" : String.format(Locale.ROOT, ", postgres store %.2f (%.2f of the file store's)",
-                            e2ePg.ratioToFloor(), e2ePg.ratioToFloor() / e2e.ratioToFloor()));
+                    e2ePg == null ? "" : String.format(Locale.ROOT, ", postgres store %.2f (%s)", e2ePg.ratioToFloor(),
+                            share()));
         }
         notes.forEach(n -> out.println("note: " + n));
+    }
+
+    /** The postgres store's first sync as a share of the file store's: one pair's, or the median of the pairs'. */
+    private String share() {
+        List<Double> sorted = firstSyncShares.stream().sorted().toList();
+        if (sorted.size() == 1) {
+            return String.format(Locale.ROOT, "%.2f of the file store's", sorted.get(0));
+        }
+        int n = sorted.size();
+        double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return String.format(Locale.ROOT, "%.2f of the file store's, the median of %d pairs run in turn: %s;"
+                        + " the two medians' ratio %.2f", median, n,
+                firstSyncShares.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).collect(Collectors.joining(", ")),
+                find("first sync, file", "").seconds() / find("first sync, postgres", "").seconds());
     }
 
     private Line find(String part, String other) {
@@ -547,10 +663,10 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private void dropBenchSchema() throws SQLException {
+    private void dropBenchSchema(String schema) throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
              Statement st = c.createStatement()) {
-            st.execute("drop schema if exists " + pgSchema + " cascade");
+            st.execute("drop schema if exists " + schema + " cascade");
         }
     }
 
@@ -617,6 +733,17 @@ final class BenchCommand implements Callable<Integer> {
         return command;
     }
 
+    /**
+     * The emulator's heap for {@code lists} lists of up to {@code values} members each (and the churn's): its
+     * fingerprint tables, 8 bytes a slot, at most three quarters full, a power of two of slots, and one table more for
+     * a table being grown; 1 GB at least.
+     */
+    static String emulatorHeap(long values, int lists) {
+        long slots = Long.highestOneBit(Math.max(1, values * 101 / 100 * 4 / 3)) << 1;
+        long tableMb = slots * 8 >> 20;
+        return Math.max(1024, 512 + (lists + 1) * tableMb) + "m";
+    }
+
     static final class Emulator implements AutoCloseable {
         private final Process process;
         private final int port;
@@ -628,11 +755,15 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         static Emulator start(Path log) throws IOException, InterruptedException {
+            return start(log, "1g");
+        }
+
+        static Emulator start(Path log, String heap) throws IOException, InterruptedException {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            List<String> command = tool("1g", "emulator", "--port", Integer.toString(port), "--compact-membership");
+            List<String> command = tool(heap, "emulator", "--port", Integer.toString(port), "--compact-membership");
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Emulator emulator = new Emulator(process, port);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -72,11 +72,31 @@ class BenchCommandTest {
     void reportsThePostgresStoreToo() {
         PostgresTestDatabase.assumeAvailable();
         CliHarness.Result result = CliHarness.execute("bench", "--rows", "2000", "--batch-size", "500", "--dir", dir.toString(),
-                "--jdbc-url", PostgresTestDatabase.URL, "--jdbc-user", PostgresTestDatabase.USER,
+                "--pairs", "2", "--jdbc-url", PostgresTestDatabase.URL, "--jdbc-user", PostgresTestDatabase.USER,
                 "--jdbc-password", PostgresTestDatabase.PASSWORD);
         assertThat(result.code()).as(result.out() + result.err()).isZero();
-        assertThat(result.out()).contains("first sync, postgres store").contains("(postgres)").contains("postgres store ")
-                .doesNotContain("CHECK FAILED");
+        assertThat(result.out()).contains("(postgres)").doesNotContain("CHECK FAILED");
+        // Two pairs of first syncs, each store's median in the table, the share the median of the pairs'.
+        List<String> stages = tableRows(result.out()).stream().map(r -> r.split("\\|")[1].strip()).toList();
+        assertThat(stages).contains("(c) end to end, first sync, file store (median of 2, in turn with the other store)",
+                "(c) end to end, first sync, postgres store (median of 2, in turn with the other store)");
+        assertThat(result.out()).containsPattern("postgres store [0-9.]+ \\([0-9.]+ of the file store's, the median of 2"
+                + " pairs run in turn: [0-9.]+, [0-9.]+; the two medians' ratio [0-9.]+\\)")
+                .containsPattern("first syncs, file store / postgres store, pair by pair: [0-9.]+ s / [0-9.]+ s; [0-9.]+ s / [0-9.]+ s");
+        // Only the first pair's lists are synced again; the second pair's state is gone with its directories.
+        assertThat(dir.resolve("file")).isDirectory();
+        assertThat(dir.resolve("pg")).isDirectory();
+        assertThat(dir.resolve("file-2")).doesNotExist();
+        assertThat(dir.resolve("pg-2")).doesNotExist();
+        assertThat(result.out()).contains("the emulator's list holds");
+    }
+
+    @Test
+    void refusesPairsBelowOne() {
+        CliHarness.Result result = CliHarness.execute("bench", "--pairs", "0", "--dir", dir.toString());
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("--pairs must be 1 or more").contains("got 0");
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test
