@@ -1,6 +1,7 @@
 package io.audiencesync.pinterest;
 
 import java.net.URI;
+import java.util.regex.Pattern;
 
 /**
  * One call to Pinterest, as the {@code pinterest} route makes it.
@@ -26,6 +27,17 @@ public record Call(String name, String method, String path, String query, Object
     /** Writes are paced and share the ad account's pause; reads are not. */
     public boolean write() {
         return !"GET".equals(method) && credentials == null;
+    }
+
+    /** The path of one customer list or audience of an ad account, by its id. */
+    private static final Pattern ONE_LIST_OR_AUDIENCE = Pattern.compile("ad_accounts/[^/]+/(customer_lists|audiences)/[^/]+");
+
+    /**
+     * Whether the call addresses one customer list or audience by its id ({@code …/customer_lists/123}), not the ad
+     * account or its collections: only then does a 404 mean that list or audience is gone.
+     */
+    public boolean addressesOneListOrAudience() {
+        return path != null && ONE_LIST_OR_AUDIENCE.matcher(path).matches();
     }
 
     /** A token endpoint call: a form, the app's credentials, never retried (a refresh token may be used up). */

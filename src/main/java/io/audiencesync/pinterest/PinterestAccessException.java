@@ -7,19 +7,24 @@ package io.audiencesync.pinterest;
 public class PinterestAccessException extends PinterestApiException {
 
     private final String tokenSource;
+    private final boolean oneListOrAudience;
 
-    public PinterestAccessException(String call, int status, Integer code, String pinterestMessage, String requestId) {
-        this(call, status, code, pinterestMessage, requestId, null);
+    /** For a refusal with advice of its own ({@link InvalidGrantException}), not tied to a call of the API. */
+    protected PinterestAccessException(String call, int status, Integer code, String pinterestMessage, String requestId) {
+        super(call, status, code, pinterestMessage, requestId, null);
+        this.tokenSource = null;
+        this.oneListOrAudience = false;
     }
 
     /**
      * @param tokenSource for a 401 with a token that cannot be refreshed: the setting it came from, named in the
      *                    advice; null when the token was refreshed and still refused
      */
-    public PinterestAccessException(String call, int status, Integer code, String pinterestMessage, String requestId,
+    public PinterestAccessException(Call call, int status, Integer code, String pinterestMessage, String requestId,
                                     String tokenSource) {
-        super(call, status, code, pinterestMessage, requestId, null);
+        super(call.name(), status, code, pinterestMessage, requestId, null);
         this.tokenSource = tokenSource;
+        this.oneListOrAudience = call.addressesOneListOrAudience();
     }
 
     /** A plain explanation of what to check, for the one-line message on stderr. */
@@ -31,19 +36,12 @@ public class PinterestAccessException extends PinterestApiException {
                     : "Pinterest did not accept the access token even after a refresh (access revoked, or the ads:read and"
                     + " ads:write scopes missing): run 'pinterest-audience-sync auth' to authorize again";
             case 403 -> "check pinterest.ad-account-id: the token has no access to that ad account, or the account is disapproved";
-            default -> namesOneObject()
+            default -> oneListOrAudience
                     ? "the customer list or audience was not found in this ad account; it may have been deleted in Pinterest."
                     + " Remove its binding under state/syncs in sync.data-dir to create a new one"
                     // Listing or creating lists and audiences names no list: the account or the URL is wrong.
                     : "no such ad account or API endpoint: check pinterest.ad-account-id, and that pinterest.api-url is the"
                     + " API's base, https://api.pinterest.com/v5 (an emulator's ends in /v5 too)";
         };
-    }
-
-    /** Whether the call addresses one list or audience by its id ("GET customer list 123"), not the account's. */
-    private boolean namesOneObject() {
-        String call = call();
-        return call.startsWith("GET customer list ") || call.startsWith("PATCH customer list ")
-                || call.startsWith("GET audience ");
     }
 }

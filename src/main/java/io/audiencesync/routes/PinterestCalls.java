@@ -187,13 +187,13 @@ public final class PinterestCalls {
             Optional<String> refreshed = tokens.refreshAfterUnauthorized(exchange.getProperty(TOKEN, String.class));
             if (refreshed.isPresent()) {
                 exchange.setProperty(REFRESH, true);
-                throw new PinterestAccessException(call.name(), status, error.code(), error.message(), requestId, null);
+                throw new PinterestAccessException(call, status, error.code(), error.message(), requestId, null);
             }
-            throw new PinterestAccessException(call.name(), status, error.code(), error.message(), requestId,
+            throw new PinterestAccessException(call, status, error.code(), error.message(), requestId,
                     tokens.expiry().source());
         }
         if (status == 401 || status == 403 || status == 404) {
-            throw new PinterestAccessException(call.name(), status, error.code(), error.message(), requestId, null);
+            throw new PinterestAccessException(call, status, error.code(), error.message(), requestId, null);
         }
         Instant now = clock.instant();
         Duration retryAfter = RetryAfter.from(name -> in.getHeader(name, String.class), now);
