@@ -736,12 +736,13 @@ final class BenchCommand implements Callable<Integer> {
     /**
      * The emulator's heap for {@code lists} lists of up to {@code values} members each (and the churn's): its
      * fingerprint tables, 8 bytes a slot, at most three quarters full, a power of two of slots, and one table more for
-     * a table being grown; 1 GB at least.
+     * a table being grown, with half as much again: each table is one huge array, which the collector must find
+     * contiguous room for (ten lists of 15.8M values ran out of a heap of exactly that much); 1 GB at least.
      */
     static String emulatorHeap(long values, int lists) {
         long slots = Long.highestOneBit(Math.max(1, values * 101 / 100 * 4 / 3)) << 1;
         long tableMb = slots * 8 >> 20;
-        return Math.max(1024, 512 + (lists + 1) * tableMb) + "m";
+        return Math.max(1024, 512 + (lists + 1) * tableMb * 3 / 2) + "m";
     }
 
     static final class Emulator implements AutoCloseable {
