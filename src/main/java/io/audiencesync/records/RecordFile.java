@@ -50,7 +50,7 @@ public final class RecordFile {
      * never a record's kind (0-3), so a reader knows where the records end.
      */
     public static final class Seal {
-        static final byte MARK = 0x7F;
+        public static final byte MARK = 0x7F;
         private static final int MAGIC = 0x50_41_53_52; // "PASR"
         public static final int LENGTH = 1 + 4 + 8 + 8 + 4;
 

@@ -109,13 +109,30 @@ public final class DesiredState {
     /** The desired membership, in wire-record order, checked as it is read; the caller closes it. */
     public SortedRecords read() {
         Status status = status().orElseThrow(() -> new IllegalStateException("no desired state in " + dir));
+        Path records = recordsFile(status);
+        return unsealed ? RecordFile.readUnsealed(records, advice)
+                : RecordFile.read(records, RecordFile.Order.ASCENDING, status.values(), advice);
+    }
+
+    /**
+     * The records file in force, on the disk (fetched from where the store keeps it when this replica has no copy),
+     * and where it is kept; empty before the first complete snapshot, and for a desired state of an earlier release.
+     */
+    Optional<Records> records() {
+        return unsealed ? Optional.empty() : status().map(status -> new Records(files, recordsFile(status), status.values()));
+    }
+
+    /** A desired state's records: the file on the disk, kept in {@code files}, with {@code values} records. */
+    record Records(StateFiles files, Path file, long values) {
+    }
+
+    private Path recordsFile(Status status) {
         Path records = dir.resolve(status.records());
         if (!files.fetch(records)) {
             throw new StateCorruptedException(files.describe(records) + " is missing: the desired state "
                     + files.describe(statusFile) + " names it, with " + status.values() + " values. " + advice);
         }
-        return unsealed ? RecordFile.readUnsealed(records, advice)
-                : RecordFile.read(records, RecordFile.Order.ASCENDING, status.values(), advice);
+        return records;
     }
 
     /** Where the status is, for messages: its file, or its row in PostgreSQL. */
@@ -189,6 +206,11 @@ public final class DesiredState {
     private static long generation(String records) {
         String base = records.substring(0, records.length() - ".bin".length());
         return Long.parseLong(base.substring(base.lastIndexOf('-') + 1));
+    }
+
+    /** Deletes the records files of generations before the one in force that are still there (the store kept them). */
+    void deleteOldGenerations() {
+        status().ifPresent(status -> deleteOtherGenerations(status.records()));
     }
 
     private void deleteOtherGenerations(String keep) {

@@ -15,8 +15,9 @@ import java.util.concurrent.BlockingQueue;
  * … order by block) TO STDOUT (FORMAT binary)} of the PostgreSQL store's {@code list_block}: each row is a block of
  * records (see {@link MemberBlocks}) that the reader checks (every record whole, of a known kind and type, greater
  * than the one before, across rows) and hands to the merge as it came from the driver, with no copy, so the
- * database's sending, this reading and the merge go on at once. Counts the records and XORs their keys' hashes on the
- * way, for the list's {@code list_state} check.
+ * database's sending, this reading and the merge go on at once. The members that rows refer to in the desired state
+ * ({@link DesiredValues}) come first: read on the same thread, in blocks of their own. Counts the records and XORs
+ * their keys' hashes on the way, for the list's {@code list_state} check.
  */
 final class PostgresMembers implements SortedRecords {
 
@@ -27,6 +28,8 @@ final class PostgresMembers implements SortedRecords {
     private final Thread reader = new Thread(this::read, "state-postgres-members");
     private final BlockingQueue<Block> full = new ArrayBlockingQueue<>(8);
     private final MemberBlocks.Checker checker = new MemberBlocks.Checker(true);
+    /** The members the rows refer to in the desired state, read before the rows; null when none. */
+    private final DesiredValues referred;
     /** Set by the reader thread before it hands over {@link #END}; read after that. */
     private volatile RuntimeException failure;
     private volatile boolean abandoned;
@@ -47,8 +50,10 @@ final class PostgresMembers implements SortedRecords {
         RuntimeException damaged(String what);
     }
 
-    PostgresMembers(CopyOut copy, Problems problems) {
+    /** @param referred the members that rows refer to in the desired state, or null; closed with this */
+    PostgresMembers(CopyOut copy, DesiredValues referred, Problems problems) {
         this.copy = copy;
+        this.referred = referred;
         this.problems = problems;
         reader.setDaemon(true);
     }
@@ -103,6 +108,9 @@ final class PostgresMembers implements SortedRecords {
     /** The reader thread's work: blocks of records until the trailer, then {@link #END}; a failure is handed over. */
     private void read() {
         try {
+            if (referred != null) {
+                readReferred();
+            }
             Block block;
             while (!abandoned && (block = parseNext()) != null) {
                 if (block.to() > block.from()) {
@@ -119,6 +127,23 @@ final class PostgresMembers implements SortedRecords {
                 full.put(END);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The members the rows refer to, in blocks of about {@link MemberBlocks#TARGET} bytes, checked as the rows'
+     * records are and handed over the same way.
+     */
+    private void readReferred() throws InterruptedException {
+        try (referred) {
+            DesiredValues.Chunk chunk;
+            while (!abandoned && (chunk = referred.next(Long.MAX_VALUE, MemberBlocks.TARGET)).length() > 0) {
+                String problem = checker.check(chunk.records(), 0, chunk.length());
+                if (problem != null) {
+                    throw problems.damaged(problem);
+                }
+                full.put(new Block(chunk.records(), 0, chunk.length()));
             }
         }
     }
@@ -201,6 +226,10 @@ final class PostgresMembers implements SortedRecords {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+        if (referred != null) {
+            // Closed by the reader once read; not yet if the reader never ran.
+            referred.close();
         }
         current = END;
     }

@@ -49,6 +49,7 @@ public final class PostgresStateFiles implements StateFiles {
     }
 
     private final Connector connector;
+    private final String schema;
     private final String table;
     private final Path root;
     /** Files on the disk not used because the table has them, said once each. */
@@ -56,6 +57,7 @@ public final class PostgresStateFiles implements StateFiles {
 
     PostgresStateFiles(Connector connector, String schema, Path root) {
         this.connector = connector;
+        this.schema = schema;
         this.table = schema + ".state_file";
         this.root = root.toAbsolutePath().normalize();
     }
@@ -136,12 +138,26 @@ public final class PostgresStateFiles implements StateFiles {
         }
     }
 
+    /** Whether the files are kept in {@code schema}'s table, where a list's rows can refer to them. */
+    boolean keptIn(String schema) {
+        return this.schema.equals(schema);
+    }
+
+    /**
+     * Deletes the file, but not a desired state's records file that rows of a list refer to ({@code
+     * list_block.desired}: a first sync's values, written once): it goes with a later generation, once the list's next
+     * fold has written those values into its own rows.
+     */
     @Override
     public boolean delete(Path file) {
         String name = name(file);
         boolean local = LocalStateFiles.INSTANCE.delete(file);
-        try (Connection c = connector.connect()) {
-            return delete(c, name) > 0 || local;
+        try (Connection c = connector.connect();
+             PreparedStatement st = c.prepareStatement("delete from " + table + " where name = ? and not exists"
+                     + " (select 1 from " + schema + ".list_block where desired = ?)")) {
+            st.setString(1, name);
+            st.setString(2, name);
+            return st.executeUpdate() > 0 || local;
         } catch (SQLException e) {
             throw failure(e, "delete", name);
         }

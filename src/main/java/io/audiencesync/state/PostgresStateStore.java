@@ -6,6 +6,7 @@ import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.plan.Planner;
+import io.audiencesync.records.RecordFile;
 import io.audiencesync.records.SortedRecords;
 import io.audiencesync.records.WireRecords;
 import org.postgresql.PGConnection;
@@ -80,7 +81,11 @@ public final class PostgresStateStore implements StateStore {
                     + " alter table list_block alter column content set storage external;"
                     + " alter table list_state add column pending bigint not null default 0;"
                     + " create table list_block_set_aside (set_aside_at timestamptz not null, customer_list_id bigint not null,"
-                    + " block bigint not null, operation smallint not null, content bytea not null)");
+                    + " block bigint not null, operation smallint not null, content bytea not null)",
+            // 5: a row whose values are the desired state's (a first sync's batch, and the members it becomes) names
+            // the desired state's records file in state_file instead of holding a copy: each value written once
+            "alter table list_block add column desired text;"
+                    + " alter table list_block_set_aside add column desired text");
     /** The tables a schema at the current version has. */
     private static final List<String> TABLES = List.of("schema_version", "list_block", "list_state", "list_block_set_aside",
             "state_file", "token");
@@ -471,8 +476,9 @@ public final class PostgresStateStore implements StateStore {
                 c.setAutoCommit(false);
                 long rows;
                 try (PreparedStatement copy = c.prepareStatement("insert into " + schema + ".list_block_set_aside"
-                        + " (set_aside_at, customer_list_id, block, operation, content) select now(), customer_list_id,"
-                        + " block, operation, content from " + schema + ".list_block where customer_list_id = ?");
+                        + " (set_aside_at, customer_list_id, block, operation, content, desired) select now(),"
+                        + " customer_list_id, block, operation, content, desired from " + schema + ".list_block where"
+                        + " customer_list_id = ?");
                      PreparedStatement members = c.prepareStatement("delete from " + schema + ".list_block where customer_list_id = ?");
                      PreparedStatement state = c.prepareStatement("delete from " + schema + ".list_state where customer_list_id = ?")) {
                     copy.setLong(1, list);
@@ -496,6 +502,7 @@ public final class PostgresStateStore implements StateStore {
         public void close() {
             if (opened != null) {
                 opened.drop();
+                opened.stopFollowing();
             }
             // Unlocked here, not left to the end of the connection: the server ends a closed session a moment later.
             try (PreparedStatement st = c.prepareStatement("select pg_advisory_unlock(?)")) {
@@ -506,6 +513,54 @@ public final class PostgresStateStore implements StateStore {
             } finally {
                 closeQuietly(c);
             }
+        }
+    }
+
+    /**
+     * What a list's rows refer to in the desired state: the records file's name in {@code state_file}, how many of its
+     * values (its first ones, in the rows' order), and the last of those rows.
+     */
+    private record Referred(String name, long count, long lastBlock) {
+    }
+
+    /**
+     * A first sync's batches compared with the desired state's records file on the disk (the copy of the one kept in
+     * {@code state_file}), one after the other: while each batch is the file's next values, its row refers to them.
+     * Used on the thread that writes the batches' rows.
+     */
+    private static final class Following implements AutoCloseable {
+        private final String name;
+        private final SortedRecords values;
+
+        Following(String name, Path file, long count) {
+            this.name = name;
+            this.values = RecordFile.read(file, RecordFile.Order.ASCENDING, count, RecordFile.WORK_FILE_ADVICE);
+        }
+
+        /** Whether {@code records} are the file's next values; reads past them either way. */
+        boolean next(byte[] records) {
+            try {
+                for (int pos = 0, length; pos < records.length; pos += length) {
+                    length = WireRecords.length(records, pos);
+                    if (!values.next()) {
+                        return false;
+                    }
+                    int off = values.offset();
+                    if (!Arrays.equals(records, pos, pos + length, values.buffer(), off, off + WireRecords.length(values.buffer(), off))) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (RuntimeException e) {
+                // The copy on the disk cannot be read: the batch holds its values, as every batch after it.
+                LOG.debug("Comparing a batch with the desired state {}: {}", name, e.toString());
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            values.close();
         }
     }
 
@@ -543,6 +598,14 @@ public final class PostgresStateStore implements StateStore {
         private long inOrderCount;
         private long inOrderDigest;
         private long inOrderBatches;
+        /**
+         * The desired state a first sync's batches are compared with while each is its next values, in order: the
+         * row of such a batch refers to them ({@code list_block.desired}) instead of holding a copy. Null when the
+         * list had values, or once a batch was not (then every row holds its values, as before).
+         */
+        private volatile Following following;
+        /** The desired state the batches are sent toward, once said ({@link #sending}); null before. */
+        private DesiredState desired;
 
         PgList(Connection c, long listId) {
             this.c = c;
@@ -558,6 +621,31 @@ public final class PostgresStateStore implements StateStore {
                 return this;
             } catch (SQLException e) {
                 throw failure(e, "open the state of customer list " + listId);
+            }
+        }
+
+        /**
+         * While nothing is recorded in the list, its batches are compared with {@code desired}'s records, when this
+         * store keeps them (in its own {@code state_file}, which replicas share): each row of a batch that is the
+         * records' next values refers to them instead of holding a copy.
+         */
+        @Override
+        public void sending(DesiredState desired) {
+            stopFollowing();
+            this.desired = desired;
+            if (firstSyncInOrder && inOrderBatches == 0 && prepared == null) {
+                desired.records().filter(r -> r.files() instanceof PostgresStateFiles files && files.keptIn(schema))
+                        .ifPresent(r -> following = new Following(((PostgresStateFiles) r.files()).name(r.file()),
+                                r.file(), r.values()));
+            }
+        }
+
+        /** Every batch from here on holds its values in its row. */
+        void stopFollowing() {
+            Following was = following;
+            following = null;
+            if (was != null) {
+                was.close();
             }
         }
 
@@ -619,10 +707,65 @@ public final class PostgresStateStore implements StateStore {
                 st.execute("set local enable_sort = off");
                 st.execute("set local enable_bitmapscan = off");
             }
-            CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select content from " + schema
-                    + ".list_block where customer_list_id = " + listId + " and operation = " + MEMBERS
-                    + " order by block) to stdout (format binary)");
-            return new PostgresMembers(copy, what -> damaged(recorded, "it holds " + what)).start();
+            PostgresMembers.Problems problems = what -> damaged(recorded, "it holds " + what);
+            Referred referred = referred(connection, recorded, "operation = " + MEMBERS);
+            DesiredValues values = null;
+            if (referred != null) {
+                long firstOfRows = firstBlock(connection, "operation = " + MEMBERS + " and desired is null");
+                if (firstOfRows <= referred.lastBlock()) {
+                    throw damaged(recorded, "it holds row " + firstOfRows + " of values before the last one that refers to"
+                            + " the desired state (they come first)");
+                }
+                values = read(referred, 0, problems);
+            }
+            try {
+                CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select content from "
+                        + schema + ".list_block where customer_list_id = " + listId + " and operation = " + MEMBERS
+                        + " and desired is null order by block) to stdout (format binary)");
+                return new PostgresMembers(copy, values, problems).start();
+            } catch (SQLException | RuntimeException e) {
+                if (values != null) {
+                    values.close();
+                }
+                throw e;
+            }
+        }
+
+        /** What the list's rows of {@code operations} that refer to the desired state refer to: null when none do. */
+        private Referred referred(Connection connection, Recorded recorded, String operations) throws SQLException {
+            try (PreparedStatement st = connection.prepareStatement("select desired, sum(value_count), max(block) from "
+                    + schema + ".list_block where customer_list_id = ? and " + operations + " and desired is not null"
+                    + " group by desired")) {
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    Referred referred = new Referred(rs.getString(1), rs.getLong(2), rs.getLong(3));
+                    if (rs.next()) {
+                        throw damaged(recorded, "it holds rows that refer to two desired states, '" + referred.name()
+                                + "' and '" + rs.getString(1) + "', where one is referred to at most");
+                    }
+                    return referred;
+                }
+            }
+        }
+
+        /** The values {@code referred} refers to, after the first {@code skip}, read on a connection of their own. */
+        private DesiredValues read(Referred referred, long skip, PostgresMembers.Problems problems) throws SQLException {
+            return new DesiredValues(connect(), schema + ".state_file", referred.name(), skip, referred.count(), problems);
+        }
+
+        /** The lowest row number of the list's rows of {@code operations}; {@link Long#MAX_VALUE} when there is none. */
+        private long firstBlock(Connection connection, String operations) throws SQLException {
+            try (PreparedStatement st = connection.prepareStatement("select coalesce(min(block), " + Long.MAX_VALUE
+                    + ") from " + schema + ".list_block where customer_list_id = ? and " + operations)) {
+                st.setLong(1, listId);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
         }
 
         /** The members read to their end must be what {@code list_state} records: their count and digest. */
@@ -654,9 +797,9 @@ public final class PostgresStateStore implements StateStore {
             return hasRows("operation <> " + MEMBERS);
         }
 
-        private boolean hasRows(String operation) throws SQLException {
+        private boolean hasRows(String condition) throws SQLException {
             try (PreparedStatement st = c.prepareStatement("select exists (select 1 from " + schema
-                    + ".list_block where customer_list_id = ? and " + operation + ")")) {
+                    + ".list_block where customer_list_id = ? and " + condition + ")")) {
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -723,6 +866,7 @@ public final class PostgresStateStore implements StateStore {
                 pendingFlush = flusher().flush();
             } catch (SQLException | CompletionException e) {
                 rollback(c);
+                stopFollowing();
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof SQLException sql) {
                     throw failure(sql, "record an acknowledged batch (it will be sent again by the next run)");
@@ -770,10 +914,15 @@ public final class PostgresStateStore implements StateStore {
                 digest ^= WireRecords.keyHash(records, pos);
                 ascending = ascending && (before < 0 || WireRecords.compare(records, before, records, pos) < 0);
             }
+            Following desired = following;
+            boolean refers = desired != null && batch.operation() == Operation.ADD && desired.next(records);
+            if (desired != null && !refers) {
+                stopFollowing();
+            }
             c.setAutoCommit(false);
             // One statement: the batch's row, and one more batch to fold in the list's list_state.
             try (PreparedStatement st = c.prepareStatement("with batch as (insert into " + schema + ".list_block"
-                    + " (customer_list_id, block, operation, value_count, digest, content) values (?, ?, ?, ?, ?, ?))"
+                    + " (customer_list_id, block, operation, value_count, digest, content, desired) values (?, ?, ?, ?, ?, ?, ?))"
                     + " insert into " + schema + ".list_state (customer_list_id, member_count, digest, batches, pending)"
                     + " values (?, 0, 0, 1, 1) on conflict (customer_list_id) do update set batches = list_state.batches + 1,"
                     + " pending = list_state.pending + 1, updated_at = now()")) {
@@ -782,8 +931,9 @@ public final class PostgresStateStore implements StateStore {
                 st.setShort(3, batch.operation() == Operation.ADD ? ADD : REMOVE);
                 st.setInt(4, batch.size());
                 st.setLong(5, digest);
-                st.setBytes(6, records);
-                st.setLong(7, listId);
+                st.setBytes(6, refers ? new byte[0] : records);
+                st.setString(7, refers ? desired.name : null);
+                st.setLong(8, listId);
                 st.executeUpdate();
             }
             return new Written(digest, ascending);
@@ -803,6 +953,8 @@ public final class PostgresStateStore implements StateStore {
             }
             rollback(c);
             restoreAutoCommit(c, true);
+            // A batch not recorded: the ones after it are not the desired state's next values.
+            stopFollowing();
         }
 
         /** Waits until every batch recorded so far is on the database's disk. */
@@ -824,6 +976,7 @@ public final class PostgresStateStore implements StateStore {
         @Override
         public void finish() {
             drop();
+            stopFollowing();
             awaitFlush();
             try {
                 fold();
@@ -846,11 +999,13 @@ public final class PostgresStateStore implements StateStore {
                 return;
             }
             boolean auto = c.getAutoCommit();
+            boolean hadReferences = false;
             try {
                 c.setAutoCommit(false);
                 if (firstSyncInOrder && inOrderBatches == recorded.pending()) {
                     relabel(recorded);
                 } else {
+                    hadReferences = hasRows("desired is not null");
                     merge(recorded);
                 }
                 c.commit();
@@ -861,6 +1016,10 @@ public final class PostgresStateStore implements StateStore {
                 restoreAutoCommit(c, auto);
             }
             firstSyncInOrder = false;
+            if (hadReferences && desired != null) {
+                // No row refers to a desired state any more: the generations before the one in force can go.
+                desired.deleteOldGenerations();
+            }
         }
 
         /** A first sync's rows, each value greater than the one before, are the members: only their label changes. */
@@ -933,8 +1092,18 @@ public final class PostgresStateStore implements StateStore {
         /** The rows of batches not folded yet, in the order they were recorded, each checked against its count and digest. */
         private void readBatches(Recorded recorded, Fold.Sink adds, Fold.Sink removes) throws SQLException {
             long rows = 0;
-            try (PreparedStatement st = c.prepareStatement("select block, operation, value_count, digest, content from "
-                    + schema + ".list_block where customer_list_id = ? and operation <> " + MEMBERS + " order by block")) {
+            // Batches that refer to the desired state are its values after those of the members that do.
+            Referred referred = referred(c, recorded, "operation <> " + MEMBERS);
+            Referred members = referred == null ? null : referred(c, recorded, "operation = " + MEMBERS);
+            if (members != null && !members.name().equals(referred.name())) {
+                throw damaged(recorded, "it holds rows that refer to two desired states, '" + members.name() + "' and '"
+                        + referred.name() + "', where one is referred to at most");
+            }
+            try (DesiredValues values = referred == null ? null : read(referred, members == null ? 0 : members.count(),
+                    what -> damaged(recorded, "it holds " + what));
+                 PreparedStatement st = c.prepareStatement("select block, operation, value_count, digest, content, desired"
+                         + " from " + schema + ".list_block where customer_list_id = ? and operation <> " + MEMBERS
+                         + " order by block")) {
                 st.setFetchSize(4);
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
@@ -943,8 +1112,12 @@ public final class PostgresStateStore implements StateStore {
                         long block = rs.getLong(1);
                         short operation = rs.getShort(2);
                         byte[] content = rs.getBytes(5);
+                        if (rs.getString(6) != null) {
+                            content = operation == ADD ? take(values, rs.getInt(3)) : null;
+                        }
                         MemberBlocks.Checker checker = new MemberBlocks.Checker(false);
                         String problem = operation != ADD && operation != REMOVE ? "an unknown operation " + operation
+                                : content == null ? "a batch of removals that refers to the desired state"
                                 : checker.check(content, 0, content.length);
                         if (problem == null && (checker.count() != rs.getInt(3) || checker.digest() != rs.getLong(4))) {
                             problem = checker.count() + " values where its row records " + rs.getInt(3)
@@ -964,6 +1137,12 @@ public final class PostgresStateStore implements StateStore {
                 throw damaged(recorded, "it holds " + rows + " rows of batches where list_state records "
                         + recorded.pending() + " not folded yet");
             }
+        }
+
+        /** The next {@code count} values of {@code values}, back to back. */
+        private static byte[] take(DesiredValues values, int count) {
+            DesiredValues.Chunk chunk = values.next(count, Integer.MAX_VALUE);
+            return Arrays.copyOf(chunk.records(), chunk.length());
         }
 
         /** One more than the highest row number of the list, or than the last one given out, whichever is higher. */

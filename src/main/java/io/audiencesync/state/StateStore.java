@@ -65,6 +65,14 @@ public interface StateStore extends AutoCloseable {
         Plan plan(SortedRecords snapshot, Path workDir);
 
         /**
+         * Says that the batches recorded from here on are those of a plan of {@code desired}, in its order. A store may
+         * then record a first sync's batches as the desired state's values they are rather than as copies of them (the
+         * PostgreSQL store: each value of a first sync written once). A store with nothing to gain does nothing.
+         */
+        default void sending(DesiredState desired) {
+        }
+
+        /**
          * Gets the record of {@code batch} ready while it is on its way to Pinterest, without recording it: the
          * {@link #commit} that follows its 2xx then only has to make it count. Whatever else comes next (another batch,
          * {@link #finish()}, the end of the session) drops what was made ready. A store with nothing to prepare does

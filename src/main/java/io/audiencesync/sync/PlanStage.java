@@ -90,6 +90,9 @@ public final class PlanStage {
 
     /** The diff of the desired state (or what was read of a failed snapshot) against the state of {@code target}'s list. */
     public Plan plan(SyncRun run, Target target) {
+        if (run.state() != null && run.desired() != null) {
+            run.state().sending(desired);
+        }
         SortedRecords snapshot = run.desired() != null ? desired.read() : run.read().values();
         Plan plan = run.state() == null ? Planner.plan(snapshot, SortedRecords.empty(), run.workDir())
                 : run.state().plan(snapshot, run.workDir());

@@ -296,6 +296,10 @@ public final class Provisioner {
         run.target(run.target().withCreatedList(customerListId));
         bind(run.target());
         openState(run);
+        if (run.desired() != null && desired != null) {
+            // The batches are the plan of the desired state, planned before the list was there.
+            run.state().sending(desired);
+        }
         LOG.info("Created customer list '{}' ({})", run.target().customerListName(), customerListId);
     }
 

@@ -1,9 +1,11 @@
 package io.audiencesync.state;
 
 import io.audiencesync.PostgresTestDatabase;
+import io.audiencesync.plan.Batch;
 import io.audiencesync.plan.Operation;
 import io.audiencesync.plan.Plan;
 import io.audiencesync.records.RecordFile;
+import io.audiencesync.records.SnapshotCollector;
 import io.audiencesync.records.WireRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -132,7 +135,7 @@ class PostgresStateStoreTest extends StateStoreContract {
                 PostgresTestDatabase.PASSWORD)) {
             CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select * from (values"
                     + " ('\\x03000161000300016200'::bytea), ('\\x0300014200'::bytea)) v) to stdout (format binary)");
-            PostgresMembers members = new PostgresMembers(copy, what -> new IllegalStateException("damaged: " + what)).start();
+            PostgresMembers members = new PostgresMembers(copy, null, what -> new IllegalStateException("damaged: " + what)).start();
             List<String> read = new ArrayList<>();
             assertThatThrownBy(() -> {
                 while (members.next()) {
@@ -259,5 +262,205 @@ class PostgresStateStoreTest extends StateStoreContract {
                     .hasMessageContaining("it holds 1 rows of batches where list_state records 2 not folded yet");
         }
         assertThat(rows("83")).as("nothing folded").containsExactly("1:1:10");
+    }
+
+    /** The desired state of the lists locked as "k", kept in the store's state_file from {@code lines}. */
+    private DesiredState keep(List<String> lines) {
+        Path state = dir.resolve("data/state");
+        StateFormat.upgrade(state);
+        DesiredState desired = DesiredState.of(store.files(dir.resolve("data")), state, "k");
+        SnapshotCollector collector = new SnapshotCollector(dir.resolve("keep-" + System.nanoTime()), 1_000);
+        lines.forEach(collector::add);
+        desired.keep(collector.finish(), "model.csv", Instant.now());
+        return desired;
+    }
+
+    /** The list's rows as block:operation:count:referred-to file (or "-"):bytes of content. */
+    private List<String> rowsReferring(String listId) {
+        return PostgresTestDatabase.query("select block || ':' || operation || ':' || value_count || ':' ||"
+                + " coalesce(regexp_replace(desired, '.*-', ''), '-') || ':' || octet_length(content) from " + schema
+                + ".list_block where customer_list_id = " + listId + " order by block");
+    }
+
+    private List<String> desiredFiles() {
+        return PostgresTestDatabase.query("select distinct regexp_replace(name, '.*-', '') from " + schema
+                + ".state_file where name like '%.bin' order by 1");
+    }
+
+    @Test
+    void aFirstSyncsBatchesThatAreTheDesiredStatesValuesReferToThemAndTheNextFoldWritesThemOnce() {
+        DesiredState desired = keep(values(0, 3_000));
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("91");
+            list.sending(desired);
+            list.commit(Operation.ADD, values(0, 1_000));
+            Batch prepared = new Batch(Operation.ADD, 0, values(1_000, 2_000));
+            list.prepare(prepared);
+            list.commit(prepared);
+            list.commit(Operation.ADD, values(2_000, 3_000));
+            list.finish();
+        }
+        assertThat(rowsReferring("91")).as("no value written a second time: each row refers to the desired state")
+                .containsExactly("1:0:1000:1.bin:0", "2:0:1000:1.bin:0", "3:0:1000:1.bin:0");
+        assertThat(state("91")).containsExactly("3000 values, 3 batches, 0 to fold");
+
+        // The next run keeps a new snapshot first: the generation the rows refer to stays while they do.
+        List<String> model = values(500, 3_200);
+        DesiredState next = keep(model);
+        assertThat(desiredFiles()).containsExactly("1.bin", "2.bin");
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("91");
+            list.sending(next);
+            Plan plan = plan(list, model.toArray(String[]::new));
+            assertThat(plan.stateCount()).as("the members read through the desired state").isEqualTo(3_000);
+            assertThat(RecordFile.lines(plan.removes())).isEqualTo(values(0, 500));
+            assertThat(RecordFile.lines(plan.adds())).isEqualTo(values(3_000, 3_200));
+            list.commit(Operation.REMOVE, values(0, 500));
+            list.commit(Operation.ADD, values(3_000, 3_200));
+            list.finish();
+        }
+        assertThat(rowsReferring("91")).as("folded into a row of its own, no longer referring").hasSize(1)
+                .allMatch(row -> row.matches("\\d+:0:2700:-:\\d+"));
+        assertThat(desiredFiles()).as("the generation no row refers to any more goes after the fold").containsExactly("2.bin");
+        try (StateStore.Session session = store.begin("k")) {
+            Plan plan = plan(session.open("91"), model.toArray(String[]::new));
+            assertThat(plan.addCount()).isZero();
+            assertThat(plan.removeCandidates()).isZero();
+            assertThat(plan.stateCount()).isEqualTo(2_700);
+        }
+    }
+
+    @Test
+    void membersReferredToInMoreThanOnePartOfTheDesiredStateAreReadBackInOrder() {
+        // 100,000 values of 26 bytes: the desired state's file is three parts of state_file, read through a buffer of
+        // 1 MB that is filled again as it goes.
+        List<String> all = values(0, 100_000);
+        DesiredState desired = keep(all);
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("96");
+            list.sending(desired);
+            for (int from = 0; from < 100_000; from += 10_000) {
+                list.commit(Operation.ADD, all.subList(from, from + 10_000));
+            }
+            list.finish();
+        }
+        assertThat(rowsReferring("96")).hasSize(10).allMatch(row -> row.endsWith(":1.bin:0"));
+        try (StateStore.Session session = store.begin("k")) {
+            List<String> model = new ArrayList<>(all.subList(1, 100_000));
+            model.add("zz@example.com\tEMAIL");
+            Plan plan = plan(session.open("96"), model.toArray(String[]::new));
+            assertThat(RecordFile.lines(plan.adds())).containsExactly("zz@example.com\tEMAIL");
+            assertThat(RecordFile.lines(plan.removes())).containsExactly(all.get(0));
+            assertThat(plan.stateCount()).isEqualTo(100_000);
+        }
+    }
+
+    @Test
+    void aBatchNotRecordedEndsTheReferringAndLaterBatchesHoldTheirValues() {
+        DesiredState desired = keep(values(0, 4_000));
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("92");
+            list.sending(desired);
+            list.commit(Operation.ADD, values(0, 1_000));
+            // Sent and not acknowledged (it went to the dead letter): its values are not in the list.
+            list.prepare(new Batch(Operation.ADD, 0, values(1_000, 2_000)));
+            Batch next = new Batch(Operation.ADD, 0, values(2_000, 3_000));
+            list.prepare(next);
+            list.commit(next);
+            list.commit(Operation.ADD, values(3_000, 4_000));
+            list.finish();
+        }
+        assertThat(rowsReferring("92")).as("a gap in the desired state's values: the rows after it hold theirs")
+                .containsExactly("1:0:1000:1.bin:0", "3:0:1000:-:26000", "4:0:1000:-:26000");
+        try (StateStore.Session session = store.begin("k")) {
+            List<String> model = values(0, 4_000);
+            Plan plan = plan(session.open("92"), model.toArray(String[]::new));
+            assertThat(plan.stateCount()).isEqualTo(3_000);
+            assertThat(RecordFile.lines(plan.adds())).isEqualTo(values(1_000, 2_000));
+            assertThat(plan.removeCandidates()).isZero();
+        }
+    }
+
+    @Test
+    void aFirstSyncKilledMidwayIsFoldedFromTheDesiredStateOnAnotherReplicaWithNoCopyOfIt() throws Exception {
+        DesiredState desired = keep(values(0, 3_000));
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("93");
+            list.sending(desired);
+            list.commit(Operation.ADD, values(0, 1_000));
+            list.commit(Operation.ADD, values(1_000, 2_000));
+            // killed: no finish
+        }
+        assertThat(rowsReferring("93")).containsExactly("1:1:1000:1.bin:0", "2:1:1000:1.bin:0");
+        // Another replica: its own (empty) data directory, the same schema.
+        Path other = dir.resolve("other");
+        try (PostgresStateStore replica = new PostgresStateStore(PostgresTestDatabase.URL, PostgresTestDatabase.USER,
+                PostgresTestDatabase.PASSWORD, schema, other.resolve("work"), 1_000);
+             StateStore.Session session = replica.begin("k")) {
+            StateStore.StoredList list = session.open("93");
+            assertThat(rowsReferring("93")).as("the batches folded on open, read from the desired state in PostgreSQL")
+                    .singleElement().asString().matches("\\d+:0:2000:-:52000");
+            Path work = other.resolve("plan");
+            SnapshotCollector collector = new SnapshotCollector(work, 1_000);
+            values(0, 3_000).forEach(collector::add);
+            Plan plan = list.plan(collector.finish(), work);
+            assertThat(RecordFile.lines(plan.adds())).isEqualTo(values(2_000, 3_000));
+        }
+        assertThat(other.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void rowsReferringToADesiredStateThatIsGoneOrChangedAreDamageNamedBeforeAnythingIsPlanned() {
+        DesiredState desired = keep(values(0, 2_000));
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("94");
+            list.sending(desired);
+            list.commit(Operation.ADD, values(0, 1_000));
+            list.commit(Operation.ADD, values(1_000, 2_000));
+            list.finish();
+        }
+        String parts = schema + ".state_file where name like '%-1.bin'";
+        // A byte of a value changed: its checksum is not read (the values end before the seal), their digest is.
+        PostgresTestDatabase.execute("update " + parts.replaceFirst("where", "set content = set_byte(content, 40,"
+                + " get_byte(content, 40) # 1) where") + " and part = 0");
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("94");
+            assertThatThrownBy(() -> plan(list, "a@example.com\tEMAIL")).isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining("the PostgreSQL state of customer list 94 is damaged")
+                    .hasMessageContaining("and other ones")
+                    .hasMessageContaining("run --once --reset-state");
+        }
+        // The first value's kind byte changed: no record of this tool's.
+        PostgresTestDatabase.execute("update " + parts.replaceFirst("where", "set content = set_byte(content, 0, 9) where")
+                + " and part = 0");
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("94");
+            assertThatThrownBy(() -> plan(list, "a@example.com\tEMAIL")).isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining("whose values are damaged: a record of unknown kind 9");
+        }
+        PostgresTestDatabase.execute("delete from " + parts);
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("94");
+            assertThatThrownBy(() -> plan(list, "a@example.com\tEMAIL")).isInstanceOf(StateCorruptedException.class)
+                    .hasMessageContaining("the PostgreSQL state of customer list 94 is damaged")
+                    .hasMessageContaining("rows that refer to the desired state 'state/desired/")
+                    .hasMessageContaining("which " + schema + ".state_file does not hold")
+                    .hasMessageContaining("run --once --reset-state");
+        }
+    }
+
+    @Test
+    void settingAListAsideKeepsWhichDesiredStateItsRowsReferTo() {
+        DesiredState desired = keep(values(0, 1_000));
+        try (StateStore.Session session = store.begin("k")) {
+            StateStore.StoredList list = session.open("95");
+            list.sending(desired);
+            list.commit(Operation.ADD, values(0, 1_000));
+            list.finish();
+            session.setAside("95", dir.resolve("aside"));
+        }
+        assertThat(PostgresTestDatabase.query("select operation || ':' || regexp_replace(desired, '.*-', '') from "
+                + schema + ".list_block_set_aside where customer_list_id = 95")).containsExactly("0:1.bin");
+        assertThat(rowsReferring("95")).isEmpty();
     }
 }

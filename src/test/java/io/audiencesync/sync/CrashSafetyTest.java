@@ -111,7 +111,7 @@ class CrashSafetyTest {
         // and the state agrees: an unchanged model sends nothing more
         long writes = emulator.writeCalls();
         drop("again.csv", from, to);
-        assertThat(child.run()).isZero();
+        assertThat(child.run()).as(child.log()).isZero();
         assertThat(emulator.writeCalls()).isEqualTo(writes);
     }
 

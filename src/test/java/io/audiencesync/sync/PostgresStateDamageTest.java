@@ -31,10 +31,11 @@ class PostgresStateDamageTest extends StateDamageTest {
 
     @Override
     void damageListState(String listId) {
-        // The last ten values of the list's last row of members cut off (each 34 bytes: a SHA-256 email).
+        // The list's last row of members deleted: after a first sync, a row that refers to the desired state's values.
         String members = schema + ".list_block where customer_list_id = " + listId + " and operation = 0";
-        PostgresTestDatabase.execute("update " + members.replaceFirst("where", "set content = substr(content, 1,"
-                + " length(content) - 340) where") + " and block = (select max(block) from " + members + ")");
+        assertThat(PostgresTestDatabase.query("select desired from " + members + " and desired is not null"))
+                .as("a first sync's rows refer to the desired state").isNotEmpty();
+        PostgresTestDatabase.execute("delete from " + members + " and block = (select max(block) from " + members + ")");
     }
 
     @Override
@@ -62,6 +63,13 @@ class PostgresStateDamageTest extends StateDamageTest {
      */
     @Override
     void asEarlierRelease() throws IOException {
+        // The earlier release held every value in the list's rows: the rows that refer to the desired state get its
+        // values (SHA-256 emails, 34 bytes each), as that release would have written them.
+        PostgresTestDatabase.execute("update " + schema + ".list_block b set content = substring(f.content from (r.before * 34 + 1)::int"
+                + " for b.value_count * 34), desired = null from (select block, coalesce(sum(value_count) over (order by block"
+                + " rows between unbounded preceding and 1 preceding), 0) as before from " + schema + ".list_block where"
+                + " desired is not null) r, (select name, string_agg(content, ''::bytea order by part) as content from "
+                + schema + ".state_file group by name) f where b.block = r.block and f.name = b.desired");
         for (String name : PostgresTestDatabase.query("select distinct name from " + schema + ".state_file where name like 'state/%'")) {
             Path file = sync.data.resolve(name);
             Files.createDirectories(file.getParent());

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static io.audiencesync.sync.SyncHarness.email;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,5 +96,46 @@ class PostgresSyncEndToEndTest {
         assertThat(emulator.members(sync.onlyListId())).containsExactlyInAnyOrder("bob@example.org", "c@example.org",
                 "d@example.org", "e@example.org");
         assertThat(emulator.removedValues(sync.onlyListId())).containsExactly("jane.doe@example.com");
+    }
+
+    /**
+     * A first sync's batches are the desired state's values, which state_file holds: their rows refer to it, with no
+     * copy. The next run with changes gives the list rows of its own, and the generation referred to goes.
+     */
+    @Test
+    void aFirstSyncWritesEachValueOnceAndTheNextChangeGivesTheListRowsOfItsOwn() {
+        sync.set("sync.batch-size", "10");
+        assertThat(sync.sync("day1.csv", HEADER + rows(0, 30))).isZero();
+        assertThat(listRows()).as("three batches, each a row that refers to the desired state's values").hasSize(3)
+                .allMatch(row -> row.equals("0:1.bin:0"));
+        assertThat(desiredFiles()).containsExactly("1.bin");
+
+        assertThat(sync.sync("day2.csv", HEADER + rows(5, 35))).isZero();
+        assertThat(emulator.members(sync.onlyListId())).isEqualTo(IntStream.range(5, 35)
+                .mapToObj(i -> email("user" + i + "@example.com")).collect(Collectors.toSet()));
+        assertThat(listRows()).as("the members folded into a row of their own: 30 SHA-256 emails of 34 bytes")
+                .containsExactly("0:-:1020");
+        assertThat(desiredFiles()).as("the generation no row refers to any more is gone").containsExactly("2.bin");
+
+        long writes = emulator.writeCalls();
+        assertThat(sync.sync("day3.csv", HEADER + rows(5, 35))).isZero();
+        assertThat(emulator.writeCalls()).as("an unchanged model sends nothing").isEqualTo(writes);
+        assertThat(desiredFiles()).containsExactly("3.bin");
+    }
+
+    private static String rows(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> i + ",user" + i + "@example.com,,\n").collect(Collectors.joining());
+    }
+
+    /** The list's rows as operation:referred-to file (or "-"):bytes of content, in order. */
+    private List<String> listRows() {
+        return PostgresTestDatabase.query("select operation || ':' || coalesce(regexp_replace(desired, '.*-', ''), '-')"
+                + " || ':' || octet_length(content) from " + schema + ".list_block order by block");
+    }
+
+    /** The desired state's records files in state_file, by generation. */
+    private List<String> desiredFiles() {
+        return PostgresTestDatabase.query("select distinct regexp_replace(name, '.*-', '') from " + schema
+                + ".state_file where name like 'state/desired/%.bin' order by 1");
     }
 }
