@@ -82,6 +82,7 @@ final class DesiredValues implements AutoCloseable {
      * none after the limit.
      */
     Chunk next(long maxRecords, int maxBytes) {
+        // Room for the values asked for at about 40 bytes each (a hashed value is 34), grown when longer ones come.
         byte[] out = new byte[(int) Math.min(maxBytes, Math.min(maxRecords, limit - read) * 40) + WireRecords.MAX_LENGTH];
         int length = 0;
         for (long taken = 0; taken < maxRecords && read < limit && length < maxBytes; taken++, read++) {
@@ -210,15 +211,7 @@ final class DesiredValues implements AutoCloseable {
         /** Stops the fetcher (parts it fetched meanwhile are dropped) and waits for it. */
         void close() {
             closed = true;
-            while (fetcher.isAlive()) {
-                fetched.poll();
-                try {
-                    fetcher.join(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            PostgresMembers.awaitEnd(fetcher, fetched);
         }
     }
 }

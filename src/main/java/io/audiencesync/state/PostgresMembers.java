@@ -217,21 +217,33 @@ final class PostgresMembers implements SortedRecords {
             return;
         }
         abandoned = true;
-        // Unblocks a reader waiting for room: blocks it hands over from here on are dropped.
-        while (reader.isAlive()) {
-            full.poll();
-            try {
-                reader.join(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (!awaitEnd(reader, full)) {
+            return;
         }
         if (referred != null) {
             // Closed by the reader once read; not yet if the reader never ran.
             referred.close();
         }
         current = END;
+    }
+
+    /**
+     * Waits for {@code thread}, which hands what it reads to {@code queue} and has been told to stop, to end: takes
+     * from the queue meanwhile, so that a thread waiting for room goes on (what it hands over is dropped).
+     *
+     * @return false when this thread was interrupted first
+     */
+    static boolean awaitEnd(Thread thread, BlockingQueue<?> queue) {
+        while (thread.isAlive()) {
+            queue.poll();
+            try {
+                thread.join(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private void join() {

@@ -517,10 +517,11 @@ public final class PostgresStateStore implements StateStore {
     }
 
     /**
-     * What a list's rows refer to in the desired state: the records file's name in {@code state_file}, how many of its
-     * values (its first ones, in the rows' order), and the last of those rows.
+     * What a list's rows refer to in the desired state: the records file's name in {@code state_file}; how many of its
+     * values the rows of members refer to (its first ones, in the rows' order) and the last of those rows; and how many
+     * values after those the rows of batches refer to.
      */
-    private record Referred(String name, long count, long lastBlock) {
+    private record Referred(String name, long members, long lastMemberBlock, long batches) {
     }
 
     /**
@@ -708,15 +709,15 @@ public final class PostgresStateStore implements StateStore {
                 st.execute("set local enable_bitmapscan = off");
             }
             PostgresMembers.Problems problems = what -> damaged(recorded, "it holds " + what);
-            Referred referred = referred(connection, recorded, "operation = " + MEMBERS);
+            Referred referred = referred(connection, recorded);
             DesiredValues values = null;
-            if (referred != null) {
+            if (referred != null && referred.members() > 0) {
                 long firstOfRows = firstBlock(connection, "operation = " + MEMBERS + " and desired is null");
-                if (firstOfRows <= referred.lastBlock()) {
+                if (firstOfRows <= referred.lastMemberBlock()) {
                     throw damaged(recorded, "it holds row " + firstOfRows + " of values before the last one that refers to"
                             + " the desired state (they come first)");
                 }
-                values = read(referred, 0, problems);
+                values = read(referred.name(), 0, referred.members(), problems);
             }
             try {
                 CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (select content from "
@@ -731,17 +732,18 @@ public final class PostgresStateStore implements StateStore {
             }
         }
 
-        /** What the list's rows of {@code operations} that refer to the desired state refer to: null when none do. */
-        private Referred referred(Connection connection, Recorded recorded, String operations) throws SQLException {
-            try (PreparedStatement st = connection.prepareStatement("select desired, sum(value_count), max(block) from "
-                    + schema + ".list_block where customer_list_id = ? and " + operations + " and desired is not null"
-                    + " group by desired")) {
+        /** What the list's rows refer to in the desired state: null when none do. */
+        private Referred referred(Connection connection, Recorded recorded) throws SQLException {
+            try (PreparedStatement st = connection.prepareStatement("select desired, coalesce(sum(value_count) filter"
+                    + " (where operation = " + MEMBERS + "), 0), coalesce(max(block) filter (where operation = " + MEMBERS
+                    + "), 0), coalesce(sum(value_count) filter (where operation <> " + MEMBERS + "), 0) from " + schema
+                    + ".list_block where customer_list_id = ? and desired is not null group by desired")) {
                 st.setLong(1, listId);
                 try (ResultSet rs = st.executeQuery()) {
                     if (!rs.next()) {
                         return null;
                     }
-                    Referred referred = new Referred(rs.getString(1), rs.getLong(2), rs.getLong(3));
+                    Referred referred = new Referred(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
                     if (rs.next()) {
                         throw damaged(recorded, "it holds rows that refer to two desired states, '" + referred.name()
                                 + "' and '" + rs.getString(1) + "', where one is referred to at most");
@@ -751,9 +753,9 @@ public final class PostgresStateStore implements StateStore {
             }
         }
 
-        /** The values {@code referred} refers to, after the first {@code skip}, read on a connection of their own. */
-        private DesiredValues read(Referred referred, long skip, PostgresMembers.Problems problems) throws SQLException {
-            return new DesiredValues(connect(), schema + ".state_file", referred.name(), skip, referred.count(), problems);
+        /** {@code count} values of the desired state {@code name} after its first {@code skip}, on a connection of their own. */
+        private DesiredValues read(String name, long skip, long count, PostgresMembers.Problems problems) throws SQLException {
+            return new DesiredValues(connect(), schema + ".state_file", name, skip, count, problems);
         }
 
         /** The lowest row number of the list's rows of {@code operations}; {@link Long#MAX_VALUE} when there is none. */
@@ -914,9 +916,9 @@ public final class PostgresStateStore implements StateStore {
                 digest ^= WireRecords.keyHash(records, pos);
                 ascending = ascending && (before < 0 || WireRecords.compare(records, before, records, pos) < 0);
             }
-            Following desired = following;
-            boolean refers = desired != null && batch.operation() == Operation.ADD && desired.next(records);
-            if (desired != null && !refers) {
+            Following follow = following;
+            boolean refers = follow != null && batch.operation() == Operation.ADD && follow.next(records);
+            if (follow != null && !refers) {
                 stopFollowing();
             }
             c.setAutoCommit(false);
@@ -932,7 +934,7 @@ public final class PostgresStateStore implements StateStore {
                 st.setInt(4, batch.size());
                 st.setLong(5, digest);
                 st.setBytes(6, refers ? new byte[0] : records);
-                st.setString(7, refers ? desired.name : null);
+                st.setString(7, refers ? follow.name : null);
                 st.setLong(8, listId);
                 st.executeUpdate();
             }
@@ -1093,14 +1095,9 @@ public final class PostgresStateStore implements StateStore {
         private void readBatches(Recorded recorded, Fold.Sink adds, Fold.Sink removes) throws SQLException {
             long rows = 0;
             // Batches that refer to the desired state are its values after those of the members that do.
-            Referred referred = referred(c, recorded, "operation <> " + MEMBERS);
-            Referred members = referred == null ? null : referred(c, recorded, "operation = " + MEMBERS);
-            if (members != null && !members.name().equals(referred.name())) {
-                throw damaged(recorded, "it holds rows that refer to two desired states, '" + members.name() + "' and '"
-                        + referred.name() + "', where one is referred to at most");
-            }
-            try (DesiredValues values = referred == null ? null : read(referred, members == null ? 0 : members.count(),
-                    what -> damaged(recorded, "it holds " + what));
+            Referred referred = referred(c, recorded);
+            try (DesiredValues values = referred == null || referred.batches() == 0 ? null : read(referred.name(),
+                    referred.members(), referred.batches(), what -> damaged(recorded, "it holds " + what));
                  PreparedStatement st = c.prepareStatement("select block, operation, value_count, digest, content, desired"
                          + " from " + schema + ".list_block where customer_list_id = ? and operation <> " + MEMBERS
                          + " order by block")) {
@@ -1139,8 +1136,11 @@ public final class PostgresStateStore implements StateStore {
             }
         }
 
-        /** The next {@code count} values of {@code values}, back to back. */
+        /** The next {@code count} values of {@code values} (null: rows that refer to none), back to back. */
         private static byte[] take(DesiredValues values, int count) {
+            if (values == null) {
+                return new byte[0];
+            }
             DesiredValues.Chunk chunk = values.next(count, Integer.MAX_VALUE);
             return Arrays.copyOf(chunk.records(), chunk.length());
         }
